@@ -1,0 +1,49 @@
+# One code base, two ways to run it. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_PASSWORD ?= demo-pass-123
+PG_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install demo serve test test-embedded test-postgres lint clean
+
+install: $(STAMP)
+
+# Re-runs only when pyproject.toml changes; `make install` on a ready .venv does nothing.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	@echo ""
+	@echo "  Customer chat:  http://127.0.0.1:8000/chat/"
+	@echo "  Agent inbox:    http://127.0.0.1:8000/inbox/   (agent_general, agent_billing, ... / $(DEMO_PASSWORD))"
+	@echo "  Admin:          http://127.0.0.1:8000/admin/   (supervisor / $(DEMO_PASSWORD))"
+	@echo "  API docs:       http://127.0.0.1:8000/api/docs/"
+	@echo "  Health:         http://127.0.0.1:8000/healthz"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Embedded suite (SQLite, in-memory layer; the two-daphne test brings its own PostgreSQL
+# database and Redis), then the concurrency tests on PostgreSQL.
+test: install test-embedded test-postgres
+
+test-embedded:
+	$(PY) -m pytest -m "not postgres"
+
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m postgres
+
+lint: install
+	$(VENV)/bin/ruff check config helpdesk bots routing analytics tests
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,21 @@
+"""The bot's reactions to kernel events (wired in settings.HELPDESK_EVENT_SUBSCRIBERS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk.tasks_runner import run_task
+
+from .services import bot_greet
+from .tasks import handle_message
+
+
+def on_conversation_created(payload: dict[str, Any]) -> None:
+    # Inline: one insert, and the customer should see who they talk to from the first frame.
+    bot_greet(conversation_id=payload["conversation_id"])
+
+
+def on_customer_message(payload: dict[str, Any]) -> None:
+    if payload.get("status") != "bot":
+        return
+    run_task(handle_message, payload["message_id"])

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import bot_handle_message
+
+
+@shared_task(
+    name="bots.tasks.handle_message",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=30,
+    soft_time_limit=25,
+)
+def handle_message(message_id: int) -> None:
+    bot_handle_message(message_id=message_id)

@@ -1,0 +1,76 @@
+"""Reading the deployment's environment: the only place settings look at os.environ."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw and raw.strip() else default
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def database_from_url(url: str, *, default_sqlite: Path) -> dict:
+    """Turn `DATABASE_URL` into a Django DATABASES entry.
+
+    Accepts `postgres://`, `postgresql://` and `sqlite:///path` (an absolute path after the
+    third slash, or a relative one: `sqlite:///db.sqlite3`). An empty URL means the embedded
+    SQLite file.
+    """
+    if not url:
+        return _sqlite(default_sqlite)
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        path = unquote(parsed.path)
+        # sqlite:////abs/x.db and sqlite:///abs/x.db are absolute paths; a bare file name,
+        # sqlite:///x.db, is relative to the working directory.
+        if path.startswith("//"):
+            path = path[1:]
+        elif "/" not in path.lstrip("/"):
+            path = path.lstrip("/")
+        return _sqlite(Path(path) if path else default_sqlite)
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": options.pop("test_name", None)},
+        }
+    raise ValueError(f"DATABASE_URL: unsupported scheme {scheme!r} (use postgres:// or sqlite:///)")
+
+
+def _sqlite(path: Path) -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing
+        # with "database is locked" when both upgrade a read lock (the seq allocator reads
+        # then writes inside one transaction).
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+        "TEST": {"NAME": None},
+    }

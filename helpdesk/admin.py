@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import AgentProfile, Conversation, ConversationEvent, CsatResponse, Customer, Message, Queue, Ticket
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "priority", "is_default", "description"]
+    list_editable = ["priority", "is_default"]
+    search_fields = ["name"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "max_concurrent_chats", "presence", "is_supervisor"]
+    list_editable = ["max_concurrent_chats", "is_supervisor"]
+    list_filter = ["presence", "is_supervisor", "queues"]
+    filter_horizontal = ["queues"]
+    readonly_fields = ["presence_changed_at", "open_connections", "last_assigned_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "external_id", "tier", "created_at"]
+    list_filter = ["tier"]
+    search_fields = ["name", "email", "external_id"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ["seq", "sender", "author_name", "body", "internal", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ConversationEvent
+    fields = ["created_at", "kind", "actor_type", "actor", "old_value", "new_value", "data"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    """Read-mostly: state changes go through the inbox, whose services log and push them."""
+
+    list_display = ["id", "customer", "status", "queue", "agent", "priority", "intent", "handoff_trigger", "created_at"]
+    list_filter = ["status", "queue", "priority", "handoff_trigger", "channel"]
+    search_fields = ["id", "customer__email", "customer__name", "summary"]
+    readonly_fields = [f.name for f in Conversation._meta.fields]
+    inlines = [MessageInline, EventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["id", "subject", "customer", "queue", "status", "priority", "assignee", "due_at"]
+    list_filter = ["status", "priority", "queue"]
+    search_fields = ["subject", "customer__email"]
+    raw_id_fields = ["customer", "conversation"]
+
+
+@admin.register(CsatResponse)
+class CsatAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "score", "created_at"]
+    list_filter = ["score"]
+    readonly_fields = ["conversation", "score", "comment", "created_at"]

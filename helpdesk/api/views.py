@@ -1,0 +1,184 @@
+"""REST side of the chat contract. Thin: parse, call one service or selector, answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from ..errors import NotFound, ServiceError
+from ..models import AgentProfile, Customer, Priority, Queue, Ticket
+from ..ratelimit import window_allow
+from ..selectors.conversations import (
+    conversation_get_for_agent,
+    conversation_get_for_customer,
+    conversation_packet,
+    customer_state,
+    inbox_for_agent,
+)
+from ..services.conversations import conversation_start
+from ..services.tickets import ticket_open
+from .serializers import ConversationStartIn, ConversationStartOut, TicketIn, TicketOut, TokenIn
+
+
+def client_address(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+class IsAgent(BasePermission):
+    message = "An agent account is required."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and AgentProfile.objects.filter(user=user).exists())
+
+
+def agent_profile(request: Request) -> AgentProfile:
+    return AgentProfile.objects.select_related("user").get(user=request.user)
+
+
+class ConversationStartView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # anonymous customers; no CSRF dance for a public widget
+
+    @extend_schema(request=ConversationStartIn, responses={201: ConversationStartOut}, summary="Start a conversation")
+    def post(self, request: Request) -> Response:
+        limit = settings.HELPDESK_CREATE_RATE
+        if not window_allow(f"start:{client_address(request)}", limit=limit["limit"], window_seconds=limit["window_seconds"]):
+            return Response(
+                {"code": "rate_limited", "detail": "Too many new conversations from this address; try again in a minute."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(limit["window_seconds"])},
+            )
+        data = request.data if isinstance(request.data, dict) else {}
+        incoming = ConversationStartIn(data=data)
+        incoming.is_valid(raise_exception=True)
+        conversation, token = conversation_start(**incoming.validated_data)
+        return Response(
+            {
+                "id": str(conversation.pk),
+                "token": token,
+                "ws_url": f"/ws/conversations/{conversation.pk}/?token={token}",
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ConversationStateView(APIView):
+    """The customer's view of their conversation's state, by their token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, required=True, description="The customer's conversation token")],
+        summary="Customer: state of my conversation",
+    )
+    def get(self, request: Request, conversation_id: str) -> Response:
+        token = request.query_params.get("token") or _bearer(request)
+        conversation = conversation_get_for_customer(conversation_id, token or "")
+        if conversation is None:
+            return Response({"code": "not_found", "detail": "No conversation for this id and token."}, status=404)
+        return Response(customer_state(conversation))
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+class ObtainTokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(request=TokenIn, responses={200: dict}, summary="Agent API token")
+    def post(self, request: Request) -> Response:
+        incoming = TokenIn(data=request.data if isinstance(request.data, dict) else {})
+        incoming.is_valid(raise_exception=True)
+        user = authenticate(request, **incoming.validated_data)
+        if user is None or not user.is_active:
+            return Response({"code": "invalid_credentials", "detail": "Wrong username or password."}, status=400)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def _agent_json(profile: AgentProfile) -> dict:
+    return {
+        "id": str(profile.user_id),
+        "username": profile.user.get_username(),
+        "display_name": profile.display_name,
+        "presence": profile.presence,
+        "is_supervisor": profile.is_supervisor,
+        "max_concurrent_chats": profile.max_concurrent_chats,
+        "queues": list(profile.queues.values_list("name", flat=True)),
+    }
+
+
+class InboxView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(summary="Agent: my live lists", responses={200: dict})
+    def get(self, request: Request) -> Response:
+        profile = agent_profile(request)
+        body = inbox_for_agent(profile)
+        body["agent"] = _agent_json(profile)
+        body["queues"] = [
+            {"name": q.name, "waiting": q.conversations.filter(status="queued").count()} for q in Queue.objects.all()
+        ]
+        return Response(body)
+
+
+class AgentConversationView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(summary="Agent: the handoff packet with the transcript", responses={200: dict})
+    def get(self, request: Request, conversation_id: str) -> Response:
+        profile = agent_profile(request)
+        return Response(conversation_packet(conversation_get_for_agent(conversation_id, profile)))
+
+
+class TicketListView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(responses={200: TicketOut(many=True)}, summary="Agent: open tickets")
+    def get(self, request: Request) -> Response:
+        tickets = Ticket.objects.select_related("queue", "customer").exclude(status="closed").order_by("due_at", "-created_at")[:200]
+        return Response(TicketOut(tickets, many=True).data)
+
+    @extend_schema(request=TicketIn, responses={201: TicketOut}, summary="Agent: open a ticket")
+    def post(self, request: Request) -> Response:
+        profile = agent_profile(request)
+        incoming = TicketIn(data=request.data if isinstance(request.data, dict) else {})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        conversation = None
+        if data["conversation_id"]:
+            conversation = conversation_get_for_agent(str(data["conversation_id"]), profile)
+            customer = conversation.customer
+        elif data["customer_email"]:
+            customer = Customer.objects.filter(email=data["customer_email"].lower()).first()
+            if customer is None:
+                raise NotFound("No customer with that email.")
+        else:
+            raise ServiceError("bad_request", "Give a conversation_id or a customer_email.")
+        queue = Queue.objects.filter(name__iexact=data["queue"]).first() if data["queue"] else None
+        ticket = ticket_open(
+            subject=data["subject"],
+            description=data["description"],
+            customer=customer,
+            conversation=conversation,
+            queue=queue,
+            priority=[p for p in Priority if p.label == data["priority"]][0],
+            due_at=data["due_at"],
+            created_by=request.user,
+        )
+        return Response(TicketOut(ticket).data, status=201)
+

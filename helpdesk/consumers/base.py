@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class JsonFrameConsumer(AsyncWebsocketConsumer):
+    """Parses text frames into JSON objects; a bad frame gets an `error` frame and the
+    connection stays open."""
+
+    async def send_json(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    async def send_error(self, code: str, detail: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail, **extra})
+
+    def parse_frame(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+        if text_data is None:
+            raise FrameError("bad_frame", "Frames must be JSON text, not binary.")
+        if len(text_data) > settings.HELPDESK_MAX_FRAME_BYTES:
+            raise FrameError("frame_too_large", f"A frame may be at most {settings.HELPDESK_MAX_FRAME_BYTES} bytes.")
+        try:
+            frame = json.loads(text_data)
+        except (ValueError, RecursionError) as exc:
+            raise FrameError("bad_json", "The frame is not valid JSON.") from exc
+        if not isinstance(frame, dict):
+            raise FrameError("bad_frame", "A frame must be a JSON object.")
+        if not isinstance(frame.get("type"), str):
+            raise FrameError("bad_frame", "A frame needs a string 'type'.")
+        return frame

@@ -1,0 +1,29 @@
+"""The kernel's data model, split by sub-domain."""
+
+from .agents import AgentProfile, Presence
+from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
+from .customers import Customer, CustomerTier
+from .events import ConversationEvent, EventKind
+from .messages import CsatResponse, Message, Sender
+from .queues import Queue
+from .tickets import Ticket, TicketStatus
+
+__all__ = [
+    "AgentProfile",
+    "Channel",
+    "Conversation",
+    "ConversationEvent",
+    "ConversationStatus",
+    "CsatResponse",
+    "Customer",
+    "CustomerTier",
+    "EventKind",
+    "Message",
+    "Presence",
+    "Priority",
+    "Queue",
+    "Sender",
+    "Sentiment",
+    "Ticket",
+    "TicketStatus",
+]

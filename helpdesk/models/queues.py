@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Queue(models.Model):
+    """A team's line of waiting conversations. Agents hold queues as skills."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    skills = models.JSONField(default=list, blank=True, help_text="Skill tags this queue needs, e.g. [\"billing\"].")
+    priority = models.PositiveSmallIntegerField(
+        default=0, help_text="Higher is served first when an agent holds several queues."
+    )
+    business_hours = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Optional, e.g. {"tz": "Europe/Berlin", "days": [0,1,2,3,4], "start": "09:00", "end": "17:00"}.',
+    )
+    is_default = models.BooleanField(default=False, help_text="Where a handoff goes when nothing names a queue.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,130 @@
+"""The realtime push: the one module that owns the channel layer and decides recipients.
+
+Services call the `after_commit_*` helpers inside their transaction; nothing is sent unless
+and until the transaction commits, so a client never sees a message that was not stored.
+Internal notes go only to staff groups: `customer_message` refuses them outright.
+
+Groups:
+  conv.<id>        customer sockets of one conversation
+  staff.<id>       agent sockets holding or watching one conversation
+  agent.<user id>  every socket of one agent
+  queue.<id>       agents holding that queue as a skill
+  supervisors      every supervisor socket
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+SUPERVISORS = "supervisors"
+
+
+def _hex(conversation_id: uuid.UUID | str) -> str:
+    return uuid.UUID(str(conversation_id)).hex
+
+
+def customer_group(conversation_id: uuid.UUID | str) -> str:
+    return f"conv.{_hex(conversation_id)}"
+
+
+def staff_group(conversation_id: uuid.UUID | str) -> str:
+    return f"staff.{_hex(conversation_id)}"
+
+
+def agent_group(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+def queue_group(queue_id: int) -> str:
+    return f"queue.{queue_id}"
+
+
+def after_commit(func: Callable[..., None], *args: Any) -> None:
+    transaction.on_commit(lambda: _safely(func, *args))
+
+
+def _safely(func: Callable[..., None], *args: Any) -> None:
+    try:
+        func(*args)
+    except Exception:  # a lost push is recovered by replay; it must never fail a committed write
+        logger.exception("realtime push %s failed", func.__name__)
+
+
+def _send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group, event)
+
+
+# --- To customers ------------------------------------------------------------------------
+
+
+def customer_message(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    if message.get("internal"):
+        raise ValueError("an internal note can never be sent to a customer group")
+    _send(customer_group(conversation_id), {"type": "customer.message", "message": message})
+
+
+def customer_frame(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
+    _send(customer_group(conversation_id), {"type": "customer.frame", "frame": frame})
+
+
+# --- To agents ---------------------------------------------------------------------------
+
+
+def staff_message(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    _send(
+        staff_group(conversation_id),
+        {"type": "agent.message", "conversation_id": str(conversation_id), "message": message},
+    )
+
+
+def agents_frame(groups: Iterable[str], frame: dict[str, Any]) -> None:
+    for group in dict.fromkeys(groups):
+        _send(group, {"type": "agent.frame", "frame": frame})
+
+
+def agent_assigned(user_id: int, conversation_id: uuid.UUID | str) -> None:
+    """Tells every socket of the agent to join the conversation and send its packet."""
+    _send(agent_group(user_id), {"type": "agent.assigned", "conversation_id": str(conversation_id)})
+
+
+def agent_unassigned(user_id: int, conversation_id: uuid.UUID | str, status: str) -> None:
+    _send(
+        agent_group(user_id),
+        {"type": "agent.unassigned", "conversation_id": str(conversation_id), "status": status},
+    )
+
+
+def typing_to_customer(conversation_id: uuid.UUID | str, sender: str) -> None:
+    customer_frame(conversation_id, {"type": "typing", "sender": sender})
+
+
+def typing_to_staff(conversation_id: uuid.UUID | str, sender: str) -> None:
+    agents_frame(
+        [staff_group(conversation_id)], {"type": "typing", "conversation_id": str(conversation_id), "sender": sender}
+    )
+
+
+def message_to_all(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    """A stored message: to the customer unless it is a note, and to the staff watching."""
+    if not message.get("internal"):
+        customer_message(conversation_id, message)
+    staff_message(conversation_id, message)
+
+
+def queue_audience(queue_id: int | None) -> list[str]:
+    groups = [SUPERVISORS]
+    if queue_id is not None:
+        groups.insert(0, queue_group(queue_id))
+    return groups

@@ -1,0 +1,144 @@
+"""The conversation's life: start, customer close, silence sweep, CSAT."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import events, realtime
+from ..errors import ServiceError
+from ..locks import lock_conversation
+from ..models import Conversation, ConversationEvent, ConversationStatus, CsatResponse, EventKind
+from ..models.conversations import OPEN_STATUSES
+from ..selectors.conversations import hash_token
+from .customers import customer_identify
+from .lifecycle import set_status
+
+
+def conversation_start(
+    *,
+    name: str = "",
+    email: str | None = None,
+    external_id: str | None = None,
+    channel: str = "web",
+    page_url: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> tuple[Conversation, str]:
+    """Open a conversation with the bot. Returns it and the customer's token (shown once)."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        customer = customer_identify(email=email, external_id=external_id, name=name)
+        now = timezone.now()
+        conversation = Conversation.objects.create(
+            customer=customer,
+            channel=channel or "web",
+            page_url=page_url or "",
+            metadata=metadata or {},
+            token_hash=hash_token(token),
+            status=ConversationStatus.BOT,
+            status_changed_at=now,
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.CREATED,
+            actor_type="customer",
+            new_value=ConversationStatus.BOT,
+            data={"channel": conversation.channel},
+        )
+        events.publish("conversation.created", conversation_id=str(conversation.pk))
+    return conversation, token
+
+
+def conversation_close_by_customer(*, conversation_id: uuid.UUID | str) -> Conversation:
+    """The customer ended the chat: an open conversation is abandoned (metrics.md)."""
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if not conversation.is_open:
+            return conversation
+        now = timezone.now()
+        conversation.closed_by_customer_at = now
+        conversation.save(update_fields=["closed_by_customer_at"])
+        ConversationEvent.objects.create(
+            conversation=conversation, kind=EventKind.CLOSED, actor_type="customer", old_value=conversation.status
+        )
+        _abandon(conversation, reason="closed")
+    return conversation
+
+
+def _abandon(conversation: Conversation, *, reason: str) -> None:
+    """Inside a transaction holding the conversation's lock."""
+    previous = conversation.status
+    previous_agent = conversation.agent_id
+    conversation.abandoned_at = timezone.now()
+    conversation.save(update_fields=["abandoned_at"])
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=EventKind.ABANDONED,
+        actor_type="customer" if reason == "closed" else "system",
+        old_value=previous,
+        new_value=ConversationStatus.ABANDONED,
+        data={"reason": reason, "from_status": previous},
+    )
+    set_status(conversation, ConversationStatus.ABANDONED, actor_type="system")
+    if previous_agent:
+        realtime.after_commit(realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.ABANDONED)
+
+
+def conversations_sweep_inactive(*, now=None) -> int:
+    """End open conversations whose customer has been silent for
+    HELPDESK_ABANDON_AFTER_SECONDS. Each is claimed under its row lock and re-checked, so two
+    sweeps running at once end a conversation once."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.HELPDESK_ABANDON_AFTER_SECONDS)
+    candidates = list(
+        Conversation.objects.filter(status__in=OPEN_STATUSES)
+        .filter(last_customer_message_at__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    ) + list(
+        Conversation.objects.filter(status__in=OPEN_STATUSES, last_customer_message_at__isnull=True, created_at__lt=cutoff)
+        .values_list("pk", flat=True)[:500]
+    )
+    ended = 0
+    for pk in candidates:
+        with transaction.atomic():
+            conversation = lock_conversation(pk)
+            last = conversation.last_customer_message_at or conversation.created_at
+            if not conversation.is_open or last >= cutoff:
+                continue
+            _abandon(conversation, reason="silent")
+            ended += 1
+    return ended
+
+
+def csat_submit(*, conversation_id: uuid.UUID | str, score: Any, comment: Any = "") -> CsatResponse:
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ServiceError("invalid_score", "The score must be a whole number from 1 to 5.")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str):
+        raise ServiceError("bad_frame", "The comment must be text.")
+    comment = comment.strip()[:2000]
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if conversation.status != ConversationStatus.RESOLVED or conversation.csat_requested_at is None:
+            raise ServiceError("invalid_state", "This conversation has not asked for a rating.")
+        try:
+            with transaction.atomic():
+                response = CsatResponse.objects.create(conversation=conversation, score=score, comment=comment)
+        except IntegrityError as exc:
+            raise ServiceError("already_rated", "This conversation has already been rated.") from exc
+        ConversationEvent.objects.create(
+            conversation=conversation, kind=EventKind.CSAT, actor_type="customer", new_value=str(score)
+        )
+        realtime.after_commit(
+            realtime.agents_frame,
+            [realtime.staff_group(conversation.pk), realtime.SUPERVISORS],
+            {"type": "csat", "conversation_id": str(conversation.pk), "score": score, "comment": comment},
+        )
+    return response

@@ -1,0 +1,57 @@
+"""Status changes and the pushes every status change owes its audience."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from .. import realtime
+from ..frames import conversation_summary
+from ..models import Conversation, ConversationEvent, EventKind
+from ..selectors.queues import queue_wait_estimate, queued_in_order
+
+
+def set_status(
+    conversation: Conversation, status: str, *, actor_type: str, actor: AbstractBaseUser | None = None
+) -> None:
+    """Inside a transaction holding the conversation's lock (see helpdesk.locks)."""
+    old = conversation.status
+    if old == status:
+        return
+    conversation.status = status
+    conversation.status_changed_at = timezone.now()
+    conversation.save(update_fields=["status", "status_changed_at", "updated_at"])
+    ConversationEvent.objects.create(
+        conversation=conversation, kind=EventKind.STATUS, actor_type=actor_type, actor=actor, old_value=old, new_value=status
+    )
+    realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "status", "status": status})
+    realtime.after_commit(push_conversation_updated, conversation.pk)
+    if old == "queued" and conversation.queue_id:
+        realtime.after_commit(push_queue_positions, conversation.queue_id, None)
+
+
+def push_conversation_updated(conversation_id: uuid.UUID) -> None:
+    """After commit: the new state of a conversation to everyone whose inbox lists it."""
+    conversation = Conversation.objects.select_related("queue", "customer", "agent__agent").get(pk=conversation_id)
+    groups = [*realtime.queue_audience(conversation.queue_id), realtime.staff_group(conversation_id)]
+    if conversation.agent_id:
+        groups.append(realtime.agent_group(conversation.agent_id))
+    realtime.agents_frame(groups, {"type": "conversation.updated", "conversation": conversation_summary(conversation)})
+
+
+def push_queue_positions(queue_id: int, exclude: uuid.UUID | None) -> None:
+    """After commit: each waiting customer in the queue learns their place and wait."""
+    waiting = queued_in_order(queue_id)
+    for position, conversation in enumerate(waiting, start=1):
+        if conversation.pk == exclude:
+            continue
+        realtime.customer_frame(
+            conversation.pk,
+            {
+                "type": "queue",
+                "position": position,
+                "estimated_wait_seconds": queue_wait_estimate(conversation.queue, position),
+            },
+        )

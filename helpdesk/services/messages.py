@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from .. import events, realtime
+from ..errors import ServiceError
+from ..frames import message_payload
+from ..locks import lock_conversation
+from ..models import ConversationEvent, ConversationStatus, EventKind, Message, Sender
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_EVENT_FOR_SENDER = {
+    Sender.CUSTOMER: EventKind.CUSTOMER_MESSAGE,
+    Sender.BOT: EventKind.BOT_MESSAGE,
+    Sender.AGENT: EventKind.AGENT_MESSAGE,
+    Sender.SYSTEM: EventKind.SYSTEM_MESSAGE,
+}
+
+
+def clean_body(body: Any) -> str:
+    """A message body as stored: text, control characters removed, trimmed, bounded.
+
+    Markup is kept as typed; it is text and every page shows it as text.
+    """
+    if not isinstance(body, str):
+        raise ServiceError("bad_frame", "The message body must be a string.")
+    body = _CONTROL.sub("", body).strip()
+    if not body:
+        raise ServiceError("empty_body", "The message is empty.")
+    if len(body) > settings.HELPDESK_MAX_BODY_CHARS:
+        raise ServiceError("too_long", f"A message may hold at most {settings.HELPDESK_MAX_BODY_CHARS} characters.")
+    return body
+
+
+def message_post(
+    *,
+    conversation_id: uuid.UUID | str,
+    sender: str,
+    body: str,
+    author: AbstractBaseUser | None = None,
+    author_name: str = "",
+    client_msg_id: str | None = None,
+    options: list[dict[str, str]] | None = None,
+    internal: bool = False,
+    data: dict[str, Any] | None = None,
+    allow_closed: bool = False,
+) -> tuple[Message, bool]:
+    """Store a message, then (after commit) push it. Returns (message, created).
+
+    A repeated `client_msg_id` returns the stored message with created=False and stores
+    nothing. `seq` is taken under the conversation's row lock: concurrent writers queue on the
+    lock, so the sequence has no gaps and no duplicates.
+    """
+    body = clean_body(body)
+    if client_msg_id is not None:
+        if not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= 100:
+            raise ServiceError("bad_frame", "client_msg_id must be a string of 1 to 100 characters.")
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if client_msg_id is not None:
+            existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+            if existing is not None:
+                return existing, False
+        if not allow_closed and not conversation.is_open and not internal:
+            raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
+        now = timezone.now()
+        fields = ["updated_at"]
+        seq = None
+        if not internal:
+            conversation.last_seq += 1
+            seq = conversation.last_seq
+            fields.append("last_seq")
+        if sender == Sender.CUSTOMER:
+            if conversation.first_customer_message_at is None:
+                conversation.first_customer_message_at = now
+                fields.append("first_customer_message_at")
+            conversation.last_customer_message_at = now
+            fields.append("last_customer_message_at")
+        if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
+            conversation.first_agent_message_at = now
+            fields.append("first_agent_message_at")
+        conversation.save(update_fields=fields)
+        message = Message.objects.create(
+            conversation=conversation,
+            seq=seq,
+            sender=sender,
+            author=author,
+            author_name=author_name or _default_author_name(sender),
+            body=body,
+            options=options or [],
+            client_msg_id=client_msg_id,
+            internal=internal,
+            data=data or {},
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
+            actor_type=sender,
+            actor=author,
+            data={"message_id": message.pk, "seq": seq},
+        )
+        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+        if sender == Sender.CUSTOMER:
+            events.publish(
+                "message.customer_posted",
+                message_id=message.pk,
+                conversation_id=str(conversation.pk),
+                status=conversation.status,
+            )
+    return message, True
+
+
+def _default_author_name(sender: str) -> str:
+    if sender == Sender.BOT:
+        return settings.HELPDESK_BOT_NAME
+    if sender == Sender.SYSTEM:
+        return "Support desk"
+    return ""
+
+
+def bot_say(
+    *,
+    conversation_id: uuid.UUID | str,
+    body: str,
+    options: list[dict[str, str]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Message:
+    """A message from the automated assistant."""
+    message, _ = message_post(conversation_id=conversation_id, sender=Sender.BOT, body=body, options=options, data=data)
+    return message
+
+
+def system_say(*, conversation_id: uuid.UUID | str, body: str) -> Message:
+    message, _ = message_post(conversation_id=conversation_id, sender=Sender.SYSTEM, body=body, allow_closed=True)
+    return message
+
+
+def assert_status(conversation, *statuses: str) -> None:
+    if conversation.status not in statuses:
+        raise ServiceError(
+            "invalid_state", f"The conversation is {conversation.status}; this needs {' or '.join(statuses)}."
+        )
+
+
+__all__ = ["ConversationStatus", "assert_status", "bot_say", "clean_body", "message_post", "system_say"]

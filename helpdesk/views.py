@@ -1,0 +1,76 @@
+"""Pages and the health check."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .models import AgentProfile
+
+
+@require_GET
+def chat_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "chat.html", {"bot_name": settings.HELPDESK_BOT_NAME})
+
+
+@login_required
+@require_GET
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    profile = AgentProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        return render(request, "no_agent.html", status=403)
+    return render(request, "inbox.html", {"agent": profile, "ws_path": "/ws/agent/"})
+
+
+def _check_database() -> dict:
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        ok = True
+    except Exception as exc:  # health checks report failures, they do not raise them
+        return {"engine": connection.vendor, "ok": False, "error": str(exc)[:200]}
+    return {"engine": connection.vendor, "ok": ok, "ms": round((time.monotonic() - started) * 1000, 1)}
+
+
+def _check_redis(url: str) -> tuple[bool, str | None]:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+        return True, None
+    except Exception as exc:
+        return False, str(exc)[:200]
+
+
+def _check_channel_layer() -> dict:
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if settings.REDIS_URL:
+        ok, error = _check_redis(settings.REDIS_URL)
+        return {"backend": backend, "ok": ok, **({"error": error} if error else {})}
+    return {"backend": backend, "ok": True}
+
+
+def _check_broker() -> dict:
+    if not settings.REDIS_URL:
+        return {"backend": "in-process (embedded: no broker)", "ok": True}
+    ok, error = _check_redis(settings.CELERY_BROKER_URL)
+    return {"backend": "redis", "ok": ok, **({"error": error} if error else {})}
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database, channel layer and broker all answer; 503 when one does not."""
+    checks = {"database": _check_database(), "channel_layer": _check_channel_layer(), "broker": _check_broker()}
+    healthy = all(check["ok"] for check in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "mode": "embedded" if settings.EMBEDDED else "production", **checks}
+    return JsonResponse(body, status=200 if healthy else 503)

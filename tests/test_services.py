@@ -1,0 +1,222 @@
+"""The kernel's write paths, on the embedded database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from helpdesk.errors import PermissionDenied, ServiceError
+from helpdesk.models import ConversationEvent, ConversationStatus, Customer, Message, Sender
+from helpdesk.selectors.conversations import conversation_packet, messages_after
+from helpdesk.services.conversations import (
+    conversation_close_by_customer,
+    conversation_start,
+    conversations_sweep_inactive,
+    csat_submit,
+)
+from helpdesk.services.handoff import (
+    conversation_accept,
+    conversation_handback,
+    conversation_request_handoff,
+    conversation_resolve,
+    conversation_transfer,
+)
+from helpdesk.services.messages import message_post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def say(conversation, body, **kw):
+    return message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body, **kw)
+
+
+def handed_off(conversation):
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    conversation.refresh_from_db()
+    return conversation
+
+
+def test_start_greets_as_automated_and_identifies_the_customer(queues, started) -> None:
+    conversation, token = started
+    first = Message.objects.get(conversation=conversation, seq=1)
+    assert first.sender == Sender.BOT and "automated" in first.author_name.lower() and "automated" in first.body
+    again, _ = conversation_start(email="DANA@example.com")
+    assert again.customer_id == conversation.customer_id
+    assert Customer.objects.count() == 1
+    assert len(token) > 30 and token not in conversation.token_hash
+
+
+def test_seq_counts_visible_messages_and_notes_stay_outside(queues, agent, started) -> None:
+    conversation, _ = started
+    say(conversation, "hello")
+    message_post(conversation_id=conversation.pk, sender=Sender.AGENT, body="note", internal=True, author=agent.user)
+    say(conversation, "anyone?")
+    visible = list(Message.objects.filter(conversation=conversation, internal=False).values_list("seq", flat=True))
+    assert visible == list(range(1, len(visible) + 1))
+    assert Message.objects.get(internal=True).seq is None
+    assert all(not m.internal for m in messages_after(conversation.pk, 0))
+
+
+def test_repeated_client_msg_id_is_stored_once(queues, started) -> None:
+    conversation, _ = started
+    first, created = say(conversation, "once", client_msg_id="abc")
+    again, created_again = say(conversation, "once", client_msg_id="abc")
+    assert created and not created_again and first.pk == again.pk
+    assert Message.objects.filter(conversation=conversation, client_msg_id="abc").count() == 1
+
+
+@pytest.mark.parametrize(("body", "code"), [("", "empty_body"), ("   ", "empty_body"), ("x" * 4001, "too_long"), (7, "bad_frame")])
+def test_bad_bodies_are_refused_and_nothing_is_stored(queues, started, body, code) -> None:
+    conversation, _ = started
+    before = Message.objects.count()
+    with pytest.raises(ServiceError) as refused:
+        say(conversation, body)
+    assert refused.value.code == code
+    assert Message.objects.count() == before
+
+
+def test_explicit_request_hands_off_with_queue_and_wait(queues, started) -> None:
+    conversation, _ = started
+    say(conversation, "hi")
+    conversation = handed_off(conversation)
+    assert conversation.status == ConversationStatus.QUEUED
+    assert conversation.queue.name == "General" and conversation.handoff_trigger == "explicit_request"
+    assert conversation.first_handoff_at and conversation.queued_at
+    system = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
+    assert "General" in system.body and "number 1" in system.body
+    # Asking again changes nothing.
+    assert conversation_request_handoff(conversation_id=conversation.pk, trigger="x", actor_type="customer") is False
+
+
+def test_vip_waits_at_high_priority(queues) -> None:
+    Customer.objects.create(email="vip@example.com", tier="vip")
+    conversation, _ = conversation_start(email="vip@example.com")
+    conversation = handed_off(conversation)
+    assert conversation.get_priority_display() == "high"
+
+
+def test_accept_is_a_claim_exactly_one_wins(queues, agent, teammate, started) -> None:
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    with pytest.raises(ServiceError) as lost:
+        conversation_accept(conversation_id=conversation.pk, agent_user_id=teammate.user_id)
+    assert lost.value.code == "already_taken"
+    conversation.refresh_from_db()
+    assert conversation.agent_id == agent.user_id and conversation.status == "assigned"
+    assert ConversationEvent.objects.filter(conversation=conversation, kind="accepted").count() == 1
+
+
+def test_outsider_cannot_accept_and_nothing_changes(queues, outsider, started) -> None:
+    conversation = handed_off(started[0])
+    with pytest.raises(PermissionDenied):
+        conversation_accept(conversation_id=conversation.pk, agent_user_id=outsider.user_id)
+    conversation.refresh_from_db()
+    assert conversation.status == "queued" and conversation.agent_id is None
+
+
+def test_capacity_is_never_exceeded(queues, agent) -> None:
+    agent.max_concurrent_chats = 2
+    agent.save()
+    conversations = [handed_off(conversation_start(name=f"c{i}")[0]) for i in range(3)]
+    for conversation in conversations[:2]:
+        conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    with pytest.raises(ServiceError) as full:
+        conversation_accept(conversation_id=conversations[2].pk, agent_user_id=agent.user_id)
+    assert full.value.code == "at_capacity"
+
+
+def test_transfer_resolve_and_csat(queues, agent, started) -> None:
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    conversation_transfer(conversation_id=conversation.pk, actor=agent, queue_name="tech")
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.queue.name, conversation.agent_id) == ("queued", "Tech", None)
+    assert conversation.handoff_trigger == "explicit_request"  # the first trigger is kept
+    tech = __import__("tests.conftest", fromlist=["make_agent"]).make_agent("tariq", [queues["Tech"]])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=tech.user_id)
+    conversation_resolve(conversation_id=conversation.pk, actor=tech)
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved" and conversation.resolved_at and conversation.csat_requested_at
+    csat_submit(conversation_id=conversation.pk, score=4, comment="ok")
+    with pytest.raises(ServiceError) as twice:
+        csat_submit(conversation_id=conversation.pk, score=5)
+    assert twice.value.code == "already_rated"
+
+
+@pytest.mark.parametrize("score", [0, 6, "5", 4.5, True, None])
+def test_csat_score_must_be_1_to_5(queues, agent, started, score) -> None:
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    conversation_resolve(conversation_id=conversation.pk, actor=agent)
+    with pytest.raises(ServiceError) as refused:
+        csat_submit(conversation_id=conversation.pk, score=score)
+    assert refused.value.code == "invalid_score"
+
+
+def test_handback_returns_to_the_bot(queues, agent, started) -> None:
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    conversation_handback(conversation_id=conversation.pk, actor=agent)
+    conversation.refresh_from_db()
+    assert conversation.status == "bot" and conversation.agent_id is None and conversation.handed_back_at
+    assert Message.objects.filter(conversation=conversation).last().sender == Sender.BOT
+
+
+def test_teammate_cannot_resolve_someone_elses_chat(queues, agent, teammate, started) -> None:
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    with pytest.raises(PermissionDenied):
+        conversation_resolve(conversation_id=conversation.pk, actor=teammate)
+    conversation.refresh_from_db()
+    assert conversation.status == "assigned"
+
+
+def test_close_by_customer_abandons_with_the_state_it_left(queues, started) -> None:
+    conversation = handed_off(started[0])
+    conversation_close_by_customer(conversation_id=conversation.pk)
+    conversation.refresh_from_db()
+    assert conversation.status == "abandoned" and conversation.closed_by_customer_at
+    event = ConversationEvent.objects.get(conversation=conversation, kind="abandoned")
+    assert event.data == {"reason": "closed", "from_status": "queued"}
+    with pytest.raises(ServiceError) as closed:
+        say(conversation, "hello?")
+    assert closed.value.code == "conversation_closed"
+
+
+def test_sweep_ends_silent_conversations_once(queues, started, settings) -> None:
+    conversation, _ = started
+    say(conversation, "hi")
+    from helpdesk.models import Conversation
+
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_customer_message_at=timezone.now() - timedelta(seconds=settings.HELPDESK_ABANDON_AFTER_SECONDS + 5)
+    )
+    fresh, _ = conversation_start(name="fresh")
+    assert conversations_sweep_inactive() == 1
+    assert conversations_sweep_inactive() == 0
+    conversation.refresh_from_db()
+    fresh.refresh_from_db()
+    assert conversation.status == "abandoned" and fresh.status == "bot"
+
+
+def test_packet_carries_what_the_agent_needs(queues, agent, started) -> None:
+    conversation, _ = started
+    say(conversation, "my order A-1001 is late")
+    conversation = handed_off(conversation)
+    packet = conversation_packet(conversation)
+    for key in ("id", "status", "queue", "priority", "intent", "intent_confidence", "sentiment", "sentiment_score",
+                "handoff_trigger", "summary", "collected", "customer", "transcript"):
+        assert key in packet
+    assert packet["customer"]["contact_count_30d"] == 1 and packet["customer"]["tier"] == "standard"
+    assert packet["handoff_trigger"] == "explicit_request" and packet["priority"] == "normal"
+    assert any(m["body"] == "my order A-1001 is late" for m in packet["transcript"])
+
+
+def test_event_log_is_append_only(queues, started) -> None:
+    event = ConversationEvent.objects.filter(conversation=started[0]).first()
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
