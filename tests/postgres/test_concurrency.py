@@ -1,0 +1,105 @@
+"""Races, on PostgreSQL (make test-postgres sets DATABASE_URL): parallel writers and claims."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+
+from helpdesk.errors import ServiceError
+from helpdesk.models import Conversation, Message, Sender
+from helpdesk.services.conversations import conversation_start
+from helpdesk.services.handoff import conversation_accept, conversation_request_handoff
+from helpdesk.services.messages import message_post
+from tests.conftest import make_agent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
+
+
+@pytest.fixture(autouse=True)
+def _on_postgres() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("run with DATABASE_URL=postgres://... (make test-postgres)")
+
+
+def in_parallel(workers: list[Callable[[], object]]) -> list[object]:
+    """Start every worker at the same instant; return each one's result or exception."""
+    barrier = threading.Barrier(len(workers))
+    results: list[object] = [None] * len(workers)
+
+    def run(index: int, work: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = work()
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_seq_has_no_gaps_with_parallel_writers(queues) -> None:
+    conversation, _ = conversation_start(name="busy")
+    writers = 8
+    per_writer = 15
+
+    def writer(n: int) -> Callable[[], None]:
+        def work() -> None:
+            for i in range(per_writer):
+                message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=f"w{n} m{i}")
+
+        return work
+
+    results = in_parallel([writer(n) for n in range(writers)])
+    assert not [r for r in results if isinstance(r, Exception)]
+    seqs = sorted(Message.objects.filter(conversation=conversation, internal=False).values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER).count() == writers * per_writer
+
+
+def test_a_repeated_client_msg_id_sent_in_parallel_is_stored_once(queues) -> None:
+    conversation, _ = conversation_start(name="retry")
+    results = in_parallel(
+        [lambda: message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="hi", client_msg_id="same")] * 8
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sum(1 for r in results if r[1]) == 1
+    assert Message.objects.filter(conversation=conversation, client_msg_id="same").count() == 1
+
+
+def test_many_agents_accept_at_once_exactly_one_wins(queues) -> None:
+    agents = [make_agent(f"a{i}", [queues["General"]]) for i in range(6)]
+    conversation, _ = conversation_start(name="contested")
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    results = in_parallel(
+        [lambda a=a: conversation_accept(conversation_id=conversation.pk, agent_user_id=a.user_id) for a in agents]
+    )
+    winners = [r for r in results if isinstance(r, Conversation)]
+    losers = [r for r in results if isinstance(r, ServiceError)]
+    assert len(winners) == 1 and len(losers) == 5
+    assert {e.code for e in losers} == {"already_taken"}
+    conversation.refresh_from_db()
+    assert conversation.status == "assigned" and conversation.agent_id == winners[0].agent_id
+
+
+def test_one_agent_accepting_many_at_once_never_exceeds_capacity(queues) -> None:
+    agent = make_agent("solo", [queues["General"]], capacity=2)
+    conversations = []
+    for i in range(6):
+        conversation, _ = conversation_start(name=f"c{i}")
+        conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+        conversations.append(conversation)
+    results = in_parallel(
+        [lambda c=c: conversation_accept(conversation_id=c.pk, agent_user_id=agent.user_id) for c in conversations]
+    )
+    assert sum(isinstance(r, Conversation) for r in results) == 2
+    assert {r.code for r in results if isinstance(r, ServiceError)} == {"at_capacity"}
+    assert Conversation.objects.filter(agent=agent.user, status="assigned").count() == 2

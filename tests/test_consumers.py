@@ -1,0 +1,276 @@
+"""The sockets, through Channels' in-memory layer and communicators (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from helpdesk.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def customer(conversation_id, token, after=None) -> WebsocketCommunicator:
+    path = f"/ws/conversations/{conversation_id}/?token={token}" + (f"&after={after}" if after is not None else "")
+    communicator = WebsocketCommunicator(application, path)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def agent_socket(profile) -> WebsocketCommunicator:
+    from rest_framework.authtoken.models import Token
+
+    token = await database_sync_to_async(lambda: Token.objects.get_or_create(user=profile.user)[0].key)()
+    communicator = WebsocketCommunicator(application, f"/ws/agent/?token={token}")
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def frames_until(communicator, predicate, timeout=3.0) -> list[dict]:
+    got = []
+    while True:
+        frame = json.loads(await communicator.receive_from(timeout=timeout))
+        got.append(frame)
+        if predicate(frame):
+            return got
+
+
+async def drain(communicator, timeout=0.3) -> list[dict]:
+    """Everything that arrives until `timeout` of silence. (receive_nothing, unlike a timed
+    receive_from, does not cancel the application when nothing comes.)"""
+    got = []
+    while not await communicator.receive_nothing(timeout=timeout):
+        got.append(json.loads(await communicator.receive_from()))
+    return got
+
+
+def of_type(kind):
+    return lambda f: f["type"] == kind
+
+
+async def test_replay_then_live_in_order_and_resume_with_after(queues, started) -> None:
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    greeting = json.loads(await ws.receive_from())
+    assert greeting["type"] == "message" and greeting["message"]["seq"] == 1
+    await ws.send_json_to({"type": "message", "body": "hello there", "client_msg_id": "c-1"})
+    got = await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["sender"] == "bot")
+    seqs = [f["message"]["seq"] for f in got if f["type"] == "message"]
+    assert seqs == [2, 3]
+    assert got[0]["message"]["client_msg_id"] == "c-1"
+    await ws.disconnect()
+
+    again = await customer(conversation.pk, token, after=2)
+    replay = await drain(again)
+    assert [f["message"]["seq"] for f in replay] == [3]
+    await again.disconnect()
+
+    everything = await customer(conversation.pk, token)
+    assert [f["message"]["seq"] for f in await drain(everything)] == [1, 2, 3]
+    await everything.disconnect()
+
+
+@pytest.mark.parametrize("token_kind", ["missing", "forged", "other"])
+async def test_bad_tokens_are_refused(queues, started, token_kind) -> None:
+    from helpdesk.services.conversations import conversation_start
+
+    conversation, _ = started
+    other_token = (await database_sync_to_async(conversation_start)(name="other"))[1]
+    token = {"missing": "", "forged": "x" * 43, "other": other_token}[token_kind]
+    communicator = WebsocketCommunicator(application, f"/ws/conversations/{conversation.pk}/?token={token}")
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_cross_site_origin_is_refused(queues, started) -> None:
+    conversation, token = started
+    communicator = WebsocketCommunicator(
+        application, f"/ws/conversations/{conversation.pk}/?token={token}", headers=[(b"origin", b"https://evil.example")]
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+    same_site = WebsocketCommunicator(
+        application, f"/ws/conversations/{conversation.pk}/?token={token}", headers=[(b"origin", b"http://localhost:8000")]
+    )
+    connected, _ = await same_site.connect()
+    assert connected
+    await same_site.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("not json", "bad_json"),
+        ("[1, 2]", "bad_frame"),
+        ('{"no": "type"}', "bad_frame"),
+        ('{"type": "dance"}', "unknown_type"),
+        ('{"type": "message", "body": ""}', "empty_body"),
+        ('{"type": "message"}', "bad_frame"),
+        (json.dumps({"type": "message", "body": "x" * 4001}), "too_long"),
+        (json.dumps({"type": "message", "body": "x" * 70000}), "frame_too_large"),
+        ('{"type": "csat", "score": 9}', "invalid_score"),
+    ],
+)
+async def test_bad_frames_get_an_error_store_nothing_and_keep_the_socket(queues, started, raw, code) -> None:
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    before = await database_sync_to_async(Message.objects.count)()
+    await ws.send_to(text_data=raw)
+    error = json.loads(await ws.receive_from())
+    assert error["type"] == "error" and error["code"] == code and error["detail"]
+    assert await database_sync_to_async(Message.objects.count)() == before
+    await ws.send_json_to({"type": "message", "body": "still here?"})
+    assert (await frames_until(ws, of_type("message")))[-1]["message"]["body"] == "still here?"
+    await ws.disconnect()
+
+
+async def test_a_flood_gets_rate_limited(queues, started) -> None:
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    for i in range(30):
+        await ws.send_json_to({"type": "message", "body": f"spam {i}"})
+    frames = await drain(ws, timeout=1.0)
+    errors = [f for f in frames if f["type"] == "error"]
+    assert errors and all(f["code"] == "rate_limited" for f in errors)
+    stored = await database_sync_to_async(Message.objects.filter(conversation=conversation, sender="customer").count)()
+    assert stored <= 12
+    await ws.disconnect()
+
+
+async def test_message_html_is_stored_and_sent_as_text(queues, started) -> None:
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    body = '<img src=x onerror="alert(1)"><b>hi</b>'
+    await ws.send_json_to({"type": "message", "body": body})
+    echo = (await frames_until(ws, of_type("message")))[-1]
+    assert echo["message"]["body"] == body
+    await ws.disconnect()
+
+
+async def test_anonymous_and_non_agent_sockets_are_refused(queues, started) -> None:
+    communicator = WebsocketCommunicator(application, "/ws/agent/")
+    connected, _ = await communicator.connect()
+    assert not connected
+    forged = WebsocketCommunicator(application, "/ws/agent/?token=deadbeef")
+    connected, _ = await forged.connect()
+    assert not connected
+
+
+async def test_full_conversation_between_customer_and_agent(queues, agent, started) -> None:
+    conversation, token = started
+    cid = str(conversation.pk)
+    ws = await customer(cid, token)
+    inbox = await agent_socket(agent)
+    await drain(ws)
+    await ws.send_json_to({"type": "message", "body": "my parcel is late"})
+    await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["sender"] == "bot")
+    await ws.send_json_to({"type": "request_human"})
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "General" and handoff["agent_name"] is None
+    assert handoff["position"] == 1 and handoff["estimated_wait_seconds"] > 0
+
+    queued = (await frames_until(inbox, of_type("conversation.queued")))[-1]["conversation"]
+    assert queued["id"] == cid and queued["handoff_trigger"] == "explicit_request"
+    assert any(m["body"] == "my parcel is late" for m in queued["transcript"])
+
+    await inbox.send_json_to({"type": "accept", "conversation_id": cid})
+    assigned = (await frames_until(inbox, of_type("conversation.assigned")))[-1]
+    assert assigned["conversation"]["status"] == "assigned"
+    assert (await frames_until(ws, of_type("assigned")))[-1]["agent_name"] == "Grace"
+
+    await inbox.send_json_to({"type": "note", "conversation_id": cid, "body": "customer seems upset"})
+    await inbox.send_json_to({"type": "message", "conversation_id": cid, "body": "Hi Dana, I'm on it"})
+    got = await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["sender"] == "agent")
+    assert got[-1]["message"]["body"] == "Hi Dana, I'm on it" and got[-1]["message"]["author_name"] == "Grace"
+    assert not any("upset" in json.dumps(f) for f in got)
+
+    await ws.send_json_to({"type": "typing"})
+    assert (await frames_until(inbox, of_type("typing")))[-1] == {"type": "typing", "conversation_id": cid, "sender": "customer"}
+    await ws.send_json_to({"type": "message", "body": "thank you"})
+    from_customer = (await frames_until(inbox, lambda f: f["type"] == "message" and f["message"]["sender"] == "customer"))[-1]
+    assert from_customer["conversation_id"] == cid and from_customer["message"]["body"] == "thank you"
+
+    await inbox.send_json_to({"type": "resolve", "conversation_id": cid})
+    assert (await frames_until(ws, of_type("csat_request")))[-1] == {"type": "csat_request", "scale": 5}
+    await ws.send_json_to({"type": "csat", "score": 5, "comment": "great"})
+    assert (await frames_until(inbox, of_type("csat")))[-1]["score"] == 5
+
+    # A customer who reconnects replays everything but the note.
+    await ws.disconnect()
+    replay = await drain(await customer(cid, token))
+    bodies = [f["message"]["body"] for f in replay]
+    seqs = [f["message"]["seq"] for f in replay]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert "customer seems upset" not in bodies and "Hi Dana, I'm on it" in bodies
+    await inbox.disconnect()
+
+
+async def test_two_agents_accept_one_wins_other_gets_error(queues, agent, teammate, started) -> None:
+    conversation, token = started
+    cid = str(conversation.pk)
+    from helpdesk.services.handoff import conversation_request_handoff
+
+    await database_sync_to_async(conversation_request_handoff)(conversation_id=cid, trigger="explicit_request", actor_type="customer")
+    first, second = await agent_socket(agent), await agent_socket(teammate)
+    await first.send_json_to({"type": "accept", "conversation_id": cid})
+    await second.send_json_to({"type": "accept", "conversation_id": cid})
+    outcome_first = await frames_until(first, lambda f: f["type"] in {"ok", "error"})
+    outcome_second = await frames_until(second, lambda f: f["type"] in {"ok", "error"})
+    kinds = sorted([outcome_first[-1]["type"], outcome_second[-1]["type"]])
+    assert kinds == ["error", "ok"]
+    loser = outcome_first[-1] if outcome_first[-1]["type"] == "error" else outcome_second[-1]
+    assert loser["code"] == "already_taken" and loser["conversation_id"] == cid
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_outsider_agent_can_neither_read_nor_act(queues, agent, outsider, started) -> None:
+    conversation, _ = started
+    cid = str(conversation.pk)
+    from helpdesk.services.handoff import conversation_request_handoff
+
+    await database_sync_to_async(conversation_request_handoff)(conversation_id=cid, trigger="explicit_request", actor_type="customer")
+    inbox = await agent_socket(outsider)
+    for frame in (
+        {"type": "accept", "conversation_id": cid},
+        {"type": "watch", "conversation_id": cid},
+        {"type": "note", "conversation_id": cid, "body": "peek"},
+        {"type": "message", "conversation_id": cid, "body": "hi"},
+        {"type": "resolve", "conversation_id": cid},
+    ):
+        await inbox.send_json_to(frame)
+        error = (await frames_until(inbox, of_type("error")))[-1]
+        assert error["code"] == "forbidden", frame
+    refreshed = await database_sync_to_async(Conversation.objects.get)(pk=cid)
+    assert refreshed.status == "queued" and refreshed.agent_id is None
+    notes = await database_sync_to_async(Message.objects.filter(conversation_id=cid, internal=True).count)()
+    assert notes == 0
+    await inbox.disconnect()
+
+
+async def test_presence_follows_the_inbox_socket(queues, agent) -> None:
+    from helpdesk.models import AgentProfile
+
+    async def presence() -> str:
+        return (await database_sync_to_async(AgentProfile.objects.get)(pk=agent.pk)).presence
+
+    assert await presence() == "offline"
+    inbox = await agent_socket(agent)
+    await asyncio.sleep(0.1)
+    assert await presence() == "online"
+    await inbox.send_json_to({"type": "presence", "status": "away"})
+    await frames_until(inbox, lambda f: f == {"type": "presence", "status": "away"})
+    await inbox.disconnect()
+    await asyncio.sleep(0.1)
+    assert await presence() == "offline"
+
