@@ -39,6 +39,4 @@ def bot_handle_message(*, message_id: int) -> None:
             conversation_id=conversation.pk, body=reply.body, options=reply.options, data={"in_reply_to": message.pk}
         )
     if reply.handoff_trigger:
-        conversation_request_handoff(
-            conversation_id=conversation.pk, trigger=reply.handoff_trigger, actor_type="bot"
-        )
+        conversation_request_handoff(conversation_id=conversation.pk, trigger=reply.handoff_trigger, actor_type="bot")

@@ -40,7 +40,9 @@ def conversation_summary(conversation: Conversation, *, position: int | None = N
         "status": conversation.status,
         "queue": conversation.queue.name if conversation.queue_id else None,
         "priority": priority_name(conversation.priority),
-        "agent_name": conversation.agent.agent.display_name if conversation.agent_id and hasattr(conversation.agent, "agent") else None,
+        "agent_name": conversation.agent.agent.display_name
+        if conversation.agent_id and hasattr(conversation.agent, "agent")
+        else None,
         "agent_id": str(conversation.agent_id) if conversation.agent_id else None,
         "intent": conversation.intent or None,
         "intent_confidence": conversation.intent_confidence,

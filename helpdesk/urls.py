@@ -6,7 +6,11 @@ from . import views
 urlpatterns = [
     path("chat/", views.chat_page, name="chat"),
     path("inbox/", views.inbox_page, name="inbox"),
-    path("login/", auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("helpdesk.api.urls")),

@@ -72,5 +72,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database, channel layer and broker all answer; 503 when one does not."""
     checks = {"database": _check_database(), "channel_layer": _check_channel_layer(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "mode": "embedded" if settings.EMBEDDED else "production", **checks}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "mode": "embedded" if settings.EMBEDDED else "production",
+        **checks,
+    }
     return JsonResponse(body, status=200 if healthy else 503)

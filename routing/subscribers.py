@@ -22,6 +22,4 @@ def on_handoff_requested(payload: dict[str, Any]) -> None:
     priority = payload.get("priority")
     if priority is None and conversation.customer.tier in (CustomerTier.VIP, CustomerTier.ENTERPRISE):
         priority = Priority.HIGH
-    conversation_handoff(
-        conversation_id=conversation.pk, queue=queue, trigger=payload["trigger"], priority=priority
-    )
+    conversation_handoff(conversation_id=conversation.pk, queue=queue, trigger=payload["trigger"], priority=priority)

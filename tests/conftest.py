@@ -37,7 +37,10 @@ def make_agent(username: str, queues: list, *, supervisor: bool = False, capacit
 
     user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD, is_staff=supervisor)
     profile = AgentProfile.objects.create(
-        user=user, display_name=display_name or username.title(), max_concurrent_chats=capacity, is_supervisor=supervisor
+        user=user,
+        display_name=display_name or username.title(),
+        max_concurrent_chats=capacity,
+        is_supervisor=supervisor,
     )
     profile.queues.set(queues)
     return profile

@@ -14,8 +14,17 @@ def start(client, body=None, **extra):
 
 
 def test_start_answers_201_with_id_token_and_ws_url(client, queues) -> None:
-    answer = start(client, {"name": "Dana", "email": "dana@example.com", "external_id": "crm-1",
-                            "channel": "web", "page_url": "https://shop.example/checkout", "metadata": {"plan": "pro"}})
+    answer = start(
+        client,
+        {
+            "name": "Dana",
+            "email": "dana@example.com",
+            "external_id": "crm-1",
+            "channel": "web",
+            "page_url": "https://shop.example/checkout",
+            "metadata": {"plan": "pro"},
+        },
+    )
     assert answer.status_code == 201
     body = answer.json()
     assert set(body) == {"id", "token", "ws_url"}
@@ -57,7 +66,9 @@ def test_customer_state_needs_the_right_token(client, queues) -> None:
 
 
 def test_token_endpoint_and_token_auth(client, agent) -> None:
-    bad = client.post("/api/v1/auth/token/", {"username": "grace", "password": "wrong"}, content_type="application/json")
+    bad = client.post(
+        "/api/v1/auth/token/", {"username": "grace", "password": "wrong"}, content_type="application/json"
+    )
     assert bad.status_code == 400
     token = client.post(
         "/api/v1/auth/token/", {"username": "grace", "password": "demo-pass-123"}, content_type="application/json"
@@ -92,7 +103,9 @@ def test_agent_opens_a_ticket_from_a_conversation(client, queues, agent) -> None
 
     conversation_request_handoff(conversation_id=body["id"], trigger="explicit_request", actor_type="customer")
     client.force_login(agent.user)
-    answer = client.post("/api/v1/tickets/", {"subject": "Call back", "conversation_id": body["id"]}, content_type="application/json")
+    answer = client.post(
+        "/api/v1/tickets/", {"subject": "Call back", "conversation_id": body["id"]}, content_type="application/json"
+    )
     assert answer.status_code == 201, answer.content
     ticket = Ticket.objects.get()
     assert ticket.customer.email == "dana@example.com" and ticket.queue.name == "General"
@@ -117,3 +130,19 @@ def test_healthz_is_503_when_redis_does_not_answer(client, settings) -> None:
 def test_schema_and_docs_are_served(client) -> None:
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_widget_on_another_origin_may_start_a_conversation(client, queues) -> None:
+    preflight = client.options(
+        "/api/v1/conversations/", HTTP_ORIGIN="https://shop.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == "*"
+    assert "content-type" in preflight["Access-Control-Allow-Headers"]
+    answer = start(client, HTTP_ORIGIN="https://shop.example")
+    assert answer.status_code == 201 and answer["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/healthz")
+
+
+def test_start_refuses_a_body_that_is_not_an_object(client, queues) -> None:
+    answer = client.post("/api/v1/conversations/", "[]", content_type="application/json")
+    assert answer.status_code == 400 and answer.json()["code"] == "bad_request"

@@ -92,12 +92,16 @@ async def test_bad_tokens_are_refused(queues, started, token_kind) -> None:
 async def test_cross_site_origin_is_refused(queues, started) -> None:
     conversation, token = started
     communicator = WebsocketCommunicator(
-        application, f"/ws/conversations/{conversation.pk}/?token={token}", headers=[(b"origin", b"https://evil.example")]
+        application,
+        f"/ws/conversations/{conversation.pk}/?token={token}",
+        headers=[(b"origin", b"https://evil.example")],
     )
     connected, _ = await communicator.connect()
     assert not connected
     same_site = WebsocketCommunicator(
-        application, f"/ws/conversations/{conversation.pk}/?token={token}", headers=[(b"origin", b"http://localhost:8000")]
+        application,
+        f"/ws/conversations/{conversation.pk}/?token={token}",
+        headers=[(b"origin", b"http://localhost:8000")],
     )
     connected, _ = await same_site.connect()
     assert connected
@@ -195,9 +199,15 @@ async def test_full_conversation_between_customer_and_agent(queues, agent, start
     assert not any("upset" in json.dumps(f) for f in got)
 
     await ws.send_json_to({"type": "typing"})
-    assert (await frames_until(inbox, of_type("typing")))[-1] == {"type": "typing", "conversation_id": cid, "sender": "customer"}
+    assert (await frames_until(inbox, of_type("typing")))[-1] == {
+        "type": "typing",
+        "conversation_id": cid,
+        "sender": "customer",
+    }
     await ws.send_json_to({"type": "message", "body": "thank you"})
-    from_customer = (await frames_until(inbox, lambda f: f["type"] == "message" and f["message"]["sender"] == "customer"))[-1]
+    from_customer = (
+        await frames_until(inbox, lambda f: f["type"] == "message" and f["message"]["sender"] == "customer")
+    )[-1]
     assert from_customer["conversation_id"] == cid and from_customer["message"]["body"] == "thank you"
 
     await inbox.send_json_to({"type": "resolve", "conversation_id": cid})
@@ -220,7 +230,9 @@ async def test_two_agents_accept_one_wins_other_gets_error(queues, agent, teamma
     cid = str(conversation.pk)
     from helpdesk.services.handoff import conversation_request_handoff
 
-    await database_sync_to_async(conversation_request_handoff)(conversation_id=cid, trigger="explicit_request", actor_type="customer")
+    await database_sync_to_async(conversation_request_handoff)(
+        conversation_id=cid, trigger="explicit_request", actor_type="customer"
+    )
     first, second = await agent_socket(agent), await agent_socket(teammate)
     await first.send_json_to({"type": "accept", "conversation_id": cid})
     await second.send_json_to({"type": "accept", "conversation_id": cid})
@@ -239,7 +251,9 @@ async def test_outsider_agent_can_neither_read_nor_act(queues, agent, outsider, 
     cid = str(conversation.pk)
     from helpdesk.services.handoff import conversation_request_handoff
 
-    await database_sync_to_async(conversation_request_handoff)(conversation_id=cid, trigger="explicit_request", actor_type="customer")
+    await database_sync_to_async(conversation_request_handoff)(
+        conversation_id=cid, trigger="explicit_request", actor_type="customer"
+    )
     inbox = await agent_socket(outsider)
     for frame in (
         {"type": "accept", "conversation_id": cid},
@@ -274,3 +288,26 @@ async def test_presence_follows_the_inbox_socket(queues, agent) -> None:
     await asyncio.sleep(0.1)
     assert await presence() == "offline"
 
+
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%00"])
+async def test_malformed_or_unknown_conversation_ids_are_refused(queues, started, bad_id) -> None:
+    _, token = started
+    communicator = WebsocketCommunicator(application, f"/ws/conversations/{bad_id}/?token={token}")
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_a_retried_client_msg_id_is_not_shown_twice(queues, started) -> None:
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    await ws.send_json_to({"type": "message", "body": "once", "client_msg_id": "r-1"})
+    await drain(ws)
+    await ws.send_json_to({"type": "message", "body": "once", "client_msg_id": "r-1"})
+    assert await drain(ws) == []
+    await ws.disconnect()
+    # After a reconnect that missed the echo, the retry brings it back exactly once.
+    again = await customer(conversation.pk, token, after=1)
+    replayed = await drain(again)
+    assert [f["message"]["client_msg_id"] for f in replayed].count("r-1") == 1
+    await again.disconnect()

@@ -67,7 +67,9 @@ def test_repeated_client_msg_id_is_stored_once(queues, started) -> None:
     assert Message.objects.filter(conversation=conversation, client_msg_id="abc").count() == 1
 
 
-@pytest.mark.parametrize(("body", "code"), [("", "empty_body"), ("   ", "empty_body"), ("x" * 4001, "too_long"), (7, "bad_frame")])
+@pytest.mark.parametrize(
+    ("body", "code"), [("", "empty_body"), ("   ", "empty_body"), ("x" * 4001, "too_long"), (7, "bad_frame")]
+)
 def test_bad_bodies_are_refused_and_nothing_is_stored(queues, started, body, code) -> None:
     conversation, _ = started
     before = Message.objects.count()
@@ -206,8 +208,21 @@ def test_packet_carries_what_the_agent_needs(queues, agent, started) -> None:
     say(conversation, "my order A-1001 is late")
     conversation = handed_off(conversation)
     packet = conversation_packet(conversation)
-    for key in ("id", "status", "queue", "priority", "intent", "intent_confidence", "sentiment", "sentiment_score",
-                "handoff_trigger", "summary", "collected", "customer", "transcript"):
+    for key in (
+        "id",
+        "status",
+        "queue",
+        "priority",
+        "intent",
+        "intent_confidence",
+        "sentiment",
+        "sentiment_score",
+        "handoff_trigger",
+        "summary",
+        "collected",
+        "customer",
+        "transcript",
+    ):
         assert key in packet
     assert packet["customer"]["contact_count_30d"] == 1 and packet["customer"]["tier"] == "standard"
     assert packet["handoff_trigger"] == "explicit_request" and packet["priority"] == "normal"

@@ -45,6 +45,8 @@ class TicketIn(serializers.Serializer):
 
 
 class TicketOut(serializers.ModelSerializer):
+    id = serializers.CharField(read_only=True)
+    conversation = serializers.CharField(source="conversation_id", default=None, read_only=True)
     queue = serializers.CharField(source="queue.name", default=None)
     customer = serializers.CharField(source="customer.display_name")
     priority = serializers.SerializerMethodField()
@@ -52,7 +54,18 @@ class TicketOut(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "subject", "description", "customer", "conversation", "queue", "status", "priority", "due_at", "created_at"]
+        fields = [
+            "id",
+            "subject",
+            "description",
+            "customer",
+            "conversation",
+            "queue",
+            "status",
+            "priority",
+            "due_at",
+            "created_at",
+        ]
 
     def get_priority(self, ticket: Ticket) -> str:
         return Priority(ticket.priority).label

@@ -4,9 +4,13 @@ from . import views
 
 urlpatterns = [
     path("conversations/", views.ConversationStartView.as_view(), name="conversation-start"),
-    path("conversations/<str:conversation_id>/state/", views.ConversationStateView.as_view(), name="conversation-state"),
+    path(
+        "conversations/<str:conversation_id>/state/", views.ConversationStateView.as_view(), name="conversation-state"
+    ),
     path("auth/token/", views.ObtainTokenView.as_view(), name="auth-token"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
-    path("agent/conversations/<str:conversation_id>/", views.AgentConversationView.as_view(), name="agent-conversation"),
+    path(
+        "agent/conversations/<str:conversation_id>/", views.AgentConversationView.as_view(), name="agent-conversation"
+    ),
     path("tickets/", views.TicketListView.as_view(), name="tickets"),
 ]

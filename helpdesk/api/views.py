@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from ..errors import NotFound, ServiceError
 from ..models import AgentProfile, Customer, Priority, Queue, Ticket
+from ..housekeeping import maybe_sweep
 from ..ratelimit import window_allow
 from ..selectors.conversations import (
     conversation_get_for_agent,
@@ -51,16 +52,23 @@ class ConversationStartView(APIView):
     @extend_schema(request=ConversationStartIn, responses={201: ConversationStartOut}, summary="Start a conversation")
     def post(self, request: Request) -> Response:
         limit = settings.HELPDESK_CREATE_RATE
-        if not window_allow(f"start:{client_address(request)}", limit=limit["limit"], window_seconds=limit["window_seconds"]):
+        if not window_allow(
+            f"start:{client_address(request)}", limit=limit["limit"], window_seconds=limit["window_seconds"]
+        ):
             return Response(
-                {"code": "rate_limited", "detail": "Too many new conversations from this address; try again in a minute."},
+                {
+                    "code": "rate_limited",
+                    "detail": "Too many new conversations from this address; try again in a minute.",
+                },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(limit["window_seconds"])},
             )
-        data = request.data if isinstance(request.data, dict) else {}
-        incoming = ConversationStartIn(data=data)
+        if not isinstance(request.data, dict):
+            return Response({"code": "bad_request", "detail": "The body must be a JSON object."}, status=400)
+        incoming = ConversationStartIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         conversation, token = conversation_start(**incoming.validated_data)
+        maybe_sweep()
         return Response(
             {
                 "id": str(conversation.pk),
@@ -128,6 +136,7 @@ class InboxView(APIView):
     @extend_schema(summary="Agent: my live lists", responses={200: dict})
     def get(self, request: Request) -> Response:
         profile = agent_profile(request)
+        maybe_sweep()
         body = inbox_for_agent(profile)
         body["agent"] = _agent_json(profile)
         body["queues"] = [
@@ -150,7 +159,11 @@ class TicketListView(APIView):
 
     @extend_schema(responses={200: TicketOut(many=True)}, summary="Agent: open tickets")
     def get(self, request: Request) -> Response:
-        tickets = Ticket.objects.select_related("queue", "customer").exclude(status="closed").order_by("due_at", "-created_at")[:200]
+        tickets = (
+            Ticket.objects.select_related("queue", "customer")
+            .exclude(status="closed")
+            .order_by("due_at", "-created_at")[:200]
+        )
         return Response(TicketOut(tickets, many=True).data)
 
     @extend_schema(request=TicketIn, responses={201: TicketOut}, summary="Agent: open a ticket")
@@ -181,4 +194,3 @@ class TicketListView(APIView):
             created_by=request.user,
         )
         return Response(TicketOut(ticket).data, status=201)
-

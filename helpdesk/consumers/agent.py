@@ -34,8 +34,11 @@ def _groups_at_connect(profile: AgentProfile) -> tuple[list[str], list[str]]:
     """The agent's fixed groups, and the conversations they hold right now."""
     groups = [realtime.agent_group(profile.user_id)]
     if profile.is_supervisor:
+        # Every queue frame also goes to the supervisors group; joining queue groups too
+        # would deliver each twice.
         groups.append(realtime.SUPERVISORS)
-    groups += [realtime.queue_group(pk) for pk in profile.queues.values_list("pk", flat=True)]
+    else:
+        groups += [realtime.queue_group(pk) for pk in profile.queues.values_list("pk", flat=True)]
     held = [
         str(pk)
         for pk in Conversation.objects.filter(agent_id=profile.user_id, status=ConversationStatus.ASSIGNED).values_list(
@@ -58,7 +61,9 @@ class AgentConsumer(JsonFrameConsumer):
             await self.close(code=4401)
             return
         self.profile = profile
-        self.bucket = TokenBucket(rate=settings.HELPDESK_AGENT_RATE["rate_per_second"], burst=settings.HELPDESK_AGENT_RATE["burst"])
+        self.bucket = TokenBucket(
+            rate=settings.HELPDESK_AGENT_RATE["rate_per_second"], burst=settings.HELPDESK_AGENT_RATE["burst"]
+        )
         self.last_typing: dict[str, float] = {}
         # conversation id -> highest message id already sent for it; frames at or below it
         # are duplicates of what a packet already carried.
@@ -134,8 +139,12 @@ class AgentConsumer(JsonFrameConsumer):
 
     async def _post(self, frame: dict[str, Any], *, internal: bool) -> None:
         conversation_id = self._conversation_id(frame)
-        await database_sync_to_async(_agent_post)(
+        message_id = await database_sync_to_async(_agent_post)(
             conversation_id, self.profile, frame.get("body"), internal, frame.get("client_msg_id")
+        )
+        await self.send_json(
+            {"type": "ok", "action": "note" if internal else "message", "conversation_id": conversation_id,
+             "message_id": str(message_id)}
         )
 
     async def on_resolve(self, frame: dict[str, Any]) -> None:
@@ -153,7 +162,9 @@ class AgentConsumer(JsonFrameConsumer):
         queue = frame.get("queue")
         if not isinstance(queue, str) or not queue.strip():
             raise FrameError("bad_frame", "transfer needs a 'queue' name.")
-        await database_sync_to_async(_with_visible(conversation_transfer))(conversation_id, self.profile, queue_name=queue)
+        await database_sync_to_async(_with_visible(conversation_transfer))(
+            conversation_id, self.profile, queue_name=queue
+        )
         await self._ok("transfer", conversation_id)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
@@ -165,7 +176,8 @@ class AgentConsumer(JsonFrameConsumer):
             return
         self.last_typing[conversation_id] = now
         await self.channel_layer.group_send(
-            realtime.customer_group(conversation_id), {"type": "customer.frame", "frame": {"type": "typing", "sender": "agent"}}
+            realtime.customer_group(conversation_id),
+            {"type": "customer.frame", "frame": {"type": "typing", "sender": "agent"}},
         )
 
     async def on_watch(self, frame: dict[str, Any]) -> None:
@@ -177,7 +189,9 @@ class AgentConsumer(JsonFrameConsumer):
         self.watched.add(conversation_id)
         packet = await database_sync_to_async(_packet_for_agent)(conversation_id, self.profile)
         self._mark_seen(conversation_id, packet)
-        await self.send_json({"type": "ok", "action": "watch", "conversation_id": conversation_id, "conversation": packet})
+        await self.send_json(
+            {"type": "ok", "action": "watch", "conversation_id": conversation_id, "conversation": packet}
+        )
 
     async def on_unwatch(self, frame: dict[str, Any]) -> None:
         conversation_id = self._conversation_id(frame)
@@ -235,7 +249,9 @@ class AgentConsumer(JsonFrameConsumer):
         conversation_id = event["conversation_id"]
         self.held.discard(conversation_id)
         await self._leave_conversation(conversation_id)
-        await self.send_json({"type": "conversation.unassigned", "conversation_id": conversation_id, "status": event["status"]})
+        await self.send_json(
+            {"type": "conversation.unassigned", "conversation_id": conversation_id, "status": event["status"]}
+        )
 
 
 def _visible(conversation_id: str, profile: AgentProfile) -> None:
@@ -255,13 +271,13 @@ def _checked_accept(conversation_id: str, profile: AgentProfile) -> None:
     conversation_accept(conversation_id=conversation_id, agent_user_id=profile.user_id)
 
 
-def _agent_post(conversation_id: str, profile: AgentProfile, body: Any, internal: bool, client_msg_id: Any) -> None:
+def _agent_post(conversation_id: str, profile: AgentProfile, body: Any, internal: bool, client_msg_id: Any) -> int:
     conversation = conversation_get_for_agent(conversation_id, profile)
     if not internal and conversation.agent_id != profile.user_id:
         raise ServiceError("not_holder", "Accept the conversation before replying to the customer.")
     if not internal and conversation.status != ConversationStatus.ASSIGNED:
         raise ServiceError("invalid_state", "Only a conversation you hold can be answered.")
-    message_post(
+    message, _ = message_post(
         conversation_id=conversation_id,
         sender=Sender.AGENT,
         body=body,
@@ -270,3 +286,4 @@ def _agent_post(conversation_id: str, profile: AgentProfile, body: Any, internal
         internal=internal,
         client_msg_id=client_msg_id if isinstance(client_msg_id, str) else None,
     )
+    return message.pk

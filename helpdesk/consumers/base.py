@@ -27,7 +27,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     def parse_frame(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         if text_data is None:
             raise FrameError("bad_frame", "Frames must be JSON text, not binary.")
-        if len(text_data) > settings.HELPDESK_MAX_FRAME_BYTES:
+        limit = settings.HELPDESK_MAX_FRAME_BYTES
+        if len(text_data) > limit or (len(text_data) > limit // 4 and len(text_data.encode()) > limit):
             raise FrameError("frame_too_large", f"A frame may be at most {settings.HELPDESK_MAX_FRAME_BYTES} bytes.")
         try:
             frame = json.loads(text_data)

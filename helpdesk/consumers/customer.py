@@ -77,9 +77,9 @@ class CustomerConsumer(JsonFrameConsumer):
             client_msg_id=frame.get("client_msg_id"),
         )
         if not created:
-            # A retry of a message we already stored: echo the stored copy to this socket so
-            # the client can settle it. Every other socket already has it.
-            await self.send_json({"type": "message", "message": message_payload(message)})
+            # A retry of a message we already stored: this socket gets it unless it already
+            # did (by replay or broadcast), so the client can settle it and sees nothing twice.
+            await self._deliver(message_payload(message))
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         now = time.monotonic()

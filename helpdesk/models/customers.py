@@ -19,8 +19,10 @@ class Customer(models.Model):
     conversation.
     """
 
-    email = models.EmailField(max_length=254, null=True, blank=True)
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", for "unknown": the unique constraints below must not treat every
+    # anonymous customer as the same empty email.
+    email = models.EmailField(max_length=254, null=True, blank=True)  # noqa: DJ001
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     name = models.CharField(max_length=200, blank=True)
     tier = models.CharField(max_length=20, choices=CustomerTier.choices, default=CustomerTier.STANDARD)
     notes = models.TextField(blank=True)

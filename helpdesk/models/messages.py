@@ -30,7 +30,7 @@ class Message(models.Model):
     author_name = models.CharField(max_length=100, blank=True)
     body = models.TextField()
     options = models.JSONField(default=list, blank=True)
-    client_msg_id = models.CharField(max_length=100, null=True, blank=True)
+    client_msg_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - NULL: no id, unique otherwise
     internal = models.BooleanField(default=False)
     # Room for what later layers attach (the model's prediction, attachments).
     data = models.JSONField(default=dict, blank=True)
@@ -39,7 +39,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["conversation", "seq"], condition=Q(seq__isnull=False), name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "seq"], condition=Q(seq__isnull=False), name="message_seq_unique"
+            ),
             models.UniqueConstraint(
                 fields=["conversation", "client_msg_id"],
                 condition=Q(client_msg_id__isnull=False),
@@ -63,3 +65,6 @@ class CsatResponse(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="csat_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for {self.conversation_id}"

@@ -8,7 +8,7 @@ class Queue(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     description = models.CharField(max_length=300, blank=True)
-    skills = models.JSONField(default=list, blank=True, help_text="Skill tags this queue needs, e.g. [\"billing\"].")
+    skills = models.JSONField(default=list, blank=True, help_text='Skill tags this queue needs, e.g. ["billing"].')
     priority = models.PositiveSmallIntegerField(
         default=0, help_text="Higher is served first when an agent holds several queues."
     )

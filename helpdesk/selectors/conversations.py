@@ -132,12 +132,21 @@ def inbox_for_agent(profile: AgentProfile) -> dict[str, Any]:
     mine = _base().filter(agent_id=profile.user_id, status=ConversationStatus.ASSIGNED).order_by("assigned_at")
     bot = []
     if profile.is_supervisor:
-        bot = [conversation_summary(c) for c in _base().filter(status=ConversationStatus.BOT).order_by("-created_at")[:50]]
+        bot = [
+            conversation_summary(c) for c in _base().filter(status=ConversationStatus.BOT).order_by("-created_at")[:50]
+        ]
     return {
         "queued": queued_rows,
         "mine": [conversation_summary(c) for c in mine],
         "with_bot": bot,
     }
+
+
+def agent_display_name(conversation: Conversation) -> str | None:
+    if not conversation.agent_id:
+        return None
+    profile = getattr(conversation.agent, "agent", None)
+    return profile.display_name if profile else conversation.agent.get_username()
 
 
 def customer_state(conversation: Conversation) -> dict[str, Any]:
@@ -146,7 +155,7 @@ def customer_state(conversation: Conversation) -> dict[str, Any]:
         "id": str(conversation.pk),
         "status": conversation.status,
         "queue": conversation.queue.name if conversation.queue_id else None,
-        "agent_name": conversation.agent.agent.display_name if conversation.agent_id else None,
+        "agent_name": agent_display_name(conversation),
         "last_seq": conversation.last_seq,
         "csat_pending": bool(
             conversation.csat_requested_at and not hasattr(conversation, "csat") and conversation.status == "resolved"

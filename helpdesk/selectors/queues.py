@@ -11,9 +11,11 @@ from ..models import AgentProfile, Conversation, ConversationStatus, Presence, Q
 def queue_order_before(conversation: Conversation) -> Q:
     """Conversations served before this one in its queue: higher priority, or the same
     priority and queued earlier."""
-    return Q(priority__gt=conversation.priority) | Q(
-        priority=conversation.priority, queued_at__lt=conversation.queued_at
-    ) | Q(priority=conversation.priority, queued_at=conversation.queued_at, created_at__lt=conversation.created_at)
+    return (
+        Q(priority__gt=conversation.priority)
+        | Q(priority=conversation.priority, queued_at__lt=conversation.queued_at)
+        | Q(priority=conversation.priority, queued_at=conversation.queued_at, created_at__lt=conversation.created_at)
+    )
 
 
 def queue_position(conversation: Conversation) -> int:

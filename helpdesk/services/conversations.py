@@ -101,8 +101,9 @@ def conversations_sweep_inactive(*, now=None) -> int:
         .filter(last_customer_message_at__lt=cutoff)
         .values_list("pk", flat=True)[:500]
     ) + list(
-        Conversation.objects.filter(status__in=OPEN_STATUSES, last_customer_message_at__isnull=True, created_at__lt=cutoff)
-        .values_list("pk", flat=True)[:500]
+        Conversation.objects.filter(
+            status__in=OPEN_STATUSES, last_customer_message_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:500]
     )
     ended = 0
     for pk in candidates:

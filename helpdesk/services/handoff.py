@@ -6,8 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Coalesce
 from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import events, realtime
@@ -66,9 +66,10 @@ def conversation_request_handoff(
 
 
 def default_queue() -> Queue:
-    queue = Queue.objects.filter(is_default=True).first() or Queue.objects.filter(
-        name=settings.HELPDESK_DEFAULT_QUEUE
-    ).first()
+    queue = (
+        Queue.objects.filter(is_default=True).first()
+        or Queue.objects.filter(name=settings.HELPDESK_DEFAULT_QUEUE).first()
+    )
     if queue is None:
         queue, _ = Queue.objects.get_or_create(name=settings.HELPDESK_DEFAULT_QUEUE, defaults={"is_default": True})
     return queue
@@ -171,6 +172,8 @@ def conversation_accept(*, conversation_id: uuid.UUID | str, agent_user_id: int)
             raise ServiceError("not_found", "No such conversation.")
         if not agent_may_work(profile, conversation):
             raise PermissionDenied("This conversation waits in a queue you do not work.")
+        if conversation.status not in (ConversationStatus.QUEUED, ConversationStatus.ASSIGNED):
+            raise ServiceError("invalid_state", f"The conversation is {conversation.status}; only a waiting one can be accepted.")
         held = Conversation.objects.filter(agent_id=agent_user_id, status=ConversationStatus.ASSIGNED).count()
         if held >= profile.max_concurrent_chats:
             raise ServiceError("at_capacity", f"You already hold {held} chats, your maximum.")
@@ -194,7 +197,9 @@ def conversation_accept(*, conversation_id: uuid.UUID | str, agent_user_id: int)
         )
         set_status(conversation, ConversationStatus.ASSIGNED, actor_type="agent", actor=profile.user)
         team = conversation.queue.name if conversation.queue_id else "support"
-        system_say(conversation_id=conversation.pk, body=f"{profile.display_name} from our {team} team has joined the chat.")
+        system_say(
+            conversation_id=conversation.pk, body=f"{profile.display_name} from our {team} team has joined the chat."
+        )
         realtime.after_commit(
             realtime.customer_frame, conversation.pk, {"type": "assigned", "agent_name": profile.display_name}
         )
@@ -263,14 +268,20 @@ def conversation_resolve(
         conversation.save(update_fields=["resolved_at", "csat_requested_at"])
         user = actor.user if actor else None
         ConversationEvent.objects.create(
-            conversation=conversation, kind=EventKind.RESOLVED, actor_type=actor_type, actor=user, old_value=conversation.status
+            conversation=conversation,
+            kind=EventKind.RESOLVED,
+            actor_type=actor_type,
+            actor=user,
+            old_value=conversation.status,
         )
         set_status(conversation, ConversationStatus.RESOLVED, actor_type=actor_type, actor=user)
         system_say(conversation_id=conversation.pk, body="This conversation is resolved. Thank you for contacting us!")
         ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CSAT_REQUESTED, actor_type="system")
         realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "csat_request", "scale": 5})
         if previous_agent:
-            realtime.after_commit(realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.RESOLVED)
+            realtime.after_commit(
+                realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.RESOLVED
+            )
     return conversation
 
 
@@ -287,12 +298,16 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
         set_status(conversation, ConversationStatus.BOT, actor_type="agent", actor=actor.user)
         conversation.agent = None
         conversation.handed_back_at = timezone.now()
-        conversation.save(update_fields=["agent", "handed_back_at"])
+        conversation.bot_failures = 0  # a fresh start with the bot, not one failure from a handoff
+        conversation.save(update_fields=["agent", "handed_back_at", "bot_failures"])
         bot_say(
             conversation_id=conversation.pk,
             body="You're back with the automated assistant. Is there anything else I can help with? "
             "You can ask for a person again at any time.",
-            options=[{"label": "That's all, thanks", "value": "That's all, thanks"}, {"label": "Talk to a person", "value": "agent"}],
+            options=[
+                {"label": "That's all, thanks", "value": "That's all, thanks"},
+                {"label": "Talk to a person", "value": "agent"},
+            ],
         )
         realtime.after_commit(realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.BOT)
         events.publish("conversation.handed_back", conversation_id=str(conversation.pk))

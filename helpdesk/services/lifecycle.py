@@ -24,7 +24,12 @@ def set_status(
     conversation.status_changed_at = timezone.now()
     conversation.save(update_fields=["status", "status_changed_at", "updated_at"])
     ConversationEvent.objects.create(
-        conversation=conversation, kind=EventKind.STATUS, actor_type=actor_type, actor=actor, old_value=old, new_value=status
+        conversation=conversation,
+        kind=EventKind.STATUS,
+        actor_type=actor_type,
+        actor=actor,
+        old_value=old,
+        new_value=status,
     )
     realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "status", "status": status})
     realtime.after_commit(push_conversation_updated, conversation.pk)

@@ -19,7 +19,9 @@ def start_conversation(server: Server, **body) -> dict:
 
 
 def agent_token(server: Server, username: str) -> str:
-    status, answer = http_json("POST", f"{server.url}/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD})
+    status, answer = http_json(
+        "POST", f"{server.url}/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD}
+    )
     assert status == 200, answer
     return answer["token"]
 

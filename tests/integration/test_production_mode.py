@@ -33,7 +33,11 @@ def stack(artifacts: Path) -> Iterator[tuple[Server, Server]]:
     )
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "--password", DEMO_PASSWORD)
-    with celery_worker(env, artifacts), daphne(env, artifacts, "prod-a") as first, daphne(env, artifacts, "prod-b") as second:
+    with (
+        celery_worker(env, artifacts),
+        daphne(env, artifacts, "prod-a") as first,
+        daphne(env, artifacts, "prod-b") as second,
+    ):
         yield first, second
 
 

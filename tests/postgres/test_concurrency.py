@@ -68,7 +68,8 @@ def test_seq_has_no_gaps_with_parallel_writers(queues) -> None:
 def test_a_repeated_client_msg_id_sent_in_parallel_is_stored_once(queues) -> None:
     conversation, _ = conversation_start(name="retry")
     results = in_parallel(
-        [lambda: message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="hi", client_msg_id="same")] * 8
+        [lambda: message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="hi", client_msg_id="same")]
+        * 8
     )
     assert not [r for r in results if isinstance(r, Exception)]
     assert sum(1 for r in results if r[1]) == 1

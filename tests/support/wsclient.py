@@ -52,7 +52,7 @@ class Client:
         try:
             while True:
                 got.append(await self.recv(seconds))
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return got
 
     async def close(self) -> None:
