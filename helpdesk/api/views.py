@@ -14,8 +14,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..errors import NotFound, ServiceError
-from ..models import AgentProfile, Customer, Priority, Queue, Ticket
 from ..housekeeping import maybe_sweep
+from ..models import AgentProfile, Customer, Priority, Queue, Ticket
 from ..ratelimit import window_allow
 from ..selectors.conversations import (
     conversation_get_for_agent,

@@ -143,8 +143,12 @@ class AgentConsumer(JsonFrameConsumer):
             conversation_id, self.profile, frame.get("body"), internal, frame.get("client_msg_id")
         )
         await self.send_json(
-            {"type": "ok", "action": "note" if internal else "message", "conversation_id": conversation_id,
-             "message_id": str(message_id)}
+            {
+                "type": "ok",
+                "action": "note" if internal else "message",
+                "conversation_id": conversation_id,
+                "message_id": str(message_id),
+            }
         )
 
     async def on_resolve(self, frame: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from ..models import Conversation, ConversationEvent, ConversationStatus, CsatRe
 from ..models.conversations import OPEN_STATUSES
 from ..selectors.conversations import hash_token
 from .customers import customer_identify
-from .lifecycle import set_status
+from .lifecycle import push_conversation_updated, set_status
 
 
 def conversation_start(
@@ -52,6 +52,8 @@ def conversation_start(
             data={"channel": conversation.channel},
         )
         events.publish("conversation.created", conversation_id=str(conversation.pk))
+        # Supervisors watch the bot's conversations live.
+        realtime.after_commit(push_conversation_updated, conversation.pk)
     return conversation, token
 
 

@@ -173,7 +173,9 @@ def conversation_accept(*, conversation_id: uuid.UUID | str, agent_user_id: int)
         if not agent_may_work(profile, conversation):
             raise PermissionDenied("This conversation waits in a queue you do not work.")
         if conversation.status not in (ConversationStatus.QUEUED, ConversationStatus.ASSIGNED):
-            raise ServiceError("invalid_state", f"The conversation is {conversation.status}; only a waiting one can be accepted.")
+            raise ServiceError(
+                "invalid_state", f"The conversation is {conversation.status}; only a waiting one can be accepted."
+            )
         held = Conversation.objects.filter(agent_id=agent_user_id, status=ConversationStatus.ASSIGNED).count()
         if held >= profile.max_concurrent_chats:
             raise ServiceError("at_capacity", f"You already hold {held} chats, your maximum.")

@@ -1,0 +1,160 @@
+"""A customer and an agent, each in their own headless Chromium context, against the real
+ASGI app served by daphne (the `live_daphne` fixture in tests/conftest.py).
+
+What a user would notice: the customer's message reaches the agent, the agent's reply reaches
+the customer, an internal note never reaches the customer, and markup typed into a message is
+shown as text on both pages instead of being run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 15_000
+PASSWORD = "demo-pass-123"
+XSS = "<img src=x onerror=alert(1)>"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _collect_dialogs(page, seen: list[str]) -> None:
+    """An `alert(1)` from injected markup would open a dialog: record it and dismiss it."""
+
+    def on_dialog(dialog) -> None:
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+
+def test_customer_and_agent_chat_end_to_end(live_daphne, browser) -> None:
+    base = live_daphne.url.rstrip("/")
+    dialogs: list[str] = []
+
+    # --- The customer starts a chat and asks for a person. ------------------------------
+    customer_ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    customer = customer_ctx.new_page()
+    _collect_dialogs(customer, dialogs)
+    customer.goto(f"{base}/chat/")
+    expect(customer.locator("#chat-start")).to_be_visible(timeout=WAIT_MS)
+    # The page says up front that the assistant is automated.
+    expect(customer.locator("body")).to_contain_text("automated", timeout=WAIT_MS)
+    customer.fill("#prechat-name", "Dana Browser")
+    customer.click("#chat-start")
+
+    chat_input = customer.locator("#chat-input")
+    expect(chat_input).to_be_enabled(timeout=WAIT_MS)
+    chat_input.fill("Hello, I need help with my order")
+    customer.click("#chat-send")
+    mine = customer.locator('#messages .msg[data-sender="customer"]:not(.is-pending)')
+    expect(mine.filter(has_text="Hello, I need help with my order")).to_have_count(1, timeout=WAIT_MS)
+
+    talk = customer.locator("#talk-to-human")
+    expect(talk).to_be_enabled(timeout=WAIT_MS)
+    talk.click()
+    expect(customer.locator("#chat-status")).to_contain_text("Waiting", timeout=WAIT_MS)
+
+    # --- The agent signs in and finds it waiting. ----------------------------------------
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    agent = agent_ctx.new_page()
+    _collect_dialogs(agent, dialogs)
+    agent.goto(f"{base}/login/?next=/inbox/")
+    agent.fill("#id_username", "agent_general")
+    agent.fill("#id_password", PASSWORD)
+    agent.click("#login-submit")
+    agent.wait_for_url(re.compile(r".*/inbox/$"), timeout=WAIT_MS)
+
+    waiting = agent.locator("#queued-list .conv-item").filter(has_text="Dana Browser")
+    expect(waiting).to_have_count(1, timeout=WAIT_MS)
+    conversation_id = waiting.get_attribute("data-conversation-id")
+    assert conversation_id
+    waiting.click()
+
+    transcript = agent.locator("#transcript")
+    expect(transcript.locator(".msg", has_text="Hello, I need help with my order")).to_be_visible(timeout=WAIT_MS)
+    expect(agent.locator("#packet")).to_contain_text("Dana Browser", timeout=WAIT_MS)
+
+    agent.click("#accept-btn")
+    expect(agent.locator(f'#mine-list .conv-item[data-conversation-id="{conversation_id}"]')).to_be_visible(
+        timeout=WAIT_MS
+    )
+    expect(agent.locator(f'#queued-list .conv-item[data-conversation-id="{conversation_id}"]')).to_have_count(
+        0, timeout=WAIT_MS
+    )
+    expect(customer.locator("#chat-status")).to_contain_text("Chatting with", timeout=WAIT_MS)
+
+    # --- The agent replies; the customer sees it. ----------------------------------------
+    agent.fill("#reply-input", "Hi, I'm here to help")
+    agent.click("#reply-send")
+    expect(transcript.locator('.msg[data-sender="agent"]', has_text="Hi, I'm here to help")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    expect(customer.locator('#messages .msg[data-sender="agent"]', has_text="Hi, I'm here to help")).to_be_visible(
+        timeout=WAIT_MS
+    )
+
+    # --- An internal note stays with the agents. -----------------------------------------
+    note_text = "Internal: customer sounds in a hurry, check order A-1001"
+    agent.click("#note-toggle")
+    agent.fill("#reply-input", note_text)
+    agent.click("#reply-send")
+    expect(transcript.locator(".msg.note", has_text=note_text)).to_be_visible(timeout=WAIT_MS)
+
+    # --- Markup is text on both pages, whoever typed it. ---------------------------------
+    chat_input.fill(f"Customer says {XSS}")
+    customer.click("#chat-send")
+    agent.click("#reply-toggle")
+    agent.fill("#reply-input", f"Agent says {XSS}")
+    agent.click("#reply-send")
+
+    for page, log in ((customer, "#messages"), (agent, "#transcript")):
+        for who in ("Customer says", "Agent says"):
+            expect(page.locator(f"{log} .msg", has_text=f"{who} {XSS}")).to_have_count(1, timeout=WAIT_MS)
+        assert page.locator(f"{log} img").count() == 0
+        assert page.locator("img[src='x']").count() == 0
+
+    # A later message has arrived on the customer's page, so the note had every chance to
+    # arrive before it: it did not.
+    expect(customer.locator("#messages")).not_to_contain_text(note_text)
+    assert note_text not in customer.content()
+    assert dialogs == []
+
+    # --- A screenshot for the README. ----------------------------------------------------
+    expect(agent.locator("#connection-banner")).to_be_hidden(timeout=WAIT_MS)
+    agent.wait_for_timeout(300)  # let the send-button and list animations settle
+    for folder in (ROOT / "test-artifacts", ROOT / "docs" / "screenshots"):
+        folder.mkdir(parents=True, exist_ok=True)
+        agent.screenshot(path=str(folder / "inbox.png"))
+    customer.screenshot(path=str(ROOT / "test-artifacts" / "chat.png"))
+
+    customer_ctx.close()
+    agent_ctx.close()
