@@ -38,7 +38,7 @@ def test_start_with_no_body_is_anonymous(client, queues) -> None:
     assert start(client).status_code == 201
 
 
-@pytest.mark.parametrize("body", [{"email": "not-an-email"}, {"channel": "pigeon"}, {"metadata": "x"}])
+@pytest.mark.parametrize("body", [{"email": "not-an-email"}, {"channel": "<b>web</b>"}, {"metadata": "x"}])
 def test_start_validation_errors_are_400_and_store_nothing(client, queues, body) -> None:
     answer = start(client, body)
     assert answer.status_code == 400

@@ -11,7 +11,8 @@ class ConversationStartIn(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, allow_null=True, default=None)
     external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True, default=None)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.WEB)
+    # Free-form, so integrations can name their own channels ("whatsapp", "kiosk-3").
+    channel = serializers.RegexField(r"^[a-z0-9][a-z0-9_.-]{0,29}$", required=False, default=Channel.WEB)
     page_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
     metadata = serializers.DictField(required=False, default=dict)
 
