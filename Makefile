@@ -33,7 +33,7 @@ demo: install
 
 # Embedded suite (SQLite, in-memory layer; the two-daphne test brings its own PostgreSQL
 # database and Redis), then the concurrency tests on PostgreSQL.
-test: install test-embedded test-postgres
+test: install lint test-embedded test-postgres
 
 test-embedded:
 	$(PY) -m pytest -m "not postgres"
@@ -46,8 +46,9 @@ test-postgres:
 		DATABASE_URL=$(PG_URL) $(PY) -m pytest -m postgres; \
 	fi
 
+# Style, and the one-way import rule between the apps (import-linter).
 lint: install
-	$(VENV)/bin/ruff check config helpdesk bots routing analytics tests
+	$(VENV)/bin/ruff check config helpdesk bots routing analytics tests bench
 	$(VENV)/bin/lint-imports
 
 clean:

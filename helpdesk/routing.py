@@ -6,6 +6,6 @@ from .consumers.agent import AgentConsumer
 from .consumers.customer import CustomerConsumer
 
 websocket_urlpatterns = [
-    re_path(r"^ws/conversations/(?P<conversation_id>[^/]{1,100})/$", CustomerConsumer.as_asgi()),
+    re_path(r"^ws/conversations/(?P<conversation_id>[^/]+)/$", CustomerConsumer.as_asgi()),
     re_path(r"^ws/agent/$", AgentConsumer.as_asgi()),
 ]

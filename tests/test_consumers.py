@@ -289,7 +289,7 @@ async def test_presence_follows_the_inbox_socket(queues, agent) -> None:
     assert await presence() == "offline"
 
 
-@pytest.mark.parametrize("bad_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%00"])
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "%00", "x" * 500])
 async def test_malformed_or_unknown_conversation_ids_are_refused(queues, started, bad_id) -> None:
     _, token = started
     communicator = WebsocketCommunicator(application, f"/ws/conversations/{bad_id}/?token={token}")
