@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from .. import realtime
@@ -22,6 +21,7 @@ from ..services.handoff import (
 )
 from ..services.messages import message_post
 from .base import FrameError, JsonFrameConsumer
+from .db import db
 
 
 def _profile_for(user) -> AgentProfile | None:
@@ -56,7 +56,7 @@ class AgentConsumer(JsonFrameConsumer):
     profile: AgentProfile
 
     async def connect(self) -> None:
-        profile = await database_sync_to_async(_profile_for)(self.scope.get("user"))
+        profile = await db(_profile_for)(self.scope.get("user"))
         if profile is None:
             await self.close(code=4401)
             return
@@ -70,7 +70,7 @@ class AgentConsumer(JsonFrameConsumer):
         self.seen: dict[str, int] = {}
         self.held: set[str] = set()
         self.watched: set[str] = set()
-        groups, held = await database_sync_to_async(_groups_at_connect)(profile)
+        groups, held = await db(_groups_at_connect)(profile)
         self.groups_joined = list(groups)
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -78,14 +78,14 @@ class AgentConsumer(JsonFrameConsumer):
             await self._join_conversation(conversation_id)
             self.held.add(conversation_id)
         await self.accept()
-        await database_sync_to_async(agent_connected)(user_id=profile.user_id)
+        await db(agent_connected)(user_id=profile.user_id)
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "profile"):
             return
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(agent_disconnected)(user_id=self.profile.user_id)
+        await db(agent_disconnected)(user_id=self.profile.user_id)
 
     async def _join_conversation(self, conversation_id: str) -> None:
         group = realtime.staff_group(conversation_id)
@@ -128,7 +128,7 @@ class AgentConsumer(JsonFrameConsumer):
 
     async def on_accept(self, frame: dict[str, Any]) -> None:
         conversation_id = self._conversation_id(frame)
-        await database_sync_to_async(_checked_accept)(conversation_id, self.profile)
+        await db(_checked_accept)(conversation_id, self.profile)
         await self._ok("accept", conversation_id)
 
     async def on_message(self, frame: dict[str, Any]) -> None:
@@ -139,7 +139,7 @@ class AgentConsumer(JsonFrameConsumer):
 
     async def _post(self, frame: dict[str, Any], *, internal: bool) -> None:
         conversation_id = self._conversation_id(frame)
-        message_id = await database_sync_to_async(_agent_post)(
+        message_id = await db(_agent_post)(
             conversation_id, self.profile, frame.get("body"), internal, frame.get("client_msg_id")
         )
         await self.send_json(
@@ -153,12 +153,12 @@ class AgentConsumer(JsonFrameConsumer):
 
     async def on_resolve(self, frame: dict[str, Any]) -> None:
         conversation_id = self._conversation_id(frame)
-        await database_sync_to_async(_with_visible(conversation_resolve))(conversation_id, self.profile)
+        await db(_with_visible(conversation_resolve))(conversation_id, self.profile)
         await self._ok("resolve", conversation_id)
 
     async def on_handback(self, frame: dict[str, Any]) -> None:
         conversation_id = self._conversation_id(frame)
-        await database_sync_to_async(_with_visible(conversation_handback))(conversation_id, self.profile)
+        await db(_with_visible(conversation_handback))(conversation_id, self.profile)
         await self._ok("handback", conversation_id)
 
     async def on_transfer(self, frame: dict[str, Any]) -> None:
@@ -166,9 +166,7 @@ class AgentConsumer(JsonFrameConsumer):
         queue = frame.get("queue")
         if not isinstance(queue, str) or not queue.strip():
             raise FrameError("bad_frame", "transfer needs a 'queue' name.")
-        await database_sync_to_async(_with_visible(conversation_transfer))(
-            conversation_id, self.profile, queue_name=queue
-        )
+        await db(_with_visible(conversation_transfer))(conversation_id, self.profile, queue_name=queue)
         await self._ok("transfer", conversation_id)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
@@ -186,12 +184,12 @@ class AgentConsumer(JsonFrameConsumer):
 
     async def on_watch(self, frame: dict[str, Any]) -> None:
         conversation_id = self._conversation_id(frame)
-        await database_sync_to_async(_visible)(conversation_id, self.profile)
+        await db(_visible)(conversation_id, self.profile)
         # Join first, then read: anything committed after the read arrives through the group,
         # and the packet sent back covers everything before it.
         await self._join_conversation(conversation_id)
         self.watched.add(conversation_id)
-        packet = await database_sync_to_async(_packet_for_agent)(conversation_id, self.profile)
+        packet = await db(_packet_for_agent)(conversation_id, self.profile)
         self._mark_seen(conversation_id, packet)
         await self.send_json(
             {"type": "ok", "action": "watch", "conversation_id": conversation_id, "conversation": packet}
@@ -204,7 +202,7 @@ class AgentConsumer(JsonFrameConsumer):
         await self._ok("unwatch", conversation_id)
 
     async def on_presence(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(agent_set_presence)(user_id=self.profile.user_id, presence=frame.get("status"))
+        await db(agent_set_presence)(user_id=self.profile.user_id, presence=frame.get("status"))
 
     HANDLERS = {
         "accept": on_accept,
@@ -243,7 +241,7 @@ class AgentConsumer(JsonFrameConsumer):
         await self._join_conversation(conversation_id)
         self.held.add(conversation_id)
         try:
-            packet = await database_sync_to_async(_packet_for_agent)(conversation_id, self.profile)
+            packet = await db(_packet_for_agent)(conversation_id, self.profile)
         except ServiceError:
             return
         self._mark_seen(conversation_id, packet)

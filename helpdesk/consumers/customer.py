@@ -6,7 +6,6 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from .. import realtime
@@ -19,6 +18,7 @@ from ..services.conversations import conversation_close_by_customer, csat_submit
 from ..services.handoff import conversation_request_handoff
 from ..services.messages import message_post
 from .base import FrameError, JsonFrameConsumer
+from .db import db
 
 TYPING_INTERVAL_SECONDS = 1.0
 
@@ -31,7 +31,7 @@ class CustomerConsumer(JsonFrameConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("token") or [""])[-1]
         conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
-        conversation = await database_sync_to_async(conversation_get_for_customer)(conversation_id, token)
+        conversation = await db(conversation_get_for_customer)(conversation_id, token)
         if conversation is None:
             await self.close(code=4403)  # refused before accept: the handshake fails with 403
             return
@@ -48,7 +48,7 @@ class CustomerConsumer(JsonFrameConsumer):
         # first would lose it.
         await self.channel_layer.group_add(realtime.customer_group(self.conversation_id), self.channel_name)
         await self.accept()
-        for message in await database_sync_to_async(messages_after)(self.conversation_id, after):
+        for message in await db(messages_after)(self.conversation_id, after):
             await self._deliver(message_payload(message))
 
     async def disconnect(self, code: int) -> None:
@@ -70,7 +70,7 @@ class CustomerConsumer(JsonFrameConsumer):
     async def on_message(self, frame: dict[str, Any]) -> None:
         if not self.bucket.allow():
             raise FrameError("rate_limited", "You are sending messages too fast; wait a moment.")
-        message, created = await database_sync_to_async(message_post)(
+        message, created = await db(message_post)(
             conversation_id=self.conversation_id,
             sender=Sender.CUSTOMER,
             body=frame.get("body"),
@@ -86,22 +86,22 @@ class CustomerConsumer(JsonFrameConsumer):
         if now - self.last_typing < TYPING_INTERVAL_SECONDS:
             return
         self.last_typing = now
-        await database_sync_to_async(realtime.typing_to_staff)(self.conversation_id, "customer")
+        await db(realtime.typing_to_staff)(self.conversation_id, "customer")
 
     async def on_csat(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(csat_submit)(
+        await db(csat_submit)(
             conversation_id=self.conversation_id, score=frame.get("score"), comment=frame.get("comment", "")
         )
 
     async def on_request_human(self, frame: dict[str, Any]) -> None:
         if not self.bucket.allow():
             raise FrameError("rate_limited", "You are sending too fast; wait a moment.")
-        await database_sync_to_async(conversation_request_handoff)(
+        await db(conversation_request_handoff)(
             conversation_id=self.conversation_id, trigger="explicit_request", actor_type="customer"
         )
 
     async def on_close(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(conversation_close_by_customer)(conversation_id=self.conversation_id)
+        await db(conversation_close_by_customer)(conversation_id=self.conversation_id)
 
     HANDLERS = {
         "message": on_message,
@@ -126,7 +126,7 @@ class CustomerConsumer(JsonFrameConsumer):
         if seq is None or seq <= self.last_seq:
             return
         if seq > self.last_seq + 1:
-            missing = await database_sync_to_async(messages_after)(self.conversation_id, self.last_seq)
+            missing = await db(messages_after)(self.conversation_id, self.last_seq)
             for earlier in missing:
                 if earlier.seq >= seq:
                     break

@@ -139,9 +139,14 @@ def csat_submit(*, conversation_id: uuid.UUID | str, score: Any, comment: Any = 
         ConversationEvent.objects.create(
             conversation=conversation, kind=EventKind.CSAT, actor_type="customer", new_value=str(score)
         )
+        # The agent who resolved it has left the conversation's staff group by now; reach
+        # them through their own group.
+        audience = [realtime.staff_group(conversation.pk), realtime.SUPERVISORS]
+        if conversation.agent_id:
+            audience.insert(0, realtime.agent_group(conversation.agent_id))
         realtime.after_commit(
             realtime.agents_frame,
-            [realtime.staff_group(conversation.pk), realtime.SUPERVISORS],
+            audience,
             {"type": "csat", "conversation_id": str(conversation.pk), "score": score, "comment": comment},
         )
     return response

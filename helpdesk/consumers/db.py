@@ -1,0 +1,32 @@
+"""How the sockets call the (synchronous) services.
+
+Channels' `database_sync_to_async` is thread-sensitive: every call of a process runs on one
+shared thread, so one slow write stalls every socket of that daphne. The services hold their
+own transactions and row locks and are safe to run in parallel, so sockets run them on a small
+pool instead, each thread with its own database connection (closed when stale, as Channels
+does).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    @functools.wraps(func)
+    def with_fresh_connection(*args: P.args, **kwargs: P.kwargs) -> R:
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(with_fresh_connection, thread_sensitive=False)
