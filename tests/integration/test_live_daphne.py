@@ -76,3 +76,15 @@ async def test_the_pages_and_static_files_are_served(live_daphne: Server) -> Non
     assert status == 200 and "automated" in html.lower()
     status, _ = await asyncio.to_thread(fetch, "/static/js/chat.js")
     assert status == 200
+
+
+async def test_an_oversize_frame_over_the_wire_gets_an_error_and_the_socket_stays(live_daphne: Server) -> None:
+    conversation = start_conversation(live_daphne)
+    chat = await Client.connect(live_daphne.ws_url + conversation["ws_url"])
+    await chat.until_type("message")
+    await chat.send('{"type": "message", "body": "' + "é" * 100_000 + '"}')  # 200 KB of UTF-8
+    error = await chat.until_type("error")
+    assert error["code"] == "frame_too_large"
+    await chat.send({"type": "message", "body": "still connected"})
+    assert (await chat.until(is_message("customer")))[-1]["message"]["body"] == "still connected"
+    await chat.close()

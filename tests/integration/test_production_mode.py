@@ -50,6 +50,14 @@ def test_healthz_names_the_production_parts(stack) -> None:
     assert body["broker"] == {"backend": "redis", "ok": True}
 
 
+def test_with_debug_off_the_app_serves_its_own_pages_and_static_files(stack) -> None:
+    import urllib.request
+
+    for path in ("/chat/", "/static/js/chat.js", "/static/css/chat.css", "/login/"):
+        with urllib.request.urlopen(f"{stack[0].url}{path}", timeout=10) as answer:
+            assert answer.status == 200, path
+
+
 async def test_messages_cross_between_two_daphne_processes(stack) -> None:
     customer_side, agent_side = stack
     status, conversation = http_json("POST", f"{customer_side.url}/api/v1/conversations/", {"name": "Pat"})
