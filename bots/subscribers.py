@@ -6,7 +6,7 @@ from typing import Any
 
 from helpdesk.tasks_runner import run_task
 
-from .services import bot_greet
+from .services.turns import bot_greet
 from .tasks import handle_message
 
 
@@ -16,6 +16,5 @@ def on_conversation_created(payload: dict[str, Any]) -> None:
 
 
 def on_customer_message(payload: dict[str, Any]) -> None:
-    if payload.get("status") != "bot":
-        return
+    # Every customer message is classified, whoever holds the conversation.
     run_task(handle_message, payload["message_id"])

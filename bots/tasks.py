@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import bot_handle_message
+from .services.turns import bot_handle_message
 
 
 @shared_task(
-    name="bots.tasks.handle_message",
-    acks_late=True,
+    name="bots.tasks.handle_message",  # routed to the "ml" queue by CELERY_TASK_ROUTES
+    acks_late=True,  # a worker killed mid-task must not lose the message: it is redelivered
     reject_on_worker_lost=True,
     time_limit=30,
     soft_time_limit=25,

@@ -13,9 +13,16 @@ app.autodiscover_tasks()
 
 
 @worker_process_init.connect
-def _close_inherited_connections(**_: object) -> None:
+def _prepare_worker_process(**_: object) -> None:
     # A forked worker must not share the parent's database sockets.
+    from django.conf import settings
     from django.db import connections
 
     for connection in connections.all():
         connection.close_if_unusable_or_obsolete()
+    # Load the model once per worker process, before the first task waits on it
+    # (CELERY_WORKER_PROC_ALIVE_TIMEOUT allows for the load).
+    if settings.HELPDESK_MODEL_WARMUP:
+        from bots.runtime import warm_up
+
+        warm_up()

@@ -11,8 +11,9 @@ def iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """The message object `M` of the contract; internal notes carry `internal: true`."""
+def message_payload(message: Message, *, for_staff: bool = False) -> dict[str, Any]:
+    """The message object `M` of the contract; internal notes carry `internal: true`; agents
+    also see the model's reading of a customer message."""
     payload = {
         "id": str(message.pk),
         "seq": message.seq,
@@ -25,6 +26,8 @@ def message_payload(message: Message) -> dict[str, Any]:
     }
     if message.internal:
         payload["internal"] = True
+    if for_staff and (message.data or {}).get("prediction"):
+        payload["prediction"] = message.data["prediction"]
     return payload
 
 

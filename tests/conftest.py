@@ -46,15 +46,49 @@ def make_agent(username: str, queues: list, *, supervisor: bool = False, capacit
     return profile
 
 
+@pytest.fixture(scope="session")
+def trained_intent_head() -> bytes:
+    """The seed intents' head, trained once per test session (the real encoder, ~5 s)."""
+    from bots.ml.encoder import load_encoder
+    from bots.ml.heads import train_softmax
+    from bots.seed import seed_examples
+
+    examples = seed_examples()
+    texts = [t for values in examples.values() for t in values]
+    labels = [name for name, values in examples.items() for _ in values]
+    return train_softmax(load_encoder().encode(texts), labels).to_bytes()
+
+
 @pytest.fixture
-def queues(db) -> dict:
+def queues(db, trained_intent_head) -> dict:
+    """The desk's queues, and the bot's default intents with an active trained model."""
+    from bots import runtime
+    from bots.ml.heads import SoftmaxHead
+    from bots.models import Intent, ModelVersion
+    from bots.seed import INTENTS
     from helpdesk.models import Queue
 
-    return {
+    made = {
         "General": Queue.objects.create(name="General", is_default=True),
         "Billing": Queue.objects.create(name="Billing"),
         "Tech": Queue.objects.create(name="Tech"),
     }
+    for name in ("Returns", "Retention", "Security"):
+        Queue.objects.create(name=name)
+    by_name = {q.name: q for q in Queue.objects.all()}
+    for name, (tier, queue, description) in INTENTS.items():
+        Intent.objects.create(name=name, tier=tier, default_queue=by_name.get(queue), description=description)
+    head = SoftmaxHead.from_bytes(trained_intent_head)
+    ModelVersion.objects.create(
+        kind="intent",
+        training_size=1,
+        classes=list(head.classes),
+        metrics={"accuracy": 0.9, "macro_f1": 0.9},
+        head=trained_intent_head,
+        active=True,
+    )
+    runtime.forget()
+    return made
 
 
 @pytest.fixture

@@ -176,7 +176,7 @@ async def test_full_conversation_between_customer_and_agent(queues, agent, start
     ws = await customer(cid, token)
     inbox = await agent_socket(agent)
     await drain(ws)
-    await ws.send_json_to({"type": "message", "body": "my parcel is late"})
+    await ws.send_json_to({"type": "message", "body": "which payment methods do you take?"})
     await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["sender"] == "bot")
     await ws.send_json_to({"type": "request_human"})
     handoff = (await frames_until(ws, of_type("handoff")))[-1]
@@ -185,7 +185,7 @@ async def test_full_conversation_between_customer_and_agent(queues, agent, start
 
     queued = (await frames_until(inbox, of_type("conversation.queued")))[-1]["conversation"]
     assert queued["id"] == cid and queued["handoff_trigger"] == "explicit_request"
-    assert any(m["body"] == "my parcel is late" for m in queued["transcript"])
+    assert any(m["body"] == "which payment methods do you take?" for m in queued["transcript"])
 
     await inbox.send_json_to({"type": "accept", "conversation_id": cid})
     assigned = (await frames_until(inbox, of_type("conversation.assigned")))[-1]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -109,6 +109,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"bots.tasks.*": {"queue": "ml"}}
+# Loading the model takes ~2 s; the default 4 s allowance for a new worker process is too tight
+# on a busy 2-core machine.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_BEAT_SCHEDULE = {
     "sweep-inactive-conversations": {"task": "helpdesk.tasks.sweep_inactive", "schedule": 60.0},
 }
@@ -182,6 +186,9 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "conversation.created": ["bots.subscribers.on_conversation_created"],
 }
 
+# What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).
+HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -193,3 +200,13 @@ LOGGING = {
 
 # The assistant says it is automated in its name and in its first message.
 HELPDESK_BOT_NAME = env_str("HELPDESK_BOT_NAME", "Assistant (automated)")
+
+# The model (bots/ml). Threads per process for the encoder: Celery runs one process per core,
+# so one thread each; embedded mode may give it two.
+HELPDESK_MODEL_THREADS = env_int("HELPDESK_MODEL_THREADS", 1)
+HELPDESK_MODEL_REFRESH_SECONDS = 5.0
+HELPDESK_MODEL_WARMUP = env_bool("HELPDESK_MODEL_WARMUP", True)
+# Out of scope: the best intent's probability under its threshold, or within this margin of
+# the runner-up.
+HELPDESK_INTENT_DEFAULT_THRESHOLD = env_float("HELPDESK_INTENT_DEFAULT_THRESHOLD", 0.4)
+HELPDESK_INTENT_MARGIN = env_float("HELPDESK_INTENT_MARGIN", 0.05)

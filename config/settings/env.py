@@ -23,6 +23,11 @@ def env_int(name: str, default: int) -> int:
     return int(raw) if raw and raw.strip() else default
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw and raw.strip() else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 

@@ -73,7 +73,7 @@ def transcript(conversation_id: str | uuid.UUID, *, include_internal: bool) -> l
     qs = Message.objects.filter(conversation_id=conversation_id)
     if not include_internal:
         qs = qs.filter(internal=False)
-    return [message_payload(m) for m in qs.order_by("id")]
+    return [message_payload(m, for_staff=include_internal) for m in qs.order_by("id")]
 
 
 def customer_contact_count(customer_id: int, *, days: int = 30) -> int:

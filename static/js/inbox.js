@@ -595,6 +595,7 @@
     if (sender !== 'system' || m.internal) node.appendChild(meta);
 
     node.appendChild(make('div', 'msg-bubble', m.body || ''));
+    if (sender === 'customer' && m.prediction) node.appendChild(predictionChip(m.prediction));
 
     if (Array.isArray(m.options) && m.options.length) {
       var opts = make('div', 'msg-options');
@@ -606,6 +607,26 @@
     if (m.created_at) time.setAttribute('datetime', m.created_at);
     node.appendChild(time);
     return node;
+  }
+
+  /* The model's reading of a customer message: intent (confidence) and sentiment. */
+  function predictionChip(p) {
+    var chip = make('div', 'msg-prediction');
+    var intent = String(p.intent || '').replace(/_/g, ' ');
+    var pct = typeof p.intent_confidence === 'number' ? Math.round(p.intent_confidence * 100) + '%' : '';
+    chip.appendChild(make('span', 'pred-intent', intent + (pct ? ' · ' + pct : '')));
+    var s = make('span', 'pred-sentiment pred-' + String(p.sentiment || 'neutral'), String(p.sentiment || ''));
+    if (typeof p.sentiment_score === 'number') s.title = 'sentiment score ' + p.sentiment_score.toFixed(2);
+    chip.appendChild(s);
+    chip.setAttribute('aria-label', 'Model reading: ' + intent + ' ' + pct + ', ' + String(p.sentiment || ''));
+    return chip;
+  }
+
+  function onPrediction(f) {
+    if (String(f.conversation_id) !== openId || !f.prediction) return;
+    var node = ui.transcript.querySelector('.msg[data-id="' + String(f.message_id).replace(/[^0-9]/g, '') + '"]');
+    if (!node || node.querySelector('.msg-prediction')) return;
+    node.insertBefore(predictionChip(f.prediction), node.querySelector('.msg-time'));
   }
 
   function regroup() {
@@ -838,6 +859,9 @@
         break;
       case 'typing':
         if (String(f.conversation_id) === openId && f.sender === 'customer') showTyping();
+        break;
+      case 'prediction':
+        onPrediction(f);
         break;
       case 'csat':
         csatByConv.set(String(f.conversation_id), { score: f.score, comment: f.comment || '' });

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bots import brain
+from bots import replies
 from config.settings.env import database_from_url
 from helpdesk.ratelimit import TokenBucket
 
@@ -53,27 +53,5 @@ def test_token_bucket_sustained_flood_is_cut_to_the_rate() -> None:
     assert 35 <= allowed <= 41
 
 
-@pytest.mark.parametrize(
-    ("text", "trigger"),
-    [
-        ("agent please", "explicit_request"),
-        ("can I talk to someone", "explicit_request"),
-        ("I want a real person NOW", "explicit_request"),
-        ("get me a human", "explicit_request"),
-        ("hello", None),
-        ("thanks, that's all", None),
-    ],
-)
-def test_brain_recognises_a_plain_request_for_a_person(text: str, trigger: str | None) -> None:
-    assert brain.respond(text, failures_so_far=0).handoff_trigger == trigger
-
-
-def test_brain_hands_over_after_two_failed_turns() -> None:
-    first = brain.respond("blorp the frobnicator", failures_so_far=0)
-    assert first.failed_turn and first.handoff_trigger is None and first.body
-    second = brain.respond("zzz qqq", failures_so_far=1)
-    assert second.handoff_trigger == "bot_failure"
-
-
 def test_greeting_says_it_is_automated() -> None:
-    assert "automated assistant" in brain.greeting("Dana")
+    assert "automated assistant" in replies.greeting("Dana")

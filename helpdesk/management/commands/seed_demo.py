@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from helpdesk.models import AgentProfile, Customer, CustomerTier, Queue
 
@@ -60,6 +61,9 @@ class Command(BaseCommand):
         supervisor.queues.set(queues.values())
         for email, name, tier in CUSTOMERS:
             Customer.objects.update_or_create(email=email, defaults={"name": name, "tier": tier})
+        # The bot's knowledge lives in higher apps; the composition root lists what to seed.
+        for path in settings.HELPDESK_SEED_HOOKS:
+            import_string(path)(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("  agents: " + ", ".join(a[0] for a in AGENTS) + "; supervisor: supervisor")
 

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpRequest
+
+from .models import Intent, IntentExample, MessagePrediction, ModelVersion
+from .services.training import train_from_database
+
+
+class ExampleInline(admin.TabularInline):
+    model = IntentExample
+    fields = ["text", "source", "created_at"]
+    readonly_fields = ["created_at"]
+    extra = 3
+
+
+@admin.register(Intent)
+class IntentAdmin(admin.ModelAdmin):
+    list_display = ["name", "tier", "default_queue", "confidence_threshold", "enabled", "example_count"]
+    list_editable = ["confidence_threshold", "enabled"]
+    list_filter = ["tier", "default_queue", "enabled"]
+    search_fields = ["name", "description", "examples__text"]
+    inlines = [ExampleInline]
+    actions = ["retrain"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_examples=Count("examples"))
+
+    @admin.display(description="examples", ordering="_examples")
+    def example_count(self, intent: Intent) -> int:
+        return intent._examples
+
+    @admin.action(description="Retrain the intent model from all intents' examples")
+    def retrain(self, request: HttpRequest, queryset) -> None:
+        outcome = train_from_database(note=f"admin action by {request.user.get_username()}")
+        figures = ", ".join(f"{k} {v:.3f}" for k, v in outcome.result.metrics.items() if isinstance(v, float))
+        level = messages.SUCCESS if outcome.activated else messages.WARNING
+        state = "activated" if outcome.activated else "stored but not activated"
+        self.message_user(
+            request, f"Version {outcome.version.pk} {state} ({outcome.reason}); hold-out: {figures}.", level
+        )
+
+
+@admin.register(IntentExample)
+class IntentExampleAdmin(admin.ModelAdmin):
+    list_display = ["text", "intent", "source", "created_at"]
+    list_filter = ["source", "intent"]
+    search_fields = ["text"]
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "created_at", "training_size", "metrics", "active", "forced"]
+    list_filter = ["kind", "active"]
+    readonly_fields = ["kind", "created_at", "training_size", "classes", "metrics", "settings", "forced", "note"]
+    exclude = ["head"]
+    actions = ["activate"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Make this version active (roll back or forward)")
+    def activate(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Pick exactly one version.", messages.ERROR)
+            return
+        version = queryset.get()
+        ModelVersion.objects.filter(kind=version.kind, active=True).update(active=False)
+        ModelVersion.objects.filter(pk=version.pk).update(active=True, forced=True)
+        self.message_user(request, f"Version {version.pk} is now active.", messages.SUCCESS)
+
+
+@admin.register(MessagePrediction)
+class MessagePredictionAdmin(admin.ModelAdmin):
+    list_display = [
+        "message",
+        "intent",
+        "intent_confidence",
+        "sentiment",
+        "sentiment_score",
+        "model_version",
+        "latency_ms",
+    ]
+    list_filter = ["intent", "sentiment"]
+    readonly_fields = [f.name for f in MessagePrediction._meta.fields]

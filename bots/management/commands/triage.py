@@ -1,0 +1,53 @@
+"""python manage.py triage < messages.txt: one JSON line per customer message, decided exactly
+as the live chat decides a conversation's first message."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bots import runtime
+from bots.triage import Facts, triage
+
+
+class Command(BaseCommand):
+    help = "Classify and route customer messages read from stdin, one per line."
+
+    def handle(self, *args, **options) -> None:
+        try:
+            loaded = runtime.current()
+        except runtime.NoActiveModel as error:
+            raise CommandError(str(error)) from error
+        lines = [line.strip() for line in sys.stdin if line.strip()]
+        for start in range(0, len(lines), 64):
+            batch = lines[start : start + 64]
+            for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
+                intent = prediction.intent
+                decision = triage(
+                    Facts(
+                        text=text,
+                        intent=intent.intent,
+                        intent_confidence=intent.confidence,
+                        tier=loaded.tiers.get(intent.intent, 0),
+                        intent_queue=loaded.queues.get(intent.intent),
+                        sentiment=prediction.sentiment.label,
+                        sentiment_score=prediction.sentiment.score,
+                    )
+                )
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "text": text,
+                            "intent": intent.intent,
+                            "intent_confidence": round(intent.confidence, 4),
+                            "sentiment": prediction.sentiment.label,
+                            "sentiment_score": prediction.sentiment.score,
+                            "route": decision.route,
+                            "queue": decision.queue,
+                            "trigger": decision.trigger,
+                        },
+                        ensure_ascii=False,
+                    )
+                )

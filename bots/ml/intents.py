@@ -1,0 +1,119 @@
+"""Intent training and the out-of-scope decision (pure; the caller brings texts and labels)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .encoder import Encoder
+from .heads import SoftmaxHead, train_softmax
+from .metrics import classification_report
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    intent: str
+    confidence: float
+    top: list[tuple[str, float]]
+    out_of_scope_reason: str | None = None  # "low_confidence" | "small_margin" | "oos_class"
+
+
+def decide(
+    probabilities: np.ndarray,
+    classes: Sequence[str],
+    *,
+    thresholds: dict[str, float],
+    default_threshold: float,
+    margin: float,
+    oos_label: str = OUT_OF_SCOPE,
+) -> IntentGuess:
+    """The best intent, unless it is not confident enough or too close to the runner-up, in
+    which case out-of-scope. `confidence` stays the best intent's probability either way."""
+    order = np.argsort(probabilities)[::-1]
+    top = [(classes[i], float(probabilities[i])) for i in order[:3]]
+    best, p1 = top[0]
+    p2 = top[1][1] if len(top) > 1 else 0.0
+    if best == oos_label:
+        return IntentGuess(oos_label, p1, top, "oos_class")
+    if p1 < thresholds.get(best, default_threshold):
+        return IntentGuess(oos_label, p1, top, "low_confidence")
+    if p1 - p2 < margin:
+        return IntentGuess(oos_label, p1, top, "small_margin")
+    return IntentGuess(best, p1, top)
+
+
+@dataclass
+class TrainingResult:
+    head: SoftmaxHead
+    metrics: dict
+    training_size: int
+    seconds: float
+    holdout: dict = field(default_factory=dict)
+
+
+def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, holdout): `fraction` of each class held out, at least one per class with
+    three or more examples."""
+    rng = np.random.default_rng(seed)
+    labels_a = np.asarray(labels)
+    train, hold = [], []
+    for label in np.unique(labels_a):
+        ids = np.where(labels_a == label)[0]
+        rng.shuffle(ids)
+        n_hold = int(round(len(ids) * fraction)) if len(ids) >= 3 else 0
+        n_hold = max(n_hold, 1) if len(ids) >= 3 else 0
+        hold.extend(ids[:n_hold])
+        train.extend(ids[n_hold:])
+    return np.array(sorted(train)), np.array(sorted(hold))
+
+
+def predict_labels(
+    head: SoftmaxHead, features: np.ndarray, *, oos_label: str | None, threshold: float, margin: float
+) -> list[str]:
+    probabilities = head.probabilities(features)
+    if not oos_label:
+        return [head.classes[i] for i in probabilities.argmax(axis=1)]
+    return [
+        decide(p, head.classes, thresholds={}, default_threshold=threshold, margin=margin, oos_label=oos_label).intent
+        for p in probabilities
+    ]
+
+
+def train_intents(
+    encoder: Encoder,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    eval_texts: Sequence[str] | None = None,
+    eval_labels: Sequence[str] | None = None,
+    holdout_fraction: float = 0.2,
+    oos_label: str | None = OUT_OF_SCOPE,
+    threshold: float = 0.0,
+    margin: float = 0.0,
+    c: float = 10.0,
+    seed: int = 13,
+) -> TrainingResult:
+    """Train a head. With an evaluation set, metrics are measured on it and the head is trained
+    on all of `texts`; without one, a stratified hold-out measures a head trained on the rest,
+    then the head that ships is refit on everything."""
+    started = time.perf_counter()
+    features = encoder.encode(list(texts))
+    labels_a = np.asarray(labels)
+    present_oos = oos_label if oos_label and oos_label in set(labels_a) | set(eval_labels or []) else None
+    if eval_texts is not None:
+        head = train_softmax(features, labels_a, c=c)
+        eval_features = encoder.encode(list(eval_texts))
+        predicted = predict_labels(head, eval_features, oos_label=present_oos, threshold=threshold, margin=margin)
+        metrics = classification_report(list(eval_labels), predicted, present_oos)
+    else:
+        train_idx, hold_idx = stratified_split(labels_a, holdout_fraction, seed)
+        trial = train_softmax(features[train_idx], labels_a[train_idx], c=c)
+        predicted = predict_labels(trial, features[hold_idx], oos_label=present_oos, threshold=threshold, margin=margin)
+        metrics = classification_report(list(labels_a[hold_idx]), predicted, present_oos)
+        head = train_softmax(features, labels_a, c=c)
+    return TrainingResult(head=head, metrics=metrics, training_size=len(texts), seconds=time.perf_counter() - started)

@@ -1,0 +1,107 @@
+"""What the bot knows: intents and their examples, trained model versions, predictions."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Tier(models.IntegerChoices):
+    BOT_RESOLVES = 1, "1 · the bot resolves"
+    BOT_COLLECTS = 2, "2 · the bot collects, then may escalate"
+    HUMAN = 3, "3 · straight to a human"
+    FALLBACK = 0, "fallback"
+
+
+class Intent(models.Model):
+    name = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.BOT_RESOLVES)
+    default_queue = models.ForeignKey(
+        "helpdesk.Queue", on_delete=models.SET_NULL, null=True, blank=True, related_name="intents"
+    )
+    confidence_threshold = models.FloatField(
+        default=0.4,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Below this probability the message counts as out of scope.",
+    )
+    enabled = models.BooleanField(default=True, help_text="Disabled intents are left out of the next training.")
+
+    class Meta:
+        ordering = ["tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExampleSource(models.TextChoices):
+    SEED = "seed", "Seed"
+    CORRECTION = "correction", "Agent correction"
+    IMPORT = "import", "Import"
+
+
+class IntentExample(models.Model):
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="examples")
+    text = models.CharField(max_length=1000)
+    source = models.CharField(max_length=12, choices=ExampleSource.choices, default=ExampleSource.SEED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["intent", "text"], name="intent_example_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ModelKind(models.TextChoices):
+    INTENT = "intent", "Intent"
+    SENTIMENT = "sentiment", "Sentiment"
+
+
+class ModelVersion(models.Model):
+    """One training run. At most one active version per kind."""
+
+    kind = models.CharField(max_length=10, choices=ModelKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    training_size = models.PositiveIntegerField()
+    classes = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict, help_text="Hold-out figures.")
+    settings = models.JSONField(default=dict, help_text="How it was trained (C, source, seed, encoder).")
+    head = models.BinaryField(help_text="The trained head (.npz).")
+    active = models.BooleanField(default=False)
+    forced = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(active=True), name="one_active_version_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.pk}{' (active)' if self.active else ''}"
+
+
+class MessagePrediction(models.Model):
+    """The model's reading of one customer message, once per model version."""
+
+    message = models.ForeignKey("helpdesk.Message", on_delete=models.CASCADE, related_name="predictions")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="predictions")
+    intent = models.CharField(max_length=60)
+    intent_confidence = models.FloatField()
+    top_intents = models.JSONField(default=list)
+    out_of_scope_reason = models.CharField(max_length=20, blank=True)
+    sentiment = models.CharField(max_length=10)
+    sentiment_score = models.FloatField()
+    engine = models.CharField(max_length=20, blank=True)
+    latency_ms = models.FloatField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "model_version"], name="one_prediction_per_message_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent} ({self.intent_confidence:.2f}) / {self.sentiment}"

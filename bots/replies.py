@@ -1,0 +1,44 @@
+"""The assistant's words, per intent, until the flows of a later milestone take over.
+
+Short, courteous, and each says what happens next.
+"""
+
+from __future__ import annotations
+
+TALK_TO_PERSON = {"label": "Talk to a person", "value": "agent"}
+
+REPLIES: dict[str, str] = {
+    "greeting": "Hello! What can I help you with today?",
+    "thanks_goodbye": "You're welcome — glad I could help. Is there anything else?",
+    "order_status": "I can check your order. What's the order number? It looks like A-1001.",
+    "password_reset": "I can help you reset your password. What's the email address on your account?",
+    "shipping_info": "We ship with tracked carriers; standard delivery takes 2–4 working days and express 1–2. "
+    "Want the details for your country?",
+    "return_policy": "You can return most items within 30 days, free of charge, from your account's Orders page. "
+    "Would you like the steps?",
+    "payment_methods": "We accept cards (Visa, Mastercard, Amex), PayPal, Apple Pay and Google Pay, and gift cards.",
+    "update_account": "You can change your details under Account → Profile. Which detail do you want to update?",
+    "damaged_item": "I'm sorry it arrived damaged. What's the order number, and what's wrong with the item?",
+    "refund_status": "Let me look into your refund. What's the order number?",
+    "change_order": "I can help change your order if it hasn't shipped yet. What's the order number?",
+    "technical_issue": "Sorry about the trouble. What were you trying to do, and what did you see (an error message?)",
+    "account_locked": "Accounts lock after several failed sign-ins and unlock after 30 minutes, or at once with "
+    "a password reset. Shall I send you a reset link?",
+}
+
+CLARIFY = (
+    "Sorry, I'm not sure I understood. Could you say it another way — for example the order number "
+    "or what you'd like to do? A person can also take over."
+)
+
+
+def reply_for(intent: str) -> str:
+    return REPLIES.get(intent, CLARIFY)
+
+
+def greeting(first_name: str) -> str:
+    hello = f"Hi {first_name}!" if first_name else "Hi!"
+    return (
+        f"{hello} I'm the automated assistant. I can help with orders, passwords, returns, shipping "
+        "and payments. Tell me what you need — or ask for a person at any time."
+    )

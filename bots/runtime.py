@@ -1,0 +1,96 @@
+"""The model in a running process: the encoder loaded once, the active heads cached.
+
+Celery workers load it at process start (`worker_process_init`); daphne in embedded mode loads
+it on the first message, on a task thread, never on the event loop. A retrain in any process
+is picked up here within HELPDESK_MODEL_REFRESH_SECONDS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .ml.classifier import Classifier
+from .ml.encoder import load_encoder
+from .ml.heads import SoftmaxHead
+from .ml.sentiment import load_head
+from .models import Intent, ModelKind, ModelVersion
+
+
+@dataclass
+class Loaded:
+    classifier: Classifier
+    version_id: int
+    tiers: dict[str, int]
+    queues: dict[str, str | None]
+    checked_at: float
+
+
+_lock = threading.Lock()
+_loaded: Loaded | None = None
+_sentiment: SoftmaxHead | None = None
+
+
+class NoActiveModel(RuntimeError):
+    pass
+
+
+def warm_up() -> None:
+    """Load the encoder and the sentiment head (start-up cost paid once, ~2 s)."""
+    global _sentiment
+    encoder = load_encoder(threads=settings.HELPDESK_MODEL_THREADS)
+    if _sentiment is None:
+        _sentiment = load_head()
+    encoder.encode(["warm up"])
+
+
+def current() -> Loaded:
+    """The classifier for the active intent version (reloaded when it changes)."""
+    global _loaded, _sentiment
+    now = time.monotonic()
+    loaded = _loaded
+    if loaded is not None and now - loaded.checked_at < settings.HELPDESK_MODEL_REFRESH_SECONDS:
+        return loaded
+    with _lock:
+        active = ModelVersion.objects.filter(kind=ModelKind.INTENT, active=True).values("pk").first()
+        if active is None:
+            raise NoActiveModel("no active intent model: run `python manage.py train_intents`")
+        if _loaded is not None and _loaded.version_id == active["pk"]:
+            _loaded.checked_at = now
+            _refresh_intent_settings(_loaded)
+            return _loaded
+        version = ModelVersion.objects.get(pk=active["pk"])
+        if _sentiment is None:
+            _sentiment = load_head()
+        classifier = Classifier(
+            encoder=load_encoder(threads=settings.HELPDESK_MODEL_THREADS),
+            intent_head=SoftmaxHead.from_bytes(bytes(version.head)),
+            sentiment_head=_sentiment,
+            thresholds={},
+            default_threshold=settings.HELPDESK_INTENT_DEFAULT_THRESHOLD,
+            margin=settings.HELPDESK_INTENT_MARGIN,
+        )
+        _loaded = Loaded(classifier=classifier, version_id=version.pk, tiers={}, queues={}, checked_at=now)
+        _refresh_intent_settings(_loaded)
+        return _loaded
+
+
+def _refresh_intent_settings(loaded: Loaded) -> None:
+    """Thresholds, tiers and queues as supervisors last saved them."""
+    rows = Intent.objects.select_related("default_queue").values(
+        "name", "tier", "confidence_threshold", "default_queue__name"
+    )
+    loaded.classifier.thresholds = {r["name"]: r["confidence_threshold"] for r in rows}
+    loaded.classifier.margin = settings.HELPDESK_INTENT_MARGIN
+    loaded.tiers = {r["name"]: r["tier"] for r in rows}
+    loaded.queues = {r["name"]: r["default_queue__name"] for r in rows}
+
+
+def forget() -> None:
+    """Drop the cached heads (tests, and after a retrain in this process)."""
+    global _loaded
+    with _lock:
+        _loaded = None

@@ -1,0 +1,41 @@
+"""The intents the product ships with, and their examples (written for this project)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SEED_DIR = Path(__file__).resolve().parent
+
+# name: (tier, default queue, description)
+INTENTS: dict[str, tuple[int, str | None, str]] = {
+    "greeting": (1, None, "A hello with no request yet"),
+    "thanks_goodbye": (1, None, "Thanks, goodbye, that's all"),
+    "order_status": (1, None, "Where a placed order is, tracking, delivery date"),
+    "password_reset": (1, None, "Forgotten password, reset link"),
+    "shipping_info": (1, None, "Delivery options, costs, times, countries"),
+    "return_policy": (1, None, "How returns and exchanges work"),
+    "payment_methods": (1, None, "Which ways to pay are accepted"),
+    "update_account": (1, None, "Change profile details: email, name, phone, address"),
+    "damaged_item": (2, "Returns", "An item arrived damaged, defective or wrong"),
+    "refund_status": (2, "Billing", "Where a refund is"),
+    "change_order": (2, "General", "Change or cancel a placed order"),
+    "technical_issue": (2, "Tech", "The site or app does not work"),
+    "account_locked": (2, "Security", "Locked, suspended or blocked account; 2FA problems"),
+    "billing_dispute": (3, "Billing", "Charged twice, wrong amount, dispute a charge"),
+    "cancel_subscription": (3, "Retention", "Cancel a membership or subscription"),
+    "security_fraud": (3, "Security", "Hacked account, orders not placed by me, phishing"),
+    "complaint": (3, "General", "Dissatisfaction with the service, wants to complain"),
+    "legal_privacy": (3, "General", "Data protection requests, legal matters"),
+    "talk_to_human": (3, "General", "Asks for a person"),
+    "out_of_scope": (0, None, "Anything the desk does not handle"),
+}
+
+
+def seed_examples() -> dict[str, list[str]]:
+    """All seed examples by intent, from the JSON files beside this module."""
+    examples: dict[str, list[str]] = {}
+    for path in sorted(SEED_DIR.glob("intents_*.json")):
+        for intent in json.loads(path.read_text(encoding="utf-8"))["intents"]:
+            examples.setdefault(intent["name"], []).extend(intent["examples"])
+    return examples

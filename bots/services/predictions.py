@@ -1,0 +1,93 @@
+"""Classifying a stored customer message: once per message and model version."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import IntegrityError, transaction
+
+from helpdesk import realtime
+from helpdesk.locks import lock_conversation
+from helpdesk.models import Message, Sender
+from helpdesk.services.lifecycle import push_conversation_updated
+
+from .. import runtime
+from ..ml.classifier import Prediction
+from ..models import MessagePrediction
+
+
+def prediction_payload(prediction: MessagePrediction) -> dict:
+    return {
+        "intent": prediction.intent,
+        "intent_confidence": round(prediction.intent_confidence, 4),
+        "top_intents": prediction.top_intents,
+        "out_of_scope_reason": prediction.out_of_scope_reason or None,
+        "sentiment": prediction.sentiment,
+        "sentiment_score": round(prediction.sentiment_score, 4),
+        "model_version": str(prediction.model_version_id),
+    }
+
+
+def message_classify(*, message_id: int) -> tuple[MessagePrediction, runtime.Loaded]:
+    """Classify and store. Safe to run twice: a second run returns the stored prediction."""
+    loaded = runtime.current()
+    existing = (
+        MessagePrediction.objects.filter(message_id=message_id, model_version_id=loaded.version_id)
+        .select_related("model_version")
+        .first()
+    )
+    if existing is not None:
+        return existing, loaded
+    message = Message.objects.get(pk=message_id, sender=Sender.CUSTOMER)
+    started = time.perf_counter()
+    guess: Prediction = loaded.classifier.classify_one(message.body)
+    latency_ms = (time.perf_counter() - started) * 1000
+    try:
+        with transaction.atomic():
+            prediction = MessagePrediction.objects.create(
+                message=message,
+                model_version_id=loaded.version_id,
+                intent=guess.intent.intent,
+                intent_confidence=guess.intent.confidence,
+                top_intents=[[name, round(p, 4)] for name, p in guess.intent.top],
+                out_of_scope_reason=guess.intent.out_of_scope_reason or "",
+                sentiment=guess.sentiment.label,
+                sentiment_score=guess.sentiment.score,
+                engine=loaded.classifier.encoder.engine,
+                latency_ms=round(latency_ms, 2),
+            )
+            _apply_to_conversation(message, prediction)
+    except IntegrityError:
+        # Race: the same task ran twice at once (a redelivery); the other run stored it.
+        return MessagePrediction.objects.get(message_id=message_id, model_version_id=loaded.version_id), loaded
+    return prediction, loaded
+
+
+def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> None:
+    """The conversation carries the latest reading: sentiment always, intent when it is a
+    confident in-scope one (an off-topic aside must not erase what the customer came for)."""
+    conversation = lock_conversation(message.conversation_id)
+    payload = prediction_payload(prediction)
+    Message.objects.filter(pk=message.pk).update(data={**(message.data or {}), "prediction": payload})
+    fields = ["sentiment", "sentiment_score", "updated_at"]
+    conversation.sentiment = prediction.sentiment
+    conversation.sentiment_score = prediction.sentiment_score
+    if prediction.intent != "out_of_scope":
+        conversation.intent = prediction.intent
+        conversation.intent_confidence = prediction.intent_confidence
+        fields += ["intent", "intent_confidence"]
+    elif not conversation.intent:
+        conversation.intent_confidence = prediction.intent_confidence
+        fields.append("intent_confidence")
+    conversation.save(update_fields=fields)
+    realtime.after_commit(
+        realtime.agents_frame,
+        [realtime.staff_group(conversation.pk)],
+        {
+            "type": "prediction",
+            "conversation_id": str(conversation.pk),
+            "message_id": str(message.pk),
+            "prediction": payload,
+        },
+    )
+    realtime.after_commit(push_conversation_updated, conversation.pk)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from helpdesk.models import Queue
+
+from ..models import ExampleSource, Intent, IntentExample
+from ..seed import INTENTS, seed_examples
+
+
+@transaction.atomic
+def intents_seed() -> int:
+    """Create the default intents and their seed examples; idempotent. Supervisors' edits to
+    thresholds, queues and their own examples are kept."""
+    examples = seed_examples()
+    created = 0
+    for name, (tier, queue_name, description) in INTENTS.items():
+        queue = Queue.objects.filter(name=queue_name).first() if queue_name else None
+        intent, new = Intent.objects.get_or_create(
+            name=name, defaults={"tier": tier, "default_queue": queue, "description": description}
+        )
+        if not new and intent.default_queue_id is None and queue is not None:
+            intent.default_queue = queue
+            intent.save(update_fields=["default_queue"])
+        existing = set(intent.examples.values_list("text", flat=True))
+        fresh = [t for t in dict.fromkeys(examples.get(name, [])) if t not in existing]
+        IntentExample.objects.bulk_create(
+            [IntentExample(intent=intent, text=t, source=ExampleSource.SEED) for t in fresh]
+        )
+        created += len(fresh)
+    return created
+
+
+def seed_demo_hook(*, stdout) -> None:
+    """`seed_demo`'s part for the bot: the default intents, and a first trained model."""
+    from ..models import ModelKind, ModelVersion
+    from .training import train_from_database
+
+    created = intents_seed()
+    stdout.write(f"  intents: {Intent.objects.count()} ({created} new examples)")
+    if created or not ModelVersion.objects.filter(kind=ModelKind.INTENT, active=True).exists():
+        outcome = train_from_database(force=True, note="seed_demo")
+        stdout.write(
+            f"  intent model v{outcome.version.pk}: hold-out accuracy {outcome.result.metrics['accuracy']:.3f}"
+        )

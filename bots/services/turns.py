@@ -1,0 +1,63 @@
+"""The bot's turn in a conversation: greet, classify, then answer or hand over."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from helpdesk import realtime
+from helpdesk.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.services.handoff import conversation_request_handoff
+from helpdesk.services.messages import bot_say
+
+from .. import replies
+from ..triage import Facts, triage
+from .predictions import message_classify
+
+
+def bot_greet(*, conversation_id: str) -> None:
+    conversation = Conversation.objects.select_related("customer").get(pk=conversation_id)
+    first_name = (conversation.customer.name or "").split(" ")[0]
+    bot_say(conversation_id=conversation_id, body=replies.greeting(first_name), options=[replies.TALK_TO_PERSON])
+
+
+def bot_handle_message(*, message_id: int) -> None:
+    """Classify a customer message (always: the agent sees the reading even when a human holds
+    the chat) and, while the bot holds the conversation, act on it. Safe to run twice."""
+    prediction, loaded = message_classify(message_id=message_id)
+    message = Message.objects.select_related("conversation").get(pk=message_id)
+    conversation = message.conversation
+    if conversation.status != ConversationStatus.BOT:
+        return
+    # Idempotence (a task may run twice): each bot answer names the message it answers.
+    if Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=message.pk).exists():
+        return
+    if Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, pk__gt=message.pk).exists():
+        # The customer already wrote again; answer that message instead of this one.
+        return
+    decision = triage(
+        Facts(
+            text=message.body,
+            intent=prediction.intent,
+            intent_confidence=prediction.intent_confidence,
+            tier=loaded.tiers.get(prediction.intent, 0),
+            intent_queue=loaded.queues.get(prediction.intent),
+            sentiment=prediction.sentiment,
+            sentiment_score=prediction.sentiment_score,
+            failed_turns=conversation.bot_failures,
+        )
+    )
+    if decision.failed_turn:
+        Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
+    if decision.route == "human":
+        conversation_request_handoff(
+            conversation_id=conversation.pk, trigger=decision.trigger, actor_type="bot", queue_name=decision.queue
+        )
+        return
+    realtime.typing_to_customer(conversation.pk, "bot")
+    options = [replies.TALK_TO_PERSON]
+    bot_say(
+        conversation_id=conversation.pk,
+        body=replies.reply_for(prediction.intent),
+        options=options,
+        data={"in_reply_to": message.pk, "intent": prediction.intent},
+    )

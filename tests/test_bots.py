@@ -1,0 +1,155 @@
+"""The bot's brain in the desk: seed intents, training runs, predictions, triage."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from bots.models import Intent, IntentExample, MessagePrediction, ModelVersion
+from bots.seed import INTENTS, seed_examples
+from bots.services.training import should_activate, train_from_database
+from bots.tasks import handle_message
+from helpdesk.models import Conversation, Message, Sender
+from helpdesk.services.conversations import conversation_start
+from helpdesk.services.messages import message_post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_every_default_intent_ships_with_at_least_40_distinct_examples() -> None:
+    examples = seed_examples()
+    assert set(examples) == set(INTENTS)
+    seen: dict[str, str] = {}
+    for name, texts in examples.items():
+        assert len(set(texts)) >= 40, name
+        for text in texts:
+            key = text.strip().lower()
+            assert seen.setdefault(key, name) == name, f"{text!r} is in {seen[key]} and {name}"
+
+
+def test_tiers_and_queues_are_the_issue_table() -> None:
+    assert {n for n, (tier, _, _) in INTENTS.items() if tier == 3} == {
+        "billing_dispute",
+        "cancel_subscription",
+        "security_fraud",
+        "complaint",
+        "legal_privacy",
+        "talk_to_human",
+    }
+    assert INTENTS["damaged_item"][1] == "Returns" and INTENTS["account_locked"][1] == "Security"
+
+
+def say(conversation, body):
+    return message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body)[0]
+
+
+def test_a_customer_message_is_classified_once_and_the_conversation_learns_it(queues) -> None:
+    conversation, _ = conversation_start(name="Ann")
+    message = say(conversation, "where is my parcel? order A-1001 hasn't arrived")
+    prediction = MessagePrediction.objects.get(message=message)
+    assert prediction.intent == "order_status" and prediction.intent_confidence > 0.4
+    assert prediction.sentiment in {"negative", "neutral", "positive"} and -1 <= prediction.sentiment_score <= 1
+    conversation.refresh_from_db()
+    assert conversation.intent == "order_status" and conversation.intent_confidence == prediction.intent_confidence
+    message.refresh_from_db()
+    assert message.data["prediction"]["intent"] == "order_status"
+    # Safe to run twice: the second run stores nothing and answers nothing more.
+    bot_messages = Message.objects.filter(conversation=conversation, sender=Sender.BOT).count()
+    handle_message.run(message.pk)
+    assert MessagePrediction.objects.filter(message=message).count() == 1
+    assert Message.objects.filter(conversation=conversation, sender=Sender.BOT).count() == bot_messages
+
+
+@pytest.mark.parametrize(
+    ("text", "queue", "trigger"),
+    [
+        ("I was charged twice for the same order, I want my money back", "Billing", "topic_rule"),
+        ("someone hacked my account and placed orders I never made", "Security", "topic_rule"),
+        ("please cancel my premium membership", "Retention", "topic_rule"),
+        ("can I talk to a real person", "General", "explicit_request"),
+    ],
+)
+def test_tier_three_and_explicit_requests_go_straight_to_a_human(queues, text, queue, trigger) -> None:
+    conversation, _ = conversation_start(name="Ben")
+    say(conversation, text)
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.queue.name, conversation.handoff_trigger) == ("queued", queue, trigger)
+
+
+def test_a_routine_question_is_answered_by_the_bot(queues) -> None:
+    conversation, _ = conversation_start(name="Cy")
+    say(conversation, "which payment methods do you accept?")
+    conversation.refresh_from_db()
+    assert conversation.status == "bot"
+    answer = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
+    assert "PayPal" in answer.body and answer.data["intent"] == "payment_methods"
+
+
+def test_two_misunderstood_turns_hand_over_as_bot_failure(queues) -> None:
+    conversation, _ = conversation_start(name="Di")
+    say(conversation, "purple monkey dishwasher")
+    conversation.refresh_from_db()
+    assert conversation.status == "bot" and conversation.bot_failures == 1
+    say(conversation, "zxq vlorp gnarf")
+    conversation.refresh_from_db()
+    assert conversation.status == "queued" and conversation.handoff_trigger == "bot_failure"
+
+
+def test_training_from_the_database_stores_a_version_and_activates_it(queues) -> None:
+    from bots.services.seeding import intents_seed
+
+    intents_seed()
+    outcome = train_from_database()
+    assert outcome.activated and outcome.version.active
+    assert outcome.version.metrics["accuracy"] > 0.8 and "oos_recall" in outcome.version.metrics
+    assert ModelVersion.objects.filter(kind="intent", active=True).count() == 1
+    assert IntentExample.objects.filter(intent__name="order_status").count() >= 40
+
+
+def test_a_regressing_version_is_not_activated_unless_forced() -> None:
+    class Active:
+        classes = ["a", "b"]
+        metrics = {"accuracy": 0.95, "macro_f1": 0.95}
+
+    assert should_activate({"accuracy": 0.90, "macro_f1": 0.95}, ["a", "b"], Active)[0] is False
+    assert should_activate({"accuracy": 0.945, "macro_f1": 0.945}, ["b", "a"], Active)[0] is True
+    assert should_activate({"accuracy": 0.99, "macro_f1": 0.99}, ["a", "c"], Active)[0] is False
+    assert should_activate({"accuracy": 0.5, "macro_f1": 0.5}, ["a"], None)[0] is True
+
+
+def test_triage_command_prints_one_json_line_per_message(queues, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("where is my order A-1001\n\nI want to dispute a charge\n"))
+    out = io.StringIO()
+    call_command("triage", stdout=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(rows) == 2
+    keys = {"text", "intent", "intent_confidence", "sentiment", "sentiment_score", "route", "queue", "trigger"}
+    assert all(set(row) == keys for row in rows)
+    assert rows[0]["route"] == "bot" and rows[0]["intent"] == "order_status"
+    assert (rows[1]["route"], rows[1]["queue"], rows[1]["trigger"]) == ("human", "Billing", "topic_rule")
+
+
+def test_the_task_is_retry_safe_and_on_the_ml_queue() -> None:
+    from config.celery import app
+
+    assert handle_message.acks_late and handle_message.reject_on_worker_lost
+    assert app.amqp.router.route({}, handle_message.name)["queue"].name == "ml"
+
+
+def test_an_agent_sees_the_reading_in_the_packet(queues, supervisor, client) -> None:
+    conversation, _ = conversation_start(name="Eve")
+    say(conversation, "the box arrived crushed and the lamp inside is broken")
+    conversation.refresh_from_db()
+    assert Conversation.objects.get(pk=conversation.pk).intent == "damaged_item"
+    from helpdesk.services.handoff import conversation_request_handoff
+
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    client.force_login(supervisor.user)
+    packet = client.get(f"/api/v1/agent/conversations/{conversation.pk}/").json()
+    customer_lines = [m for m in packet["transcript"] if m["sender"] == "customer"]
+    assert customer_lines[0]["prediction"]["intent"] == "damaged_item"
+    assert packet["intent"] == "damaged_item" and packet["intent_confidence"] > 0.4
+    assert Intent.objects.get(name="damaged_item").default_queue.name == "Returns"

@@ -1,0 +1,110 @@
+"""The model's pure parts: decisions, heads, metrics, triage. No database, no encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bots.ml.heads import SoftmaxHead, train_softmax
+from bots.ml.intents import decide, stratified_split
+from bots.ml.metrics import classification_report, macro_f1, macro_recall
+from bots.triage import Facts, triage
+
+CLASSES = ("order_status", "out_of_scope", "refund_status")
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "intent", "reason"),
+    [
+        ([0.90, 0.05, 0.05], "order_status", None),
+        ([0.30, 0.20, 0.50], "refund_status", None),
+        ([0.36, 0.30, 0.34], "out_of_scope", "low_confidence"),
+        ([0.49, 0.04, 0.47], "out_of_scope", "small_margin"),
+        ([0.10, 0.80, 0.10], "out_of_scope", "oos_class"),
+    ],
+)
+def test_decide_out_of_scope_by_threshold_and_margin(probabilities, intent, reason) -> None:
+    guess = decide(np.array(probabilities), CLASSES, thresholds={}, default_threshold=0.4, margin=0.05)
+    assert (guess.intent, guess.out_of_scope_reason) == (intent, reason)
+    assert guess.confidence == max(probabilities)
+    assert [name for name, _ in guess.top][0] == CLASSES[int(np.argmax(probabilities))]
+
+
+def test_a_per_intent_threshold_overrides_the_default() -> None:
+    probabilities = np.array([0.6, 0.1, 0.3])
+    strict = decide(probabilities, CLASSES, thresholds={"order_status": 0.7}, default_threshold=0.4, margin=0.0)
+    assert strict.intent == "out_of_scope"
+
+
+def test_head_round_trips_and_learns_a_separable_problem() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(0, 0.1, (40, 8)) + 1
+    b = rng.normal(0, 0.1, (40, 8)) - 1
+    head = train_softmax(np.vstack([a, b]), ["a"] * 40 + ["b"] * 40)
+    again = SoftmaxHead.from_bytes(head.to_bytes())
+    probabilities = again.probabilities(np.vstack([a[:3], b[:3]]))
+    assert probabilities.shape == (6, 2) and np.allclose(probabilities.sum(1), 1)
+    assert [again.classes[i] for i in probabilities.argmax(1)] == ["a"] * 3 + ["b"] * 3
+
+
+def test_stratified_split_holds_out_each_class() -> None:
+    labels = ["x"] * 10 + ["y"] * 5 + ["z"] * 2
+    train, hold = stratified_split(labels, 0.2, seed=1)
+    assert sorted([*train, *hold]) == list(range(17))
+    held = {labels[i] for i in hold}
+    assert held == {"x", "y"}  # a class with fewer than 3 examples is never held out
+
+
+def test_metrics_by_hand() -> None:
+    gold = ["a", "a", "b", "oos", "oos"]
+    pred = ["a", "b", "b", "oos", "a"]
+    report = classification_report(gold, pred, "oos")
+    assert report["accuracy"] == pytest.approx(3 / 5)
+    assert report["in_scope_accuracy"] == pytest.approx(2 / 3)
+    assert report["oos_recall"] == pytest.approx(1 / 2)
+    assert macro_recall(gold, pred) == pytest.approx((1 / 2 + 1 + 1 / 2) / 3)
+    assert 0 < macro_f1(gold, pred) < 1
+
+
+def facts(**overrides) -> Facts:
+    base = dict(
+        text="where is my order",
+        intent="order_status",
+        intent_confidence=0.9,
+        tier=1,
+        intent_queue=None,
+        sentiment="neutral",
+        sentiment_score=0.0,
+        failed_turns=0,
+    )
+    return Facts(**{**base, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "route", "queue", "trigger"),
+    [
+        ({}, "bot", None, None),
+        ({"intent": "billing_dispute", "tier": 3, "intent_queue": "Billing"}, "human", "Billing", "topic_rule"),
+        ({"intent": "talk_to_human", "tier": 3, "intent_queue": "General"}, "human", "General", "explicit_request"),
+        ({"text": "can I speak to someone please"}, "human", "General", "explicit_request"),
+        ({"sentiment": "negative", "sentiment_score": -0.8}, "human", "General", "negative_sentiment"),
+        ({"sentiment": "negative", "sentiment_score": -0.3}, "bot", None, None),
+        ({"intent": "out_of_scope", "tier": 0}, "bot", None, None),
+        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 1}, "human", "General", "bot_failure"),
+        (
+            {
+                "intent": "damaged_item",
+                "tier": 2,
+                "intent_queue": "Returns",
+                "sentiment": "negative",
+                "sentiment_score": -0.9,
+            },
+            "human",
+            "Returns",
+            "negative_sentiment",
+        ),
+    ],
+)
+def test_triage_defaults(overrides, route, queue, trigger) -> None:
+    decision = triage(facts(**overrides))
+    assert (decision.route, decision.queue, decision.trigger) == (route, queue, trigger)
