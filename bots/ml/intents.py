@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .encoder import Encoder
+from .encoder import FEATURES, Encoder
 from .heads import SoftmaxHead, train_softmax
 from .metrics import classification_report
 
@@ -84,6 +84,26 @@ def predict_labels(
     ]
 
 
+FEW_SHOT_BELOW = 20  # median examples per intent under which the compact view and C=30 are used
+
+
+def choose_view(labels: Sequence[str]) -> tuple[str, float]:
+    """(view, C) for this much data: see heads.VIEWS."""
+    counts = np.unique(np.asarray(labels), return_counts=True)[1]
+    return ("compact", 30.0) if float(np.median(counts)) < FEW_SHOT_BELOW else ("full", 10.0)
+
+
+def name_examples(labels: Sequence[str], descriptions: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """Each intent's own name ("card_arrival" -> "card arrival") and description as two more
+    training examples: cheap prior knowledge that helps most when examples are few."""
+    texts, out_labels = [], []
+    for label in sorted(set(labels)):
+        words = label.replace("_", " ").replace("-", " ").strip()
+        texts += [words, (descriptions or {}).get(label) or words]
+        out_labels += [label, label]
+    return texts, out_labels
+
+
 def train_intents(
     encoder: Encoder,
     texts: Sequence[str],
@@ -95,25 +115,44 @@ def train_intents(
     oos_label: str | None = OUT_OF_SCOPE,
     threshold: float = 0.0,
     margin: float = 0.0,
-    c: float = 10.0,
+    c: float | None = None,
     seed: int = 13,
+    descriptions: dict[str, str] | None = None,
 ) -> TrainingResult:
     """Train a head. With an evaluation set, metrics are measured on it and the head is trained
     on all of `texts`; without one, a stratified hold-out measures a head trained on the rest,
     then the head that ships is refit on everything."""
     started = time.perf_counter()
+    view, chosen_c = choose_view(labels)
+    c = c or chosen_c
+    # Names and descriptions as examples help a few-shot head (+0.6 points on BANKING77 10-shot)
+    # and slightly hurt a well-fed one (-0.2 on the full split), so only the former gets them.
+    extra_texts, extra_labels = (
+        name_examples([x for x in set(labels) if x != oos_label], descriptions) if view == "compact" else ([], [])
+    )
+    extra_features = encoder.encode(extra_texts) if extra_texts else np.zeros((0, FEATURES), dtype=np.float32)
     features = encoder.encode(list(texts))
     labels_a = np.asarray(labels)
+
+    def fit(rows: np.ndarray) -> SoftmaxHead:
+        return train_softmax(
+            np.concatenate([features[rows], extra_features]),
+            np.concatenate([labels_a[rows], np.asarray(extra_labels)]),
+            c=c,
+            view=view,
+        )
+
+    everything = np.arange(len(labels_a))
     present_oos = oos_label if oos_label and oos_label in set(labels_a) | set(eval_labels or []) else None
     if eval_texts is not None:
-        head = train_softmax(features, labels_a, c=c)
+        head = fit(everything)
         eval_features = encoder.encode(list(eval_texts))
         predicted = predict_labels(head, eval_features, oos_label=present_oos, threshold=threshold, margin=margin)
         metrics = classification_report(list(eval_labels), predicted, present_oos)
     else:
         train_idx, hold_idx = stratified_split(labels_a, holdout_fraction, seed)
-        trial = train_softmax(features[train_idx], labels_a[train_idx], c=c)
+        trial = fit(train_idx)
         predicted = predict_labels(trial, features[hold_idx], oos_label=present_oos, threshold=threshold, margin=margin)
         metrics = classification_report(list(labels_a[hold_idx]), predicted, present_oos)
-        head = train_softmax(features, labels_a, c=c)
+        head = fit(everything)
     return TrainingResult(head=head, metrics=metrics, training_size=len(texts), seconds=time.perf_counter() - started)

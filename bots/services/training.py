@@ -62,6 +62,7 @@ def train_and_store(
     eval_texts: list[str] | None = None,
     eval_labels: list[str] | None = None,
     oos_label: str | None = OUT_OF_SCOPE,
+    descriptions: dict[str, str] | None = None,
     source: str,
     activate: bool = True,
     force: bool = False,
@@ -82,6 +83,7 @@ def train_and_store(
         oos_label=oos_label,
         threshold=threshold,
         margin=margin,
+        descriptions=descriptions,
     )
     if not activate:
         return Outcome(None, result, False, "evaluation only (--no-activate)")
@@ -97,7 +99,12 @@ def train_and_store(
             training_size=result.training_size,
             classes=classes,
             metrics={k: round(v, 4) if isinstance(v, float) else v for k, v in result.metrics.items()},
-            settings={"source": source, "c": 10.0, "engine": encoder.engine, "seconds": round(result.seconds, 1)},
+            settings={
+                "source": source,
+                "view": result.head.view,
+                "engine": encoder.engine,
+                "seconds": round(result.seconds, 1),
+            },
             head=result.head.to_bytes(),
             forced=force,
             note=note[:300],
@@ -111,5 +118,16 @@ def train_and_store(
 
 
 def train_from_database(*, force: bool = False, activate: bool = True, note: str = "") -> Outcome:
+    from ..models import Intent
+
     texts, labels = database_examples()
-    return train_and_store(texts=texts, labels=labels, source="database", activate=activate, force=force, note=note)
+    descriptions = dict(Intent.objects.filter(enabled=True).values_list("name", "description"))
+    return train_and_store(
+        texts=texts,
+        labels=labels,
+        descriptions=descriptions,
+        source="database",
+        activate=activate,
+        force=force,
+        note=note,
+    )
