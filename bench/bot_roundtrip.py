@@ -87,12 +87,11 @@ def main() -> None:
             worker = stack.enter_context(celery_worker(env, workdir))
             server = stack.enter_context(daphne(env, workdir, "bench-a"))
             latencies: list[float] = []
-            asyncio.run(
-                asyncio.wait_for(
-                    asyncio.gather(*(customer(server.url, args.messages, latencies) for _ in range(args.customers))),
-                    600,
-                )
-            )
+            async def everyone() -> None:
+                runs = (customer(server.url, args.messages, latencies) for _ in range(args.customers))
+                await asyncio.wait_for(asyncio.gather(*runs), 600)
+
+            asyncio.run(everyone())
             print(
                 f"bot round trip (socket -> Celery -> prediction stored -> answer pushed), n={len(latencies)}: "
                 f"median {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "

@@ -16,7 +16,7 @@ EXPLICIT_REQUEST = re.compile(
     r"talk to (a|an|some)one|speak (to|with) (a|an|some)one|customer service)\b",
     re.IGNORECASE,
 )
-STRONG_NEGATIVE = -0.6
+STRONG_NEGATIVE = -0.85  # "arrived broken" reads about -0.8: sad, not yet a reason to skip the bot
 MAX_FAILED_TURNS = 2
 DEFAULT_QUEUE = "General"
 

@@ -87,7 +87,7 @@ def facts(**overrides) -> Facts:
         ({"intent": "billing_dispute", "tier": 3, "intent_queue": "Billing"}, "human", "Billing", "topic_rule"),
         ({"intent": "talk_to_human", "tier": 3, "intent_queue": "General"}, "human", "General", "explicit_request"),
         ({"text": "can I speak to someone please"}, "human", "General", "explicit_request"),
-        ({"sentiment": "negative", "sentiment_score": -0.8}, "human", "General", "negative_sentiment"),
+        ({"sentiment": "negative", "sentiment_score": -0.9}, "human", "General", "negative_sentiment"),
         ({"sentiment": "negative", "sentiment_score": -0.3}, "bot", None, None),
         ({"intent": "out_of_scope", "tier": 0}, "bot", None, None),
         ({"intent": "out_of_scope", "tier": 0, "failed_turns": 1}, "human", "General", "bot_failure"),
