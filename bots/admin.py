@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from .models import Intent, IntentExample, MessagePrediction, ModelVersion
 from .services.training import train_from_database
@@ -51,14 +52,44 @@ class IntentExampleAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "created_at", "training_size", "metrics", "active", "forced"]
+    list_display = ["id", "kind", "created_at", "training_size", "figures", "active", "forced"]
     list_filter = ["kind", "active"]
-    readonly_fields = ["kind", "created_at", "training_size", "classes", "metrics", "settings", "forced", "note"]
+    readonly_fields = [
+        "kind",
+        "created_at",
+        "training_size",
+        "classes",
+        "figures",
+        "out_of_scope_curve",
+        "settings",
+        "forced",
+        "note",
+    ]
     exclude = ["head"]
     actions = ["activate"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="hold-out figures")
+    def figures(self, version: ModelVersion) -> str:
+        return ", ".join(f"{k} {v:.3f}" for k, v in version.metrics.items() if isinstance(v, float)) or "—"
+
+    @admin.display(description="out-of-scope trade-off (pick the intents' thresholds from it)")
+    def out_of_scope_curve(self, version: ModelVersion) -> str:
+        curve = version.metrics.get("oos_curve") or []
+        if not curve:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((row["threshold"], f"{row['in_scope_accuracy']:.3f}", f"{row['oos_recall']:.3f}") for row in curve),
+        )
+        return format_html(
+            "<table><thead><tr><th>threshold</th><th>in-scope accuracy</th><th>out-of-scope recall</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
     @admin.action(description="Make this version active (roll back or forward)")
     def activate(self, request: HttpRequest, queryset) -> None:

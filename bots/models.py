@@ -22,7 +22,7 @@ class Intent(models.Model):
         "helpdesk.Queue", on_delete=models.SET_NULL, null=True, blank=True, related_name="intents"
     )
     confidence_threshold = models.FloatField(
-        default=0.4,
+        default=0.3,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Below this probability the message counts as out of scope.",
     )

@@ -10,7 +10,7 @@ import numpy as np
 
 from .encoder import FEATURES, Encoder
 from .heads import SoftmaxHead, train_softmax
-from .metrics import classification_report
+from .metrics import classification_report, oos_figures
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -104,6 +104,28 @@ def name_examples(labels: Sequence[str], descriptions: dict[str, str] | None = N
     return texts, out_labels
 
 
+CURVE_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def oos_curve(
+    head: SoftmaxHead, features: np.ndarray, gold: Sequence[str], *, oos_label: str, margin: float
+) -> list[dict[str, float]]:
+    """The out-of-scope trade-off over thresholds, for supervisors to pick from (a threshold
+    tuned on one small sample is unstable; the whole curve is not)."""
+    probabilities = head.probabilities(features)
+    curve = []
+    for threshold in CURVE_THRESHOLDS:
+        predicted = [
+            decide(
+                p, head.classes, thresholds={}, default_threshold=threshold, margin=margin, oos_label=oos_label
+            ).intent
+            for p in probabilities
+        ]
+        figures = oos_figures(gold, predicted, oos_label)
+        curve.append({"threshold": threshold, **{k: round(v, 4) for k, v in figures.items()}})
+    return curve
+
+
 def train_intents(
     encoder: Encoder,
     texts: Sequence[str],
@@ -149,10 +171,18 @@ def train_intents(
         eval_features = encoder.encode(list(eval_texts))
         predicted = predict_labels(head, eval_features, oos_label=present_oos, threshold=threshold, margin=margin)
         metrics = classification_report(list(eval_labels), predicted, present_oos)
+        if present_oos:
+            metrics["oos_curve"] = oos_curve(
+                head, eval_features, list(eval_labels), oos_label=present_oos, margin=margin
+            )
     else:
         train_idx, hold_idx = stratified_split(labels_a, holdout_fraction, seed)
         trial = fit(train_idx)
         predicted = predict_labels(trial, features[hold_idx], oos_label=present_oos, threshold=threshold, margin=margin)
         metrics = classification_report(list(labels_a[hold_idx]), predicted, present_oos)
+        if present_oos:
+            metrics["oos_curve"] = oos_curve(
+                trial, features[hold_idx], list(labels_a[hold_idx]), oos_label=present_oos, margin=margin
+            )
         head = fit(everything)
     return TrainingResult(head=head, metrics=metrics, training_size=len(texts), seconds=time.perf_counter() - started)

@@ -70,6 +70,15 @@ def main() -> None:
     held_predicted = [head.classes[i] for i in head.probabilities(held_features).argmax(1)]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(head.to_bytes())
+    figures = {
+        "tweeteval_test_macro_recall": round(macro_recall(test_labels, test_predicted), 4),
+        "tweeteval_test_accuracy": round(accuracy(test_labels, test_predicted), 4),
+        "support_heldout_accuracy": round(accuracy([support_labels[i] for i in sup_held], held_predicted), 4),
+        "training_size": len(labels),
+        "c": args.c,
+        "support_weight": args.support_weight,
+    }
+    args.out.with_suffix(".json").write_text(json.dumps(figures, indent=2) + "\n")
     print(f"tweeteval_test_macro_recall: {macro_recall(test_labels, test_predicted):.4f}")
     print(f"tweeteval_test_accuracy: {accuracy(test_labels, test_predicted):.4f}")
     print(f"support_heldout_accuracy: {accuracy([support_labels[i] for i in sup_held], held_predicted):.4f}")

@@ -37,9 +37,36 @@ def seed_demo_hook(*, stdout) -> None:
     from .training import train_from_database
 
     created = intents_seed()
+    register_sentiment_version()
     stdout.write(f"  intents: {Intent.objects.count()} ({created} new examples)")
     if created or not ModelVersion.objects.filter(kind=ModelKind.INTENT, active=True).exists():
         outcome = train_from_database(force=True, note="seed_demo")
         stdout.write(
             f"  intent model v{outcome.version.pk}: hold-out accuracy {outcome.result.metrics['accuracy']:.3f}"
         )
+
+
+def register_sentiment_version() -> None:
+    """Record the shipped sentiment head as a model version (its figures come from the run
+    of `python -m bots.ml.train_sentiment` that wrote it)."""
+    import json
+
+    from ..ml.sentiment import WEIGHTS
+    from ..models import ModelKind, ModelVersion
+
+    head = WEIGHTS.read_bytes()
+    if ModelVersion.objects.filter(kind=ModelKind.SENTIMENT, head=head).exists():
+        return
+    figures_path = WEIGHTS.with_suffix(".json")
+    figures = json.loads(figures_path.read_text()) if figures_path.exists() else {}
+    ModelVersion.objects.filter(kind=ModelKind.SENTIMENT, active=True).update(active=False)
+    ModelVersion.objects.create(
+        kind=ModelKind.SENTIMENT,
+        training_size=int(figures.get("training_size", 0)),
+        classes=["negative", "neutral", "positive"],
+        metrics={k: v for k, v in figures.items() if k.startswith(("tweeteval", "support"))},
+        settings={"source": "bots/ml/weights/sentiment.npz", "c": figures.get("c")},
+        head=head,
+        active=True,
+        note="shipped head",
+    )

@@ -61,6 +61,11 @@ class Command(BaseCommand):
         for key in ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall"):
             if key in metrics:
                 self.stdout.write(f"{key}: {metrics[key]:.4f}")
+        for row in metrics.get("oos_curve", []):
+            self.stdout.write(
+                f"  threshold {row['threshold']:.1f}: in_scope_accuracy {row['in_scope_accuracy']:.4f}, "
+                f"oos_recall {row['oos_recall']:.4f}"
+            )
         self.stdout.write(f"evaluated_on: {metrics['n']} {'eval-csv' if eval_csv else 'hold-out'} examples")
         self.stdout.write(f"training_size: {outcome.result.training_size}")
         self.stdout.write(f"training_time_seconds: {outcome.result.seconds:.1f}")
