@@ -7,8 +7,8 @@ from .models import AgentProfile, Conversation, ConversationEvent, CsatResponse,
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "priority", "is_default", "description"]
-    list_editable = ["priority", "is_default"]
+    list_display = ["name", "priority", "is_default", "auto_assign", "description"]
+    list_editable = ["priority", "is_default", "auto_assign"]
     search_fields = ["name"]
 
 

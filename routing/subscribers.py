@@ -23,3 +23,16 @@ def on_handoff_requested(payload: dict[str, Any]) -> None:
     if priority is None and conversation.customer.tier in (CustomerTier.VIP, CustomerTier.ENTERPRISE):
         priority = Priority.HIGH
     conversation_handoff(conversation_id=conversation.pk, queue=queue, trigger=payload["trigger"], priority=priority)
+
+
+def on_conversation_queued(payload: dict[str, Any]) -> None:
+    from .assignment import assign_waiting_conversation
+
+    assign_waiting_conversation(conversation_id=payload["conversation_id"])
+
+
+def on_agent_available(payload: dict[str, Any]) -> None:
+    """An agent freed a slot or came online: give them the next waiting conversations."""
+    from .assignment import assign_next_to_agent
+
+    assign_next_to_agent(user_id=payload["user_id"])

@@ -187,7 +187,7 @@ async def test_full_conversation_between_customer_and_agent(queues, agent, start
     assert queued["id"] == cid and queued["handoff_trigger"] == "explicit_request"
     assert any(m["body"] == "which payment methods do you take?" for m in queued["transcript"])
 
-    await inbox.send_json_to({"type": "accept", "conversation_id": cid})
+    # Grace is online with a free slot: routing assigns it to her at once.
     assigned = (await frames_until(inbox, of_type("conversation.assigned")))[-1]
     assert assigned["conversation"]["status"] == "assigned"
     assert (await frames_until(ws, of_type("assigned")))[-1]["agent_name"] == "Grace"
@@ -228,6 +228,8 @@ async def test_full_conversation_between_customer_and_agent(queues, agent, start
 async def test_two_agents_accept_one_wins_other_gets_error(queues, agent, teammate, started) -> None:
     conversation, token = started
     cid = str(conversation.pk)
+    # Agents pick for themselves in a queue without auto-assignment.
+    await database_sync_to_async(type(queues["General"]).objects.filter(name="General").update)(auto_assign=False)
     from helpdesk.services.handoff import conversation_request_handoff
 
     await database_sync_to_async(conversation_request_handoff)(

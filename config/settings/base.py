@@ -176,7 +176,8 @@ HELPDESK_AGENT_RATE = {"rate_per_second": 20.0, "burst": 40}
 # Conversation creation per client address: at most `limit` in `window_seconds`.
 HELPDESK_CREATE_RATE = {"limit": env_int("HELPDESK_CREATE_RATE_LIMIT", 20), "window_seconds": 60}
 HELPDESK_DEFAULT_QUEUE = "General"
-HELPDESK_DEFAULT_WAIT_PER_POSITION_SECONDS = 120
+# Until a queue has history: a chat takes about this long to handle.
+HELPDESK_DEFAULT_HANDLE_SECONDS = 240
 
 # Domain events: who reacts when the kernel changes. helpdesk publishes after commit; higher
 # apps subscribe here, in one visible place, instead of through signals.
@@ -184,6 +185,8 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "message.customer_posted": ["bots.subscribers.on_customer_message"],
     "conversation.handoff_requested": ["routing.subscribers.on_handoff_requested"],
     "conversation.created": ["bots.subscribers.on_conversation_created"],
+    "conversation.queued": ["routing.subscribers.on_conversation_queued"],
+    "agent.available": ["routing.subscribers.on_agent_available"],
 }
 
 # What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).

@@ -18,6 +18,10 @@ class Queue(models.Model):
         help_text='Optional, e.g. {"tz": "Europe/Berlin", "days": [0,1,2,3,4], "start": "09:00", "end": "17:00"}.',
     )
     is_default = models.BooleanField(default=False, help_text="Where a handoff goes when nothing names a queue.")
+    auto_assign = models.BooleanField(
+        default=True,
+        help_text="Give waiting conversations to the least-loaded online agent at once. Off: agents pick them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

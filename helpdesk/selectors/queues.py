@@ -39,29 +39,47 @@ def queued_in_order(queue_id: int) -> list[Conversation]:
     )
 
 
-def online_agents(queue: Queue) -> int:
-    return AgentProfile.objects.filter(queues=queue, presence=Presence.ONLINE).count()
+def online_capacity(queue: Queue) -> tuple[int, int, int]:
+    """(online agents, their total chat capacity, their free slots) for a queue."""
+    from django.db.models import Count
 
-
-def typical_wait_seconds(queue: Queue) -> float:
-    """Median wait of the queue's last 20 accepted conversations, or the configured default."""
-    waits = (
-        Conversation.objects.filter(queue=queue, first_assigned_at__isnull=False, queued_at__isnull=False)
-        .annotate(wait=ExpressionWrapper(F("first_assigned_at") - F("queued_at"), output_field=DurationField()))
-        .order_by("-first_assigned_at")
-        .values_list("wait", flat=True)[:20]
+    rows = AgentProfile.objects.filter(queues=queue, presence=Presence.ONLINE).annotate(
+        held=Count("user__conversations", filter=Q(user__conversations__status=ConversationStatus.ASSIGNED))
     )
-    seconds = sorted(w.total_seconds() for w in waits if w is not None and w.total_seconds() >= 0)
+    agents = capacity = free = 0
+    for row in rows.values("max_concurrent_chats", "held"):
+        agents += 1
+        capacity += row["max_concurrent_chats"]
+        free += max(0, row["max_concurrent_chats"] - row["held"])
+    return agents, capacity, free
+
+
+def typical_handle_seconds(queue: Queue) -> float:
+    """Median handle time (accepted -> resolved) of the queue's last 20 resolved chats, or the
+    configured default while there is too little history."""
+    times = (
+        Conversation.objects.filter(queue=queue, resolved_at__isnull=False, first_assigned_at__isnull=False)
+        .annotate(took=ExpressionWrapper(F("resolved_at") - F("first_assigned_at"), output_field=DurationField()))
+        .order_by("-resolved_at")
+        .values_list("took", flat=True)[:20]
+    )
+    seconds = sorted(t.total_seconds() for t in times if t is not None and t.total_seconds() >= 0)
     if len(seconds) < 3:
-        return float(settings.HELPDESK_DEFAULT_WAIT_PER_POSITION_SECONDS)
-    return max(15.0, seconds[len(seconds) // 2])
+        return float(settings.HELPDESK_DEFAULT_HANDLE_SECONDS)
+    return max(30.0, seconds[len(seconds) // 2])
 
 
 def queue_wait_estimate(queue: Queue | None, position: int) -> int:
-    """Seconds until a human is likely to pick this up: a typical wait per place in line,
-    shared among the queue's online agents."""
+    """Seconds until a human is likely to pick this up, from recent handle times, the place in
+    line and the agents online: the first `free` in line are picked up at once; behind them,
+    a slot opens every handle_time / capacity seconds. With nobody online, as if one agent
+    with one slot will come."""
     if queue is None or position <= 0:
         return 0
-    agents = max(1, online_agents(queue))
-    per_position = typical_wait_seconds(queue)
-    return int(round(per_position * position / agents))
+    handle = typical_handle_seconds(queue)
+    agents, capacity, free = online_capacity(queue)
+    if agents == 0:
+        return int(round(handle * position))
+    if position <= free:
+        return 15
+    return int(round((position - free) * handle / max(1, capacity)))

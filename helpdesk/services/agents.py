@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import realtime
+from .. import events, realtime
 from ..errors import ServiceError
 from ..locks import lock_agent
 from ..models import AgentProfile, Presence
@@ -43,6 +43,9 @@ def agent_set_presence(*, user_id: int, presence: str) -> AgentProfile:
 
 
 def _set_presence(profile: AgentProfile, presence: str) -> None:
+    if presence == Presence.ONLINE and profile.presence != Presence.ONLINE:
+        # Routing hands a newly available agent the conversations waiting for them.
+        events.publish("agent.available", user_id=profile.user_id)
     profile.presence = presence
     profile.presence_changed_at = timezone.now()
     profile.save(update_fields=["presence", "presence_changed_at"])

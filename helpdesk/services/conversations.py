@@ -18,7 +18,7 @@ from ..models import Conversation, ConversationEvent, ConversationStatus, CsatRe
 from ..models.conversations import OPEN_STATUSES
 from ..selectors.conversations import hash_token
 from .customers import customer_identify
-from .lifecycle import push_conversation_updated, set_status
+from .lifecycle import push_conversation_updated, release_agent, set_status
 
 
 def conversation_start(
@@ -89,7 +89,7 @@ def _abandon(conversation: Conversation, *, reason: str) -> None:
     )
     set_status(conversation, ConversationStatus.ABANDONED, actor_type="system")
     if previous_agent:
-        realtime.after_commit(realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.ABANDONED)
+        release_agent(previous_agent, conversation.pk, ConversationStatus.ABANDONED)
 
 
 def conversations_sweep_inactive(*, now=None) -> int:

@@ -17,7 +17,7 @@ from ..locks import lock_agent, lock_conversation
 from ..models import AgentProfile, Conversation, ConversationEvent, ConversationStatus, EventKind, Priority, Queue
 from ..selectors.conversations import conversation_packet_by_id
 from ..selectors.queues import queue_position, queue_wait_estimate
-from .lifecycle import push_queue_positions, set_status
+from .lifecycle import push_queue_positions, release_agent, set_status
 from .messages import assert_status, bot_say, system_say
 
 
@@ -136,6 +136,8 @@ def _announce_queue(conversation: Conversation, *, intro: str) -> None:
         },
     )
     realtime.after_commit(_push_queued, conversation.pk, conversation.queue_id)
+    # Routing assigns it to a free agent, if there is one (after the pushes above).
+    events.publish("conversation.queued", conversation_id=str(conversation.pk), queue_id=conversation.queue_id)
 
 
 def _push_queued(conversation_id: uuid.UUID, queue_id: int) -> None:
@@ -247,7 +249,7 @@ def conversation_transfer(*, conversation_id: uuid.UUID | str, actor: AgentProfi
             # The old queue's inboxes drop it and its waiting customers move up.
             realtime.after_commit(_push_left_queue, conversation.pk, old_queue.pk)
         if old_agent:
-            realtime.after_commit(realtime.agent_unassigned, old_agent, conversation.pk, ConversationStatus.QUEUED)
+            release_agent(old_agent, conversation.pk, ConversationStatus.QUEUED)
         _announce_queue(conversation, intro=f"I'm transferring you to our {queue.name} team")
     return conversation
 
@@ -281,9 +283,7 @@ def conversation_resolve(
         ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CSAT_REQUESTED, actor_type="system")
         realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "csat_request", "scale": 5})
         if previous_agent:
-            realtime.after_commit(
-                realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.RESOLVED
-            )
+            release_agent(previous_agent, conversation.pk, ConversationStatus.RESOLVED)
     return conversation
 
 
@@ -311,6 +311,6 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
                 {"label": "Talk to a person", "value": "agent"},
             ],
         )
-        realtime.after_commit(realtime.agent_unassigned, previous_agent, conversation.pk, ConversationStatus.BOT)
+        release_agent(previous_agent, conversation.pk, ConversationStatus.BOT)
         events.publish("conversation.handed_back", conversation_id=str(conversation.pk))
     return conversation

@@ -7,7 +7,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from .. import realtime
+from .. import events, realtime
 from ..frames import conversation_summary
 from ..models import Conversation, ConversationEvent, EventKind
 from ..selectors.queues import queue_wait_estimate, queued_in_order
@@ -35,6 +35,15 @@ def set_status(
     realtime.after_commit(push_conversation_updated, conversation.pk)
     if old == "queued" and conversation.queue_id:
         realtime.after_commit(push_queue_positions, conversation.queue_id, None)
+
+
+def release_agent(user_id: int | None, conversation_id: uuid.UUID, status: str) -> None:
+    """Inside a transaction: the agent no longer holds this conversation. Their inbox hears it,
+    and (after commit) routing may give them the next waiting one."""
+    if not user_id:
+        return
+    realtime.after_commit(realtime.agent_unassigned, user_id, conversation_id, status)
+    events.publish("agent.available", user_id=user_id)
 
 
 def push_conversation_updated(conversation_id: uuid.UUID) -> None:

@@ -93,20 +93,17 @@ def test_customer_and_agent_chat_end_to_end(live_daphne, browser) -> None:
     agent.click("#login-submit")
     agent.wait_for_url(re.compile(r".*/inbox/$"), timeout=WAIT_MS)
 
-    waiting = agent.locator("#queued-list .conv-item").filter(has_text="Dana Browser")
-    expect(waiting).to_have_count(1, timeout=WAIT_MS)
-    conversation_id = waiting.get_attribute("data-conversation-id")
+    # Coming online, the agent is handed the conversation waiting in their queue.
+    assigned = agent.locator("#mine-list .conv-item").filter(has_text="Dana Browser")
+    expect(assigned).to_have_count(1, timeout=WAIT_MS)
+    conversation_id = assigned.get_attribute("data-conversation-id")
     assert conversation_id
-    waiting.click()
+    assigned.click()
 
     transcript = agent.locator("#transcript")
     expect(transcript.locator(".msg", has_text="Hello, I need help with my order")).to_be_visible(timeout=WAIT_MS)
     expect(agent.locator("#packet")).to_contain_text("Dana Browser", timeout=WAIT_MS)
 
-    agent.click("#accept-btn")
-    expect(agent.locator(f'#mine-list .conv-item[data-conversation-id="{conversation_id}"]')).to_be_visible(
-        timeout=WAIT_MS
-    )
     expect(agent.locator(f'#queued-list .conv-item[data-conversation-id="{conversation_id}"]')).to_have_count(
         0, timeout=WAIT_MS
     )

@@ -78,8 +78,7 @@ async def test_messages_cross_between_two_daphne_processes(stack) -> None:
     await chat.send({"type": "request_human"})
     await chat.until_type("handoff")
     await inbox.until(lambda f: f["type"] == "conversation.queued" and f["conversation"]["id"] == cid)
-    await inbox.send({"type": "accept", "conversation_id": cid})
-    await inbox.until_type("conversation.assigned")
+    await inbox.until(lambda f: f["type"] == "conversation.assigned" and f["conversation"]["id"] == cid)
     await chat.until_type("assigned")
 
     await inbox.send({"type": "message", "conversation_id": cid, "body": "From process B"})

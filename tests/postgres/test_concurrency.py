@@ -104,3 +104,23 @@ def test_one_agent_accepting_many_at_once_never_exceeds_capacity(queues) -> None
     assert sum(isinstance(r, Conversation) for r in results) == 2
     assert {r.code for r in results if isinstance(r, ServiceError)} == {"at_capacity"}
     assert Conversation.objects.filter(agent=agent.user, status="assigned").count() == 2
+
+
+def test_many_handoffs_at_once_against_few_agents_never_exceed_capacity(queues) -> None:
+    from helpdesk.models import AgentProfile, Presence
+
+    agents = [make_agent(f"on{i}", [queues["General"]], capacity=3) for i in range(2)]
+    AgentProfile.objects.filter(pk__in=[a.pk for a in agents]).update(presence=Presence.ONLINE)
+    conversations = [conversation_start(name=f"rush{i}")[0] for i in range(16)]
+    results = in_parallel(
+        [
+            lambda c=c: conversation_request_handoff(
+                conversation_id=c.pk, trigger="explicit_request", actor_type="customer"
+            )
+            for c in conversations
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    held = {a.user_id: Conversation.objects.filter(agent_id=a.user_id, status="assigned").count() for a in agents}
+    assert held == {agents[0].user_id: 3, agents[1].user_id: 3}
+    assert Conversation.objects.filter(status="queued").count() == 10

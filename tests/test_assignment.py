@@ -1,0 +1,84 @@
+"""Skills, capacity and presence decide who gets a waiting conversation."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.models import AgentProfile, Conversation, Customer, Presence
+from helpdesk.services.conversations import conversation_start
+from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from tests.conftest import make_agent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def online(profile: AgentProfile) -> AgentProfile:
+    AgentProfile.objects.filter(pk=profile.pk).update(presence=Presence.ONLINE)
+    profile.refresh_from_db()
+    return profile
+
+
+def handed_off(name: str = "c", *, queue: str | None = None, email: str | None = None) -> Conversation:
+    conversation, _ = conversation_start(name=name, email=email)
+    conversation_request_handoff(
+        conversation_id=conversation.pk, trigger="topic_rule", actor_type="bot", queue_name=queue
+    )
+    conversation.refresh_from_db()
+    return conversation
+
+
+def test_a_handoff_goes_at_once_to_the_least_loaded_online_agent(queues) -> None:
+    busy = online(make_agent("busy", [queues["General"]]))
+    free = online(make_agent("free", [queues["General"]]))
+    make_agent("offline", [queues["General"]])  # never gets anything
+    first = handed_off("a")
+    assert first.status == "assigned"
+    second = handed_off("b")
+    assert {first.agent_id, second.agent_id} == {busy.user_id, free.user_id}
+
+
+def test_nobody_online_means_it_waits_and_an_agent_coming_online_takes_it(queues) -> None:
+    from helpdesk.services.agents import agent_set_presence
+
+    grace = make_agent("grace2", [queues["General"]])
+    waiting = handed_off("w")
+    assert waiting.status == "queued"
+    agent_set_presence(user_id=grace.user_id, presence="online")
+    waiting.refresh_from_db()
+    assert waiting.status == "assigned" and waiting.agent_id == grace.user_id
+
+
+def test_skills_decide_an_agent_of_another_queue_gets_nothing(queues, outsider) -> None:
+    online(outsider)  # works Billing only
+    conversation = handed_off("g")
+    assert conversation.status == "queued"
+
+
+def test_billing_full_then_vip_jumps_the_line_and_gets_the_freed_slot(queues) -> None:
+    """The issue's scenario: the Billing agent holds 3 chats; the next dispute waits first in
+    line; a VIP's dispute arriving later is placed before it; when the agent resolves one,
+    the VIP's is assigned."""
+    from helpdesk.selectors.queues import queue_position
+
+    ben = online(make_agent("ben", [queues["Billing"]], capacity=3))
+    held = [handed_off(f"held{i}", queue="Billing") for i in range(3)]
+    assert all(c.status == "assigned" and c.agent_id == ben.user_id for c in held)
+    regular = handed_off("regular", queue="Billing")
+    assert regular.status == "queued" and queue_position(regular) == 1
+    Customer.objects.create(email="vip@example.com", tier="vip")
+    vip = handed_off("vip", queue="Billing", email="vip@example.com")
+    regular.refresh_from_db()
+    assert vip.status == "queued" and queue_position(vip) == 1 and queue_position(regular) == 2
+
+    conversation_resolve(conversation_id=held[0].pk, actor=ben)
+    vip.refresh_from_db()
+    regular.refresh_from_db()
+    assert vip.status == "assigned" and vip.agent_id == ben.user_id
+    assert regular.status == "queued" and queue_position(regular) == 1
+
+
+def test_a_queue_without_auto_assignment_leaves_the_pick_to_agents(queues) -> None:
+    queues["General"].auto_assign = False
+    queues["General"].save()
+    online(make_agent("picker", [queues["General"]]))
+    assert handed_off("m").status == "queued"
