@@ -2,8 +2,8 @@
 
 Pure: facts in, decision out. `python manage.py triage` and the live chat call the same
 function, so the command shows exactly what the chat would do with a first message. The
-supervisor-edited rule engine (routing) will take this decision's place; until then these are
-the defaults the product ships with.
+supervisor-edited rules (routing) take this decision's place through
+settings.HELPDESK_BOT_DECIDER; `triage` below is the built-in fallback with the same defaults.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Facts:
     intent_queue: str | None
     sentiment: str
     sentiment_score: float
-    failed_turns: int = 0
+    failed_turns: int = 0  # turns the bot could not handle, this one included
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Decision:
     queue: str | None
     trigger: str | None
     failed_turn: bool = False
+    priority: str | None = None  # "low" | "normal" | "high" | "urgent", when a rule set one
 
 
 def triage(facts: Facts) -> Decision:
@@ -50,7 +51,17 @@ def triage(facts: Facts) -> Decision:
     if facts.sentiment == "negative" and facts.sentiment_score <= STRONG_NEGATIVE:
         return Decision("human", queue, "negative_sentiment")
     if facts.intent == "out_of_scope":
-        if facts.failed_turns + 1 >= MAX_FAILED_TURNS:
+        if facts.failed_turns >= MAX_FAILED_TURNS:
             return Decision("human", DEFAULT_QUEUE, "bot_failure", failed_turn=True)
         return Decision("bot", None, None, failed_turn=True)
     return Decision("bot", None, None)
+
+
+def decide(facts: Facts, conversation=None) -> Decision:
+    """The configured decider (settings.HELPDESK_BOT_DECIDER: the routing rules), or the
+    built-in defaults above when none is configured."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "HELPDESK_BOT_DECIDER", "")
+    return import_string(path)(facts, conversation) if path else triage(facts)

@@ -88,6 +88,11 @@ def queues(db, trained_intent_head) -> dict:
         active=True,
     )
     runtime.forget()
+    from routing.rules.loader import forget as forget_rules
+    from routing.services import rules_seed
+
+    rules_seed()
+    forget_rules()
     return made
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.db.models import F
 
 from helpdesk import realtime
-from helpdesk.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.models import Conversation, ConversationStatus, Message, Priority, Sender
 from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.messages import bot_say
 
 from .. import replies
-from ..triage import Facts, triage
+from ..triage import Facts, decide
 from .predictions import message_classify
+
+PRIORITY_BY_NAME = {p.label: p.value for p in Priority}
 
 
 def bot_greet(*, conversation_id: str) -> None:
@@ -34,7 +36,12 @@ def bot_handle_message(*, message_id: int) -> None:
     if Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, pk__gt=message.pk).exists():
         # The customer already wrote again; answer that message instead of this one.
         return
-    decision = triage(
+    failures = conversation.bot_failures
+    if prediction.intent == "out_of_scope":
+        # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
+        Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
+        failures += 1
+    decision = decide(
         Facts(
             text=message.body,
             intent=prediction.intent,
@@ -43,14 +50,17 @@ def bot_handle_message(*, message_id: int) -> None:
             intent_queue=loaded.queues.get(prediction.intent),
             sentiment=prediction.sentiment,
             sentiment_score=prediction.sentiment_score,
-            failed_turns=conversation.bot_failures,
-        )
+            failed_turns=failures,
+        ),
+        conversation,
     )
-    if decision.failed_turn:
-        Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
     if decision.route == "human":
         conversation_request_handoff(
-            conversation_id=conversation.pk, trigger=decision.trigger, actor_type="bot", queue_name=decision.queue
+            conversation_id=conversation.pk,
+            trigger=decision.trigger,
+            actor_type="bot",
+            queue_name=decision.queue,
+            priority=PRIORITY_BY_NAME.get(decision.priority or ""),
         )
         return
     realtime.typing_to_customer(conversation.pk, "bot")

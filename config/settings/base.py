@@ -190,7 +190,10 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
 }
 
 # What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).
-HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook"]
+HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook", "routing.services.seed_demo_hook"]
+# Who decides, after the model has read a message, whether the bot keeps the conversation:
+# the supervisors' rules (routing). bots reads this setting instead of importing routing.
+HELPDESK_BOT_DECIDER = "routing.decider.decide"
 
 LOGGING = {
     "version": 1,

@@ -89,8 +89,8 @@ def facts(**overrides) -> Facts:
         ({"text": "can I speak to someone please"}, "human", "General", "explicit_request"),
         ({"sentiment": "negative", "sentiment_score": -0.9}, "human", "General", "negative_sentiment"),
         ({"sentiment": "negative", "sentiment_score": -0.3}, "bot", None, None),
-        ({"intent": "out_of_scope", "tier": 0}, "bot", None, None),
-        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 1}, "human", "General", "bot_failure"),
+        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 1}, "bot", None, None),
+        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 2}, "human", "General", "bot_failure"),
         (
             {
                 "intent": "damaged_item",

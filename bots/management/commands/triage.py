@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from bots import runtime
-from bots.triage import Facts, triage
+from bots.triage import Facts, decide
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             batch = lines[start : start + 64]
             for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
                 intent = prediction.intent
-                decision = triage(
+                decision = decide(
                     Facts(
                         text=text,
                         intent=intent.intent,
@@ -34,6 +34,7 @@ class Command(BaseCommand):
                         intent_queue=loaded.queues.get(intent.intent),
                         sentiment=prediction.sentiment.label,
                         sentiment_score=prediction.sentiment.score,
+                        failed_turns=1 if intent.intent == "out_of_scope" else 0,
                     )
                 )
                 self.stdout.write(
