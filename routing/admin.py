@@ -1,0 +1,218 @@
+"""The rule editor: readable rules, ordering and enable/disable in the list, field-level
+errors, change history with revert, import/export, and a dry run."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+
+from .models import Rule, RuleChange
+from .rules.engine import Facts
+from .rules.schema import ACTION_PARAMS, CONDITION_PARAMS, RuleError
+from .services import record_change, rule_revert, rules_export, rules_import
+
+
+def describe_conditions(conditions: dict) -> str:
+    items = conditions.get("items") or []
+    if not items:
+        return "always"
+    parts = []
+    for item in items:
+        params = ", ".join(f"{k}={v}" for k, v in item.items() if k != "type")
+        parts.append(f"{item.get('type')}({params})")
+    return f" {conditions.get('match', 'all').upper()} ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def describe_actions(actions: list) -> str:
+    return "; ".join(
+        f"{a.get('type')}({', '.join(f'{k}={v}' for k, v in a.items() if k != 'type')})" for a in actions or []
+    )
+
+
+def _reference() -> str:
+    conditions = "; ".join(f"{k}({', '.join(v)})" for k, v in CONDITION_PARAMS.items())
+    actions = "; ".join(f"{k}({', '.join(v)})" for k, v in ACTION_PARAMS.items())
+    return (
+        'Conditions: {"match": "all" or "any", "items": [{"type": ..., params}]}. Types: '
+        f'{conditions}. Actions: a list of {{"type": ..., params}}. Types: {actions}. '
+        'A handoff queue of "intent" means the predicted intent\'s own queue.'
+    )
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["name", "description", "stage", "order", "enabled", "stop_after", "conditions", "actions"]
+        help_texts = {"conditions": _reference(), "actions": "See the types above."}
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    form = RuleForm
+    list_display = ["name", "stage", "order", "enabled", "stop_after", "when", "then"]
+    list_editable = ["order", "enabled"]
+    list_filter = ["stage", "enabled"]
+    search_fields = ["name", "description"]
+    actions = ["export_json"]
+    change_list_template = "admin/routing/rule_changelist.html"
+
+    @admin.display(description="when")
+    def when(self, rule: Rule) -> str:
+        return describe_conditions(rule.conditions)
+
+    @admin.display(description="then")
+    def then(self, rule: Rule) -> str:
+        return describe_actions(rule.actions)
+
+    def save_model(self, request: HttpRequest, obj: Rule, form, change: bool) -> None:
+        before = Rule.objects.get(pk=obj.pk).as_json() if change and obj.pk else None
+        super().save_model(request, obj, form, change)
+        record_change(
+            rule=obj,
+            name=obj.name,
+            kind="changed" if change else "created",
+            who=request.user,
+            before=before,
+            after=obj.as_json(),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Rule) -> None:
+        snapshot = obj.as_json()
+        super().delete_model(request, obj)
+        record_change(rule=None, name=snapshot["name"], kind="deleted", who=request.user, before=snapshot, after=None)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for rule in list(queryset):
+            self.delete_model(request, rule)
+
+    @admin.action(description="Export the selected rules as JSON")
+    def export_json(self, request: HttpRequest, queryset) -> HttpResponse:
+        body = json.dumps([r.as_json() for r in queryset.order_by("stage", "order", "name")], indent=2)
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="routing-rules.json"'
+        return response
+
+    def get_urls(self):
+        return [
+            path("dry-run/", self.admin_site.admin_view(self.dry_run_view), name="routing_rule_dry_run"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="routing_rule_import"),
+            path("export/", self.admin_site.admin_view(self.export_all_view), name="routing_rule_export"),
+            *super().get_urls(),
+        ]
+
+    def export_all_view(self, request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(json.dumps(rules_export(), indent=2), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="routing-rules.json"'
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            raw = (
+                request.FILES["file"].read().decode("utf-8", "replace")
+                if "file" in request.FILES
+                else (request.POST.get("json", ""))
+            )
+            try:
+                count = rules_import(json.loads(raw), who=request.user)
+            except json.JSONDecodeError as error:
+                errors = {"json": f"not valid JSON: {error}"}
+            except RuleError as error:
+                errors = error.errors
+            else:
+                self.message_user(request, f"Imported {count} rules.", messages.SUCCESS)
+                return redirect(reverse("admin:routing_rule_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Import routing rules", "errors": errors}
+        return render(request, "admin/routing/import.html", context)
+
+    def dry_run_view(self, request: HttpRequest) -> HttpResponse:
+        from .decider import decide_traced
+
+        context = {**self.admin_site.each_context(request), "title": "Dry run: what would the rules do?"}
+        form = DryRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            reading = read_message(data["message"])
+            ages = tuple([0.0] + [1.0] * data["recent_conversations"])
+            facts = Facts(
+                text=data["message"],
+                intent=reading["intent"],
+                intent_confidence=reading["intent_confidence"],
+                intent_queue=reading["intent_queue"],
+                sentiment=reading["sentiment"],
+                sentiment_score=reading["sentiment_score"],
+                negative_streak=data["negative_streak"] or (1 if reading["sentiment"] == "negative" else 0),
+                tier=data["tier"],
+                conversation_ages_days=ages,
+                bot_failures=data["bot_failures"] + (1 if reading["intent"] == "out_of_scope" else 0),
+                channel=data["channel"],
+            )
+            decision, took_ms = decide_traced(facts)
+            handoff, _ = decide_traced(Facts(tier=data["tier"]), stage="on_handoff")
+            context.update(reading=reading, decision=decision, handoff=handoff, took_ms=took_ms, facts=facts)
+        context["form"] = form
+        return render(request, "admin/routing/dry_run.html", context)
+
+
+def read_message(text: str) -> dict:
+    """The model's reading, as the live chat would get it (or a neutral one without a model)."""
+    from bots import runtime
+
+    try:
+        loaded = runtime.current()
+    except runtime.NoActiveModel:
+        return {
+            "intent": "",
+            "intent_confidence": 0.0,
+            "intent_queue": None,
+            "sentiment": "neutral",
+            "sentiment_score": 0.0,
+            "note": "no active intent model: train one first",
+        }
+    prediction = loaded.classifier.classify_one(text)
+    return {
+        "intent": prediction.intent.intent,
+        "intent_confidence": prediction.intent.confidence,
+        "intent_queue": loaded.queues.get(prediction.intent.intent),
+        "sentiment": prediction.sentiment.label,
+        "sentiment_score": prediction.sentiment.score,
+        "top": prediction.intent.top,
+    }
+
+
+class DryRunForm(forms.Form):
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    tier = forms.ChoiceField(choices=[("standard", "standard"), ("vip", "vip"), ("enterprise", "enterprise")])
+    recent_conversations = forms.IntegerField(
+        min_value=0, max_value=50, initial=0, help_text="Other conversations of this customer in the last 7 days."
+    )
+    bot_failures = forms.IntegerField(min_value=0, max_value=10, initial=0, help_text="Turns the bot already missed.")
+    negative_streak = forms.IntegerField(
+        min_value=0, max_value=10, initial=0, help_text="Negative messages in a row (0: from this message)."
+    )
+    channel = forms.CharField(initial="web", max_length=30)
+
+
+@admin.register(RuleChange)
+class RuleChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "rule_name", "kind", "who"]
+    list_filter = ["kind", "rule_name"]
+    readonly_fields = ["rule", "rule_name", "kind", "who", "at", "before", "after"]
+    actions = ["revert"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revert: put the rule back as it was before this change")
+    def revert(self, request: HttpRequest, queryset) -> None:
+        for change in queryset.order_by("-at", "-id"):
+            rule_revert(change=change, who=request.user)
+        self.message_user(request, f"Reverted {queryset.count()} change(s).", messages.SUCCESS)
