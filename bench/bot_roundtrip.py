@@ -87,6 +87,7 @@ def main() -> None:
             worker = stack.enter_context(celery_worker(env, workdir))
             server = stack.enter_context(daphne(env, workdir, "bench-a"))
             latencies: list[float] = []
+
             async def everyone() -> None:
                 runs = (customer(server.url, args.messages, latencies) for _ in range(args.customers))
                 await asyncio.wait_for(asyncio.gather(*runs), 600)

@@ -7,7 +7,15 @@ from .models import AgentProfile, Conversation, ConversationEvent, CsatResponse,
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "priority", "is_default", "auto_assign", "description"]
+    list_display = [
+        "name",
+        "priority",
+        "is_default",
+        "auto_assign",
+        "escalate_after_seconds",
+        "overflow_after_seconds",
+        "overflow_queue",
+    ]
     list_editable = ["priority", "is_default", "auto_assign"]
     search_fields = ["name"]
 

@@ -15,6 +15,8 @@ from .. import runtime
 from ..ml.classifier import Prediction
 from ..models import MessagePrediction
 
+STRONGLY_NEGATIVE = -0.85
+
 
 def prediction_payload(prediction: MessagePrediction) -> dict:
     return {
@@ -91,3 +93,14 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
         },
     )
     realtime.after_commit(push_conversation_updated, conversation.pk)
+    if conversation.status == "assigned" and prediction.sentiment_score <= STRONGLY_NEGATIVE:
+        # A customer getting angrier while a human holds the chat: supervisors should know now.
+        realtime.after_commit(
+            realtime.agents_frame,
+            [realtime.SUPERVISORS],
+            {
+                "type": "alert",
+                "text": f"Strongly negative customer message in a chat held by an agent ({conversation.queue}).",
+                "conversation_id": str(conversation.pk),
+            },
+        )

@@ -115,6 +115,7 @@ CELERY_TASK_ROUTES = {"bots.tasks.*": {"queue": "ml"}}
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_BEAT_SCHEDULE = {
     "sweep-inactive-conversations": {"task": "helpdesk.tasks.sweep_inactive", "schedule": 60.0},
+    "escalate-due": {"task": "routing.tasks.escalate_due", "schedule": 60.0},
 }
 HELPDESK_RUN_TASKS_INLINE = EMBEDDED
 

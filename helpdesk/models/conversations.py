@@ -64,6 +64,9 @@ class Conversation(models.Model):
     summary = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
     bot_failures = models.PositiveSmallIntegerField(default=0)
+    # 0: never escalated while waiting; 1: priority raised; 2: overflowed. Advanced only by a
+    # conditional UPDATE, so two escalation runs never act twice.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
 
     # The last customer-visible seq handed out; advanced under the conversation's row lock.
     last_seq = models.PositiveIntegerField(default=0)

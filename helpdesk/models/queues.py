@@ -18,6 +18,15 @@ class Queue(models.Model):
         help_text='Optional, e.g. {"tz": "Europe/Berlin", "days": [0,1,2,3,4], "start": "09:00", "end": "17:00"}.',
     )
     is_default = models.BooleanField(default=False, help_text="Where a handoff goes when nothing names a queue.")
+    escalate_after_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A conversation waiting longer than this rises one priority step."
+    )
+    overflow_after_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Waiting longer than this, it moves to the overflow queue."
+    )
+    overflow_queue = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="overflow_sources"
+    )
     auto_assign = models.BooleanField(
         default=True,
         help_text="Give waiting conversations to the least-loaded online agent at once. Off: agents pick them.",

@@ -314,3 +314,26 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
         release_agent(previous_agent, conversation.pk, ConversationStatus.BOT)
         events.publish("conversation.handed_back", conversation_id=str(conversation.pk))
     return conversation
+
+
+def conversation_transfer_by_system(*, conversation_id: uuid.UUID | str, queue_id: int) -> Conversation:
+    """Move a waiting conversation to another queue (overflow), keeping its place by wait."""
+    queue = Queue.objects.get(pk=queue_id)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        assert_status(conversation, ConversationStatus.QUEUED)
+        old_queue = conversation.queue
+        conversation.queue = queue
+        conversation.save(update_fields=["queue"])
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.TRANSFERRED,
+            actor_type="system",
+            old_value=old_queue.name if old_queue else "",
+            new_value=queue.name,
+            data={"reason": "overflow", "to_queue": queue.name},
+        )
+        if old_queue is not None:
+            realtime.after_commit(_push_left_queue, conversation.pk, old_queue.pk)
+        _announce_queue(conversation, intro=f"To get you help sooner, I'm moving you to our {queue.name} team")
+    return conversation

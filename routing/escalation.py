@@ -1,0 +1,99 @@
+"""Periodic escalation (Celery beat every minute, or `python manage.py escalate_due`).
+
+- A conversation queued longer than its queue's `escalate_after_seconds` rises one priority
+  step; past `overflow_after_seconds` it moves to the queue's overflow queue.
+- The `periodic` rules run over every waiting conversation (e.g. "waited over 10 minutes and
+  VIP: urgent").
+- A ticket within an hour of its due time rises to urgent and its queue's supervisors hear it.
+
+Race: two beat processes (or a beat and a manual run) at once. Every step is a conditional
+UPDATE on the state it changes (escalation_level, escalated_at), so exactly one run wins each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from helpdesk import realtime
+from helpdesk.models import Conversation, ConversationStatus, Priority, Ticket, TicketStatus
+from helpdesk.services.handoff import conversation_transfer_by_system
+
+from .rules.engine import Facts, evaluate
+from .rules.loader import active_rules
+
+TICKET_WARNING = timedelta(hours=1)
+
+
+@dataclass
+class Report:
+    raised: list[str] = field(default_factory=list)
+    overflowed: list[str] = field(default_factory=list)
+    tickets: list[int] = field(default_factory=list)
+
+
+def _alert(text: str, **data) -> None:
+    realtime.agents_frame([realtime.SUPERVISORS], {"type": "alert", "text": text, **data})
+
+
+def escalate_due(*, now=None) -> Report:
+    now = now or timezone.now()
+    report = Report()
+    waiting = Conversation.objects.filter(status=ConversationStatus.QUEUED).select_related("queue", "customer")
+    for conversation in waiting:
+        queue = conversation.queue
+        waited = (now - (conversation.queued_at or now)).total_seconds()
+        if queue and queue.overflow_after_seconds and queue.overflow_queue_id and waited > queue.overflow_after_seconds:
+            claimed = Conversation.objects.filter(
+                pk=conversation.pk, status=ConversationStatus.QUEUED, escalation_level__lt=2, queue_id=queue.pk
+            ).update(escalation_level=2)
+            if claimed:
+                conversation_transfer_by_system(conversation_id=conversation.pk, queue_id=queue.overflow_queue_id)
+                report.overflowed.append(str(conversation.pk))
+                _alert(
+                    f"A conversation waited {waited / 60:.0f} min in {queue.name}; moved to overflow.",
+                    conversation_id=str(conversation.pk),
+                )
+            continue
+        target = None
+        if queue and queue.escalate_after_seconds and waited > queue.escalate_after_seconds:
+            target = min(conversation.priority + 1, Priority.URGENT)
+        decision = evaluate(
+            active_rules(),
+            Facts(
+                intent=conversation.intent,
+                sentiment=conversation.sentiment,
+                sentiment_score=conversation.sentiment_score,
+                tier=conversation.customer.tier,
+                queue_wait_seconds=waited,
+                channel=conversation.channel,
+            ),
+            stage="periodic",
+        )
+        if decision.priority:
+            target = max(target or 0, Priority[decision.priority.upper()])
+        if target is not None and target > conversation.priority:
+            claimed = Conversation.objects.filter(
+                pk=conversation.pk, status=ConversationStatus.QUEUED, escalation_level=0, priority__lt=target
+            ).update(priority=target, escalation_level=1)
+            if claimed:
+                report.raised.append(str(conversation.pk))
+                from helpdesk.services.lifecycle import push_conversation_updated, push_queue_positions
+
+                push_conversation_updated(conversation.pk)
+                push_queue_positions(conversation.queue_id, None)
+    due = Ticket.objects.filter(
+        status__in=[TicketStatus.OPEN, TicketStatus.PENDING],
+        due_at__isnull=False,
+        due_at__lte=now + TICKET_WARNING,
+        escalated_at__isnull=True,
+    )
+    for ticket in due:
+        if Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True).update(
+            escalated_at=now, priority=Priority.URGENT
+        ):
+            report.tickets.append(ticket.pk)
+            _alert(f"Ticket #{ticket.pk} “{ticket.subject}” is due {ticket.due_at:%H:%M}.", ticket_id=str(ticket.pk))
+    return report
