@@ -82,3 +82,22 @@ def test_a_queue_without_auto_assignment_leaves_the_pick_to_agents(queues) -> No
     queues["General"].save()
     online(make_agent("picker", [queues["General"]]))
     assert handed_off("m").status == "queued"
+
+
+def test_with_nobody_online_the_customer_may_leave_an_email_for_a_callback_ticket(queues) -> None:
+    from helpdesk.models import Message, Sender, Ticket
+    from helpdesk.services.messages import message_post
+
+    conversation = handed_off("Nia")
+    assert conversation.status == "queued"
+    offer = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
+    assert {"label": "Request a callback", "value": "callback"} in offer.options
+    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="callback")
+    ask = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
+    assert "email" in ask.body.lower()
+    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="it's nia@example.com thanks")
+    ticket = Ticket.objects.get(conversation=conversation)
+    assert ticket.customer.email == "nia@example.com" and ticket.queue.name == "General" and ticket.due_at
+    assert "callback" in ticket.description.lower() and "Transcript:" in ticket.description
+    confirm = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
+    assert f"#{ticket.pk}" in confirm.body and "nia@example.com" in confirm.body

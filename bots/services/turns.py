@@ -28,6 +28,11 @@ def bot_handle_message(*, message_id: int) -> None:
     prediction, loaded = message_classify(message_id=message_id)
     message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
+    if conversation.status == ConversationStatus.QUEUED:
+        from .callback import handle_while_queued
+
+        handle_while_queued(message)
+        return
     if conversation.status != ConversationStatus.BOT:
         return
     # Idempotence (a task may run twice): each bot answer names the message it answers.

@@ -27,6 +27,10 @@ class Queue(models.Model):
     overflow_queue = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="overflow_sources"
     )
+    callback_after_seconds = models.PositiveIntegerField(
+        default=600,
+        help_text="Offer a callback ticket when the estimated wait is longer than this (or nobody is online).",
+    )
     auto_assign = models.BooleanField(
         default=True,
         help_text="Give waiting conversations to the least-loaded online agent at once. Off: agents pick them.",

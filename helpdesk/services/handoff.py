@@ -16,9 +16,11 @@ from ..frames import conversation_summary
 from ..locks import lock_agent, lock_conversation
 from ..models import AgentProfile, Conversation, ConversationEvent, ConversationStatus, EventKind, Priority, Queue
 from ..selectors.conversations import conversation_packet_by_id
-from ..selectors.queues import queue_position, queue_wait_estimate
+from ..selectors.queues import online_capacity, queue_position, queue_wait_estimate
 from .lifecycle import push_queue_positions, release_agent, set_status
 from .messages import assert_status, bot_say, system_say
+
+CALLBACK_OPTION = {"label": "Request a callback", "value": "callback"}
 
 
 def humanize_wait(seconds: int) -> str:
@@ -119,11 +121,17 @@ def _announce_queue(conversation: Conversation, *, intro: str) -> None:
     get the packet. Inside the transaction."""
     position = queue_position(conversation)
     wait = queue_wait_estimate(conversation.queue, position)
-    system_say(
-        conversation_id=conversation.pk,
-        body=f"{intro}. You're number {position} in line — {humanize_wait(wait)}. "
-        "You can keep writing here; everything you add will be seen.",
+    agents_online, _, _ = online_capacity(conversation.queue)
+    body = (
+        f"{intro}. You're number {position} in line — {humanize_wait(wait)}. "
+        "You can keep writing here; everything you add will be seen."
     )
+    options: list[dict[str, str]] = []
+    if agents_online == 0 or wait > conversation.queue.callback_after_seconds:
+        # A long wait, or nobody there right now: let the customer leave instead of waiting.
+        body += " If you'd rather not wait, we can get back to you by email."
+        options = [CALLBACK_OPTION]
+    system_say(conversation_id=conversation.pk, body=body, options=options)
     realtime.after_commit(
         realtime.customer_frame,
         conversation.pk,

@@ -138,8 +138,10 @@ def bot_say(
     return message
 
 
-def system_say(*, conversation_id: uuid.UUID | str, body: str) -> Message:
-    message, _ = message_post(conversation_id=conversation_id, sender=Sender.SYSTEM, body=body, allow_closed=True)
+def system_say(*, conversation_id: uuid.UUID | str, body: str, options: list[dict[str, str]] | None = None) -> Message:
+    message, _ = message_post(
+        conversation_id=conversation_id, sender=Sender.SYSTEM, body=body, options=options, allow_closed=True
+    )
     return message
 
 

@@ -1,0 +1,100 @@
+"""The callback offer while a customer waits: leave an email, get a ticket, stop waiting."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from helpdesk.locks import lock_conversation
+from helpdesk.models import Conversation, Customer, Message
+from helpdesk.selectors.conversations import conversation_packet
+from helpdesk.services.messages import bot_say
+from helpdesk.services.tickets import ticket_open
+
+ASKS_FOR_CALLBACK = re.compile(r"^\s*(callback|call ?back|call me back|request a callback|email me)\b", re.IGNORECASE)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+CALLBACK_DUE = timedelta(hours=4)
+
+
+def handle_while_queued(message: Message) -> bool:
+    """True when the message was part of the callback exchange (and is answered here)."""
+    conversation = message.conversation
+    collected = conversation.collected or {}
+    if collected.get("callback_ticket"):
+        return False
+    if collected.get("awaiting") == "callback_email":
+        found = EMAIL.search(message.body)
+        if not found:
+            bot_say(
+                conversation_id=conversation.pk,
+                body="That doesn't look like an email address. Could you type it again?",
+            )
+            return True
+        _remember_email(conversation, found.group(0).lower())
+        _open_ticket(conversation.pk)
+        return True
+    if not ASKS_FOR_CALLBACK.search(message.body):
+        return False
+    if conversation.customer.email:
+        _open_ticket(conversation.pk)
+    else:
+        _set_collected(conversation.pk, awaiting="callback_email")
+        bot_say(
+            conversation_id=conversation.pk, body="Of course. Which email address should we use to get back to you?"
+        )
+    return True
+
+
+def _set_collected(conversation_id, **values) -> None:
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        conversation.collected = {**(conversation.collected or {}), **values}
+        conversation.save(update_fields=["collected", "updated_at"])
+
+
+def _remember_email(conversation: Conversation, email: str) -> None:
+    customer = conversation.customer
+    if not customer.email and not Customer.objects.filter(email=email).exists():
+        customer.email = email
+        customer.save(update_fields=["email", "updated_at"])
+    _set_collected(conversation.pk, email=email)
+
+
+def _open_ticket(conversation_id) -> None:
+    conversation = Conversation.objects.select_related("customer", "queue", "agent__agent").get(pk=conversation_id)
+    packet = conversation_packet(conversation, include_internal=False)
+    lines = [f"{m['sender']}: {m['body']}" for m in packet["transcript"]]
+    summary = packet.get("summary") or ""
+    description = "\n".join(
+        [
+            "Callback requested from the chat while waiting.",
+            f"Intent: {packet.get('intent') or '—'} · sentiment: {packet.get('sentiment')} · "
+            f"trigger: {packet.get('handoff_trigger') or '—'}",
+            f"Collected: {packet.get('collected') or {}}",
+            *([f"Summary: {summary}"] if summary else []),
+            "",
+            "Transcript:",
+            *lines,
+        ]
+    )
+    topic = (packet.get("intent") or "chat").replace("_", " ")
+    ticket = ticket_open(
+        subject=f"Callback: {topic} — {conversation.customer.display_name}",
+        description=description,
+        customer=conversation.customer,
+        conversation=conversation,
+        queue=conversation.queue,
+        priority=conversation.priority,
+        due_at=timezone.now() + CALLBACK_DUE,
+    )
+    _set_collected(conversation.pk, awaiting=None, callback_ticket=ticket.pk)
+    email = conversation.customer.email or (conversation.collected or {}).get("email") or "your email"
+    bot_say(
+        conversation_id=conversation.pk,
+        body=f"Done — I've opened ticket #{ticket.pk}. Our {conversation.queue} team will email you at {email} "
+        "within a few hours. You can close this chat, or keep waiting if you prefer.",
+    )
+
