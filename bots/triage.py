@@ -40,6 +40,8 @@ class Decision:
     trigger: str | None
     failed_turn: bool = False
     priority: str | None = None  # "low" | "normal" | "high" | "urgent", when a rule set one
+    tags: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()  # messages for the supervisors
 
 
 def triage(facts: Facts) -> Decision:

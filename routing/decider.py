@@ -33,7 +33,12 @@ def facts_for(bot_facts: BotFacts, conversation: Conversation | None) -> Facts:
         )
         channel, page_url = conversation.channel, conversation.page_url
         streak = negative_streak(conversation, current_is_negative=bot_facts.sentiment == "negative")
+    from helpdesk.models import Queue
+    from helpdesk.selectors.queues import inside_business_hours
+
+    queue = Queue.objects.filter(name=bot_facts.intent_queue or "General").first()
     return Facts(
+        inside_business_hours=inside_business_hours(queue),
         text=bot_facts.text,
         intent=bot_facts.intent,
         intent_confidence=bot_facts.intent_confidence,
@@ -76,6 +81,8 @@ def decide(bot_facts: BotFacts, conversation: Conversation | None = None) -> Bot
         trigger=decision.trigger,
         failed_turn=bot_facts.intent == "out_of_scope",
         priority=decision.priority,
+        tags=tuple(decision.tags),
+        notify=tuple(decision.notify),
     )
 
 

@@ -101,3 +101,29 @@ def test_with_nobody_online_the_customer_may_leave_an_email_for_a_callback_ticke
     assert "callback" in ticket.description.lower() and "Transcript:" in ticket.description
     confirm = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
     assert f"#{ticket.pk}" in confirm.body and "nia@example.com" in confirm.body
+
+
+def test_rule_tags_land_on_the_conversation(queues) -> None:
+    from helpdesk.models import Sender
+    from helpdesk.services.messages import message_post
+    from routing.rules.loader import forget
+    from routing.services import rules_import
+
+    rules_import(
+        [
+            {
+                "name": "tag shipping questions",
+                "stage": "on_message",
+                "order": 1,
+                "enabled": True,
+                "stop_after": False,
+                "conditions": {"match": "all", "items": [{"type": "text_contains", "words": ["shipping"]}]},
+                "actions": [{"type": "add_tag", "tag": "shipping"}, {"type": "notify_supervisors", "message": "fyi"}],
+            }
+        ]
+    )
+    forget()
+    conversation, _ = conversation_start(name="Tag")
+    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="how much is shipping to Spain?")
+    conversation.refresh_from_db()
+    assert conversation.tags == ["shipping"] and conversation.status == "bot"

@@ -97,4 +97,3 @@ def _open_ticket(conversation_id) -> None:
         body=f"Done — I've opened ticket #{ticket.pk}. Our {conversation.queue} team will email you at {email} "
         "within a few hours. You can close this chat, or keep waiting if you prefer.",
     )
-

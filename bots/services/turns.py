@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 
 from helpdesk import realtime
+from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Priority, Sender
 from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.messages import bot_say
@@ -59,6 +61,7 @@ def bot_handle_message(*, message_id: int) -> None:
         ),
         conversation,
     )
+    _apply_side_effects(conversation, decision)
     if decision.route == "human":
         conversation_request_handoff(
             conversation_id=conversation.pk,
@@ -76,3 +79,21 @@ def bot_handle_message(*, message_id: int) -> None:
         options=options,
         data={"in_reply_to": message.pk, "intent": prediction.intent},
     )
+
+
+def _apply_side_effects(conversation: Conversation, decision) -> None:
+    """What rules add besides the route: tags on the conversation, notes to supervisors."""
+    if decision.tags:
+        with transaction.atomic():
+            locked = lock_conversation(conversation.pk)
+            locked.tags = sorted(set(locked.tags or []) | set(decision.tags))
+            locked.save(update_fields=["tags", "updated_at"])
+    for text in decision.notify:
+        realtime.agents_frame(
+            [realtime.SUPERVISORS],
+            {
+                "type": "alert",
+                "text": text or "A routing rule asked for your attention.",
+                "conversation_id": str(conversation.pk),
+            },
+        )

@@ -83,3 +83,25 @@ def queue_wait_estimate(queue: Queue | None, position: int) -> int:
     if position <= free:
         return 15
     return int(round((position - free) * handle / max(1, capacity)))
+
+
+def inside_business_hours(queue: Queue | None, now=None) -> bool:
+    """Whether `now` falls in the queue's business hours; a queue without hours is always open.
+
+    Hours: {"tz": "Europe/Berlin", "days": [0, 1, 2, 3, 4] (Monday = 0), "start": "09:00",
+    "end": "17:00"}.
+    """
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    hours = (queue.business_hours if queue else None) or {}
+    if not hours:
+        return True
+    try:
+        local = (now or datetime.now(tz=ZoneInfo("UTC"))).astimezone(ZoneInfo(hours.get("tz", "UTC")))
+        start = time.fromisoformat(hours.get("start", "00:00"))
+        end = time.fromisoformat(hours.get("end", "23:59"))
+    except (ValueError, KeyError):
+        return True  # unreadable hours never lock customers out
+    days = hours.get("days", [0, 1, 2, 3, 4, 5, 6])
+    return local.weekday() in days and start <= local.time() < end

@@ -152,3 +152,21 @@ def test_every_default_rule_parses() -> None:
     for rule in DEFAULT_RULES:
         parse_conditions(rule["conditions"])
         parse_actions(rule["actions"])
+
+
+def test_business_hours_of_a_queue() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from helpdesk.models import Queue
+    from helpdesk.selectors.queues import inside_business_hours
+
+    queue = Queue(
+        name="Q", business_hours={"tz": "Europe/Berlin", "days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
+    )
+    utc = ZoneInfo("UTC")
+    assert inside_business_hours(queue, datetime(2026, 11, 23, 9, 30, tzinfo=utc))  # Monday 10:30 in Berlin
+    assert not inside_business_hours(queue, datetime(2026, 11, 23, 17, 30, tzinfo=utc))  # 18:30 in Berlin
+    assert not inside_business_hours(queue, datetime(2026, 11, 22, 10, 0, tzinfo=utc))  # Sunday
+    assert inside_business_hours(Queue(name="always"), datetime(2026, 11, 22, 3, 0, tzinfo=utc))
+    assert inside_business_hours(Queue(name="broken", business_hours={"start": "nine"}))
