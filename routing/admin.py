@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from .forms import ACTION_FIELDS, CONDITION_FIELDS, GuidedRuleForm
 from .models import Rule, RuleChange
 from .rules.engine import Facts
 from .rules.schema import ACTION_PARAMS, CONDITION_PARAMS, RuleError
@@ -44,16 +45,22 @@ def _reference() -> str:
     )
 
 
-class RuleForm(forms.ModelForm):
-    class Meta:
-        model = Rule
-        fields = ["name", "description", "stage", "order", "enabled", "stop_after", "conditions", "actions"]
-        help_texts = {"conditions": _reference(), "actions": "See the types above."}
-
-
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
-    form = RuleForm
+    form = GuidedRuleForm
+    fieldsets = [
+        (None, {"fields": ["name", "description", ("stage", "order"), ("enabled", "stop_after")]}),
+        ("When", {"fields": ["match", *CONDITION_FIELDS]}),
+        ("Then", {"fields": ACTION_FIELDS}),
+        (
+            "Advanced: the rule as JSON",
+            {
+                "classes": ["collapse"],
+                "fields": ["advanced_json", "conditions", "actions"],
+                "description": _reference(),
+            },
+        ),
+    ]
     list_display = ["name", "stage", "order", "enabled", "stop_after", "when", "then"]
     list_editable = ["order", "enabled"]
     list_filter = ["stage", "enabled"]
