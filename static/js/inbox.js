@@ -863,6 +863,9 @@
       case 'prediction':
         onPrediction(f);
         break;
+      case 'alert':
+        toast(String(f.text || 'Attention needed'), 'warn');
+        break;
       case 'csat':
         csatByConv.set(String(f.conversation_id), { score: f.score, comment: f.comment || '' });
         toast('Customer rated a conversation ' + f.score + '/5', 'ok');
