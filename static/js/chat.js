@@ -16,7 +16,10 @@
   var TYPING_SEND_EVERY_MS = 2000;
   var TYPING_SHOW_MS = 4000;
 
-  function $(id) { return document.getElementById(id); }
+  var UI = window.HelpdeskUI;
+  var $ = UI.byId;
+  var make = UI.make;
+  var getCookie = UI.getCookie;
 
   var root = $('main');
   var botName = (root && root.getAttribute('data-bot-name')) || 'Assistant (automated)';
@@ -86,14 +89,6 @@
   }
   function save() { writeJSON(STORE_KEY, conv); }
 
-  function getCookie(name) {
-    var parts = document.cookie ? document.cookie.split(';') : [];
-    for (var i = 0; i < parts.length; i++) {
-      var kv = parts[i].trim();
-      if (kv.indexOf(name + '=') === 0) return decodeURIComponent(kv.slice(name.length + 1));
-    }
-    return null;
-  }
 
   function uuid() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
@@ -106,18 +101,8 @@
     return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
   }
 
-  function make(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
 
-  function toast(text, kind) {
-    var t = make('div', 'toast' + (kind ? ' toast--' + kind : ''), text);
-    ui.toasts.appendChild(t);
-    setTimeout(function () { t.remove(); }, 6000);
-  }
+  function toast(text, kind) { UI.toast(ui.toasts, text, kind); }
 
   function formatTime(iso) {
     if (!iso) return '';
@@ -226,16 +211,7 @@
   }
 
   /* Consecutive messages from one author read as one group: the name is shown once. */
-  function regroup() {
-    var prev = null;
-    Array.prototype.forEach.call(ui.log.children, function (node) {
-      var same = prev && node.getAttribute('data-sender') !== 'system' &&
-        prev.getAttribute('data-sender') === node.getAttribute('data-sender') &&
-        prev.getAttribute('data-author') === node.getAttribute('data-author');
-      node.classList.toggle('is-grouped', !!same);
-      prev = node;
-    });
-  }
+  function regroup() { UI.regroup(ui.log); }
 
   function addMessage(m) {
     if (!m || typeof m.seq !== 'number' || m.internal) return;

@@ -18,7 +18,10 @@
   var PRIORITY_RANK = { urgent: 3, high: 2, normal: 1, low: 0 };
   var FINAL = { resolved: true, abandoned: true };
 
-  function $(id) { return document.getElementById(id); }
+  var UI = window.HelpdeskUI;
+  var $ = UI.byId;
+  var make = UI.make;
+  var getCookie = UI.getCookie;
 
   var app = $('app');
   var wsPath = app.getAttribute('data-ws-path') || '/ws/agent/';
@@ -84,18 +87,8 @@
 
   /* -------------------------------------------------------------- helpers */
 
-  function make(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
 
-  function toast(text, kind) {
-    var t = make('div', 'toast' + (kind ? ' toast--' + kind : ''), text);
-    ui.toasts.appendChild(t);
-    setTimeout(function () { t.remove(); }, 6000);
-  }
+  function toast(text, kind) { UI.toast(ui.toasts, text, kind); }
 
   function formatTime(iso) {
     if (!iso) return '';
@@ -140,14 +133,6 @@
   function myId() { return me ? String(me.id) : null; }
   function isMine(c) { return !!(c && me && c.status === 'assigned' && c.agent_id !== null && c.agent_id !== undefined && String(c.agent_id) === myId()); }
 
-  function getCookie(name) {
-    var parts = document.cookie ? document.cookie.split(';') : [];
-    for (var i = 0; i < parts.length; i++) {
-      var kv = parts[i].trim();
-      if (kv.indexOf(name + '=') === 0) return decodeURIComponent(kv.slice(name.length + 1));
-    }
-    return null;
-  }
 
   function apiGet(url) {
     return fetch(url, {
@@ -629,16 +614,7 @@
     node.insertBefore(predictionChip(f.prediction), node.querySelector('.msg-time'));
   }
 
-  function regroup() {
-    var prev = null;
-    Array.prototype.forEach.call(ui.transcript.children, function (node) {
-      var same = prev && node.getAttribute('data-sender') !== 'system' &&
-        prev.getAttribute('data-sender') === node.getAttribute('data-sender') &&
-        prev.getAttribute('data-author') === node.getAttribute('data-author');
-      node.classList.toggle('is-grouped', !!same);
-      prev = node;
-    });
-  }
+  function regroup() { UI.regroup(ui.transcript); }
 
   function addMessage(m) {
     if (!m || m.id === undefined || m.id === null) return false;

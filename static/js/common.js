@@ -1,0 +1,42 @@
+/* Small helpers shared by the chat page and the inbox. Data reaches the DOM as text only. */
+(function () {
+  'use strict';
+
+  function byId(id) { return document.getElementById(id); }
+
+  function make(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function getCookie(name) {
+    var parts = document.cookie ? document.cookie.split(';') : [];
+    for (var i = 0; i < parts.length; i++) {
+      var kv = parts[i].trim();
+      if (kv.indexOf(name + '=') === 0) return decodeURIComponent(kv.slice(name.length + 1));
+    }
+    return null;
+  }
+
+  function toast(container, text, kind) {
+    var t = make('div', 'toast' + (kind ? ' toast--' + kind : ''), text);
+    container.appendChild(t);
+    setTimeout(function () { t.remove(); }, 6000);
+  }
+
+  /* Consecutive messages from one author read as one group: the name is shown once. */
+  function regroup(container) {
+    var prev = null;
+    Array.prototype.forEach.call(container.children, function (node) {
+      var same = prev && node.getAttribute('data-sender') !== 'system' &&
+        prev.getAttribute('data-sender') === node.getAttribute('data-sender') &&
+        prev.getAttribute('data-author') === node.getAttribute('data-author');
+      node.classList.toggle('is-grouped', !!same);
+      prev = node;
+    });
+  }
+
+  window.HelpdeskUI = { byId: byId, make: make, getCookie: getCookie, toast: toast, regroup: regroup };
+})();
