@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import AgentProfile, Conversation, ConversationEvent, CsatResponse, Customer, Message, Queue, Ticket
+from .models import (
+    AgentProfile,
+    Article,
+    Conversation,
+    ConversationEvent,
+    CsatResponse,
+    Customer,
+    Message,
+    Order,
+    Queue,
+    Ticket,
+)
 
 
 @admin.register(Queue)
@@ -85,3 +96,41 @@ class CsatAdmin(admin.ModelAdmin):
     list_display = ["conversation", "score", "created_at"]
     list_filter = ["score"]
     readonly_fields = ["conversation", "score", "comment", "created_at"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "status", "carrier", "tracking_number", "customer_email", "updated_at"]
+    list_filter = ["status", "carrier"]
+    search_fields = ["number", "customer_email", "tracking_number"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status",
+        "owner_team",
+        "owner",
+        "review_due",
+        "times_served",
+        "times_helped",
+        "times_not_helped",
+    ]
+    list_filter = ["status", "owner_team"]
+    search_fields = ["title", "body"]
+    actions = ["mark_reviewed"]
+
+    @admin.display(description="review due")
+    def review_due(self, article: Article) -> str:
+        due = article.review_due_at
+        if due is None:
+            return "never reviewed"
+        return f"{due:%Y-%m-%d}" + (" (overdue)" if article.is_overdue() else "")
+
+    @admin.action(description="Mark reviewed today")
+    def mark_reviewed(self, request, queryset) -> None:
+        from django.utils import timezone
+
+        count = queryset.update(last_reviewed_at=timezone.now())
+        self.message_user(request, f"{count} article(s) marked reviewed.")

@@ -85,7 +85,7 @@ def test_a_routine_question_is_answered_by_the_bot(queues) -> None:
     conversation.refresh_from_db()
     assert conversation.status == "bot"
     answer = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
-    assert "PayPal" in answer.body and answer.data["intent"] == "payment_methods"
+    assert "PayPal" in answer.body and answer.data["flow"] == "information"
 
 
 def test_two_misunderstood_turns_hand_over_as_bot_failure(queues) -> None:

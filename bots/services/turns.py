@@ -8,11 +8,14 @@ from django.db.models import F
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Priority, Sender
-from helpdesk.services.handoff import conversation_request_handoff
+from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.messages import bot_say
 
 from .. import replies
+from ..flows import flow_for, flow_named
+from ..flows.base import Turn
 from ..triage import Facts, decide
+from .flows import apply_turn, context_for
 from .predictions import message_classify
 
 PRIORITY_BY_NAME = {p.label: p.value for p in Priority}
@@ -43,6 +46,24 @@ def bot_handle_message(*, message_id: int) -> None:
     if Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, pk__gt=message.pk).exists():
         # The customer already wrote again; answer that message instead of this one.
         return
+    # 1. A flow under way hears the answer first ("A-1002" is no new question).
+    state = (conversation.collected or {}).get("_flow")
+    if state and (module := flow_named(state.get("name", ""))) is not None:
+        turn = module.resume(context_for(conversation, message, prediction.intent))
+        if turn.consumed:
+            apply_turn(conversation, message, turn, module)
+            return
+        apply_turn(conversation, message, Turn(collected={"_flow": None}), module)
+        conversation.refresh_from_db()
+    # 2. Thanks after an answer: resolved by the bot (a contained conversation).
+    if prediction.intent == "thanks_goodbye" and (conversation.collected or {}).get("answered"):
+        bot_say(
+            conversation_id=conversation.pk,
+            body="You're welcome — glad I could help. Goodbye!",
+            data={"in_reply_to": message.pk},
+        )
+        conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")
+        return
     failures = conversation.bot_failures
     if prediction.intent == "out_of_scope":
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
@@ -71,6 +92,14 @@ def bot_handle_message(*, message_id: int) -> None:
             priority=PRIORITY_BY_NAME.get(decision.priority or ""),
         )
         return
+    # 3. A flow for this intent, when there is one.
+    module = flow_for(prediction.intent)
+    if module is not None:
+        turn = module.start(context_for(conversation, message, prediction.intent))
+        if turn.consumed:
+            realtime.typing_to_customer(conversation.pk, "bot")
+            apply_turn(conversation, message, turn, module)
+            return
     realtime.typing_to_customer(conversation.pk, "bot")
     options = [replies.TALK_TO_PERSON]
     bot_say(

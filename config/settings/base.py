@@ -217,3 +217,15 @@ HELPDESK_MODEL_WARMUP = env_bool("HELPDESK_MODEL_WARMUP", True)
 # the runner-up.
 HELPDESK_INTENT_DEFAULT_THRESHOLD = env_float("HELPDESK_INTENT_DEFAULT_THRESHOLD", 0.3)
 HELPDESK_INTENT_MARGIN = env_float("HELPDESK_INTENT_MARGIN", 0.05)
+
+# Where the bot looks orders up: "database" (helpdesk.Order, filled by seed_demo and
+# `import_orders`) or "http" (GET HELPDESK_ORDER_API_URL/<number>).
+HELPDESK_ORDER_BACKEND = env_str("HELPDESK_ORDER_BACKEND", "database")
+HELPDESK_ORDER_API_URL = env_str("HELPDESK_ORDER_API_URL", "")
+# The link in password-reset emails; {email} is filled in.
+HELPDESK_PASSWORD_RESET_URL = env_str("HELPDESK_PASSWORD_RESET_URL", "https://shop.example/account/reset?email={email}")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@shop.example")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if EMBEDDED else "django.core.mail.backends.smtp.EmailBackend",
+)

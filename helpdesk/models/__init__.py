@@ -4,12 +4,18 @@ from .agents import AgentProfile, Presence
 from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
+from .kb import Article, ArticleStatus
 from .messages import CsatResponse, Message, Sender
+from .orders import Order, OrderStatus
 from .queues import Queue
 from .tickets import Ticket, TicketStatus
 
 __all__ = [
     "AgentProfile",
+    "Article",
+    "ArticleStatus",
+    "Order",
+    "OrderStatus",
     "Channel",
     "Conversation",
     "ConversationEvent",

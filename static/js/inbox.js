@@ -356,7 +356,14 @@
 
   /* ------------------------------------------------------------ data load */
 
+  /* Frames that change the lists while the snapshot is on its way are applied again on top of
+     it: the snapshot may have been read before them (e.g. an assignment made as we came online). */
+  var loadingInbox = false;
+  var replayFrames = [];
+
   function loadInbox() {
+    loadingInbox = true;
+    replayFrames = [];
     return apiGet('/api/v1/inbox/').then(function (res) {
       if (res.status === 401 || res.status === 403) {
         window.location.href = '/login/?next=' + encodeURIComponent('/inbox/');
@@ -375,9 +382,14 @@
       (data.queued || []).forEach(function (s) { upsert('queued', s); });
       (data.mine || []).forEach(function (s) { upsert('mine', s); });
       if (isSupervisor) (data.with_bot || []).forEach(function (s) { upsert('bot', s); });
+      var again = replayFrames;
+      loadingInbox = false;
+      replayFrames = [];
+      again.forEach(handleFrame);
       renderAllLists();
       updateTitle();
     }).catch(function () {
+      loadingInbox = false;
       toast('Could not load the inbox. Retrying when the connection is back.', 'error');
     });
   }
@@ -791,6 +803,7 @@
 
   function handleFrame(f) {
     var c, id;
+    if (loadingInbox && f && typeof f.type === 'string' && f.type.indexOf('conversation.') === 0) replayFrames.push(f);
     switch (f && f.type) {
       case 'conversation.queued':
         c = f.conversation;

@@ -1,0 +1,93 @@
+"""order_status: ask for the order number (validated, re-asked once), look it up, answer with
+status, carrier and tracking link; an unknown number twice offers a person."""
+
+from __future__ import annotations
+
+import re
+
+from .base import TALK_TO_PERSON, Context, Turn
+
+ORDER_NUMBER = re.compile(r"\b([A-Za-z]{1,3})[- ]?(\d{3,8})\b|#\s?(\d{4,8})\b")
+STATUS_WORDS = {
+    "processing": "is being prepared and hasn't shipped yet",
+    "shipped": "has shipped",
+    "delivered": "was delivered",
+    "cancelled": "was cancelled",
+    "returned": "was returned to us",
+}
+
+
+def find_number(text: str) -> str | None:
+    match = ORDER_NUMBER.search(text)
+    if not match:
+        return None
+    if match.group(3):
+        return match.group(3)
+    return f"{match.group(1).upper()}-{match.group(2)}"
+
+
+def describe(order) -> str:
+    text = f"Your order {order.number} {STATUS_WORDS.get(order.status, 'is ' + order.status)}"
+    if order.status in ("shipped", "delivered") and order.carrier:
+        text += f" with {order.carrier}"
+        if order.tracking_number:
+            text += f" (tracking number {order.tracking_number})"
+    text += "."
+    if order.tracking_url and order.status == "shipped":
+        text += f" You can follow it here: {order.tracking_url}"
+    return text + " Is there anything else I can help with?"
+
+
+def start(ctx: Context) -> Turn:
+    number = find_number(ctx.text) or ctx.collected.get("order_number")
+    if number:
+        return _look_up(ctx, number)
+    return Turn(
+        reply="I can check that for you. What's your order number? It looks like A-1001.",
+        step="ask_number",
+        options=[TALK_TO_PERSON],
+    )
+
+
+def resume(ctx: Context) -> Turn:
+    number = find_number(ctx.text)
+    if number:
+        return _look_up(ctx, number)
+    if not re.search(r"\d", ctx.text) and ctx.intent not in ("order_status", "out_of_scope"):
+        return Turn(consumed=False)
+    if ctx.tries >= 1:
+        return Turn(
+            reply="I still can't read an order number there. Let me get you a person who can look it up.",
+            handoff=("General", "bot_failure"),
+        )
+    return Turn(
+        reply="That doesn't look like an order number — they look like A-1001 and are in your "
+        "confirmation email. Could you check it?",
+        step="ask_number",
+        tries=ctx.tries + 1,
+        options=[TALK_TO_PERSON],
+    )
+
+
+def _look_up(ctx: Context, number: str) -> Turn:
+    order = ctx.lookup_order(number) if ctx.lookup_order else None
+    if order is None:
+        unknown = int(ctx.collected.get("unknown_orders", 0)) + 1
+        if unknown >= 2:
+            return Turn(
+                reply=f"I can't find {number} either. A person can search more widely — shall I connect you?",
+                collected={"unknown_orders": unknown, "order_number": number},
+                options=[TALK_TO_PERSON, {"label": "No thanks", "value": "no thanks"}],
+            )
+        return Turn(
+            reply=f"I couldn't find an order {number}. Could you double-check the number?",
+            collected={"unknown_orders": unknown},
+            step="ask_number",
+            options=[TALK_TO_PERSON],
+        )
+    collected = {"order_number": order.number, "order_status": order.status}
+    if order.tracking_number:
+        collected["tracking_number"] = order.tracking_number
+    return Turn(
+        reply=describe(order), collected=collected, options=[{"label": "That's all, thanks", "value": "thanks"}]
+    )

@@ -1,0 +1,105 @@
+"""Running bot flows against the desk: state, replies, handoffs, resolution, article counters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+
+from helpdesk.locks import lock_conversation
+from helpdesk.models import Article, ArticleStatus, Conversation, Message
+from helpdesk.orders import order_lookup
+from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.messages import bot_say
+
+from ..flows import name_of
+from ..flows.base import Context, Turn
+
+
+def find_article(intent: str) -> Article | None:
+    """The article the bot would serve for an intent: a published one in review if any, else a
+    published overdue one (so the caller can route to its owners instead of serving it)."""
+    candidates = [
+        a
+        for a in Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("owner_team")
+        if intent in (a.intents or [])
+    ]
+    fresh = [a for a in candidates if not a.is_overdue()]
+    return (fresh or candidates or [None])[0]
+
+
+def send_reset_email(email: str) -> None:
+    """Always sent as if the account exists: the chat must not reveal who has one."""
+    link = settings.HELPDESK_PASSWORD_RESET_URL.format(email=email)
+    send_mail(
+        "Reset your password",
+        f"Hello,\n\nUse this link to choose a new password (valid for an hour):\n{link}\n\n"
+        "If you did not ask for this, ignore this email.",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )
+
+
+def context_for(conversation: Conversation, message: Message, intent: str) -> Context:
+    state = (conversation.collected or {}).get("_flow") or {}
+    return Context(
+        text=message.body,
+        intent=intent,
+        collected=dict(conversation.collected or {}),
+        customer_email=conversation.customer.email,
+        step=state.get("step"),
+        tries=int(state.get("tries", 0)),
+        lookup_order=order_lookup().find,
+        find_article=find_article,
+        send_reset_email=send_reset_email,
+    )
+
+
+def summary_of(conversation: Conversation, collected: dict) -> str:
+    """What an agent should know in five seconds."""
+    bits = []
+    if conversation.intent:
+        bits.append(conversation.intent.replace("_", " ").capitalize())
+    if collected.get("order_number"):
+        status = f" ({collected['order_status']})" if collected.get("order_status") else ""
+        bits.append(f"order {collected['order_number']}{status}")
+    if collected.get("email"):
+        bits.append(f"email {collected['email']}")
+    if conversation.sentiment == "negative":
+        bits.append("customer upset")
+    first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
+    head = "; ".join(bits)
+    return f"{head}. First words: “{first.body[:140]}”" if first else head
+
+
+def apply_turn(conversation: Conversation, message: Message, turn: Turn, module) -> None:
+    with transaction.atomic():
+        locked = lock_conversation(conversation.pk)
+        collected = {**(locked.collected or {}), **turn.collected}
+        if turn.step:
+            collected["_flow"] = {"name": name_of(module), "step": turn.step, "tries": turn.tries}
+        else:
+            collected.pop("_flow", None)
+            if turn.reply and not turn.handoff:
+                collected["answered"] = True
+        locked.collected = {k: v for k, v in collected.items() if v is not None}
+        locked.summary = summary_of(locked, locked.collected)
+        locked.save(update_fields=["collected", "summary", "updated_at"])
+    if turn.article_id:
+        counter = {"helped": "times_helped", "not_helped": "times_not_helped"}.get(turn.feedback or "", "times_served")
+        Article.objects.filter(pk=turn.article_id).update(**{counter: F(counter) + 1})
+    if turn.reply:
+        bot_say(
+            conversation_id=conversation.pk,
+            body=turn.reply,
+            options=turn.options,
+            data={"in_reply_to": message.pk, "flow": name_of(module)},
+        )
+    if turn.handoff:
+        queue, trigger = turn.handoff
+        conversation_request_handoff(
+            conversation_id=conversation.pk, trigger=trigger, actor_type="bot", queue_name=queue
+        )
+    elif turn.resolve:
+        conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")

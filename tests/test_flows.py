@@ -1,0 +1,114 @@
+"""Bot flows, multi-turn, through the real customer socket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core import mail
+from django.utils import timezone
+
+from helpdesk.models import Article, Conversation
+from helpdesk.services.conversations import conversation_start
+from tests.test_consumers import customer, drain, frames_until, of_type
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def bot_said(frame) -> bool:
+    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
+
+
+async def chat(name: str = "Dana"):
+    conversation, token = await database_sync_to_async(conversation_start)(name=name)
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    return conversation, ws
+
+
+async def say(ws, body: str) -> dict:
+    await ws.send_json_to({"type": "message", "body": body})
+    return (await frames_until(ws, bot_said))[-1]["message"]
+
+
+async def state(conversation) -> Conversation:
+    return await database_sync_to_async(Conversation.objects.get)(pk=conversation.pk)
+
+
+async def test_order_status_asks_for_the_number_then_answers_with_tracking(queues) -> None:
+    conversation, ws = await chat()
+    ask = await say(ws, "where is my order?")
+    assert "order number" in ask["body"].lower()
+    answer = await say(ws, "it's A-1001")
+    assert "shipped" in answer["body"] and "DHL" in answer["body"] and "https://www.dhl.com" in answer["body"]
+    row = await state(conversation)
+    assert row.collected["order_number"] == "A-1001" and row.status == "bot" and "A-1001" in row.summary
+    bye = await say(ws, "thanks")
+    assert "welcome" in bye["body"].lower()
+    assert (await frames_until(ws, of_type("csat_request")))[-1]["scale"] == 5
+    assert (await state(conversation)).status == "resolved"
+    await ws.disconnect()
+
+
+async def test_a_bad_number_is_asked_again_once_and_unknown_twice_offers_a_person(queues) -> None:
+    conversation, ws = await chat()
+    await say(ws, "order status please")
+    again = await say(ws, "12")
+    assert "doesn't look like an order number" in again["body"]
+    unknown = await say(ws, "A-9999")
+    assert "couldn't find" in unknown["body"]
+    offer = await say(ws, "A-9998")
+    assert "person" in offer["body"] and {"label": "Talk to a person", "value": "agent"} in offer["options"]
+    await ws.disconnect()
+
+
+async def test_password_reset_sends_the_email_and_reveals_nothing(queues) -> None:
+    conversation, ws = await chat()
+    ask = await say(ws, "I forgot my password")
+    assert "email" in ask["body"].lower()
+    sent = await say(ws, "nobody@example.com")
+    assert "If there's an account for nobody@example.com" in sent["body"]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nobody@example.com"]
+    assert "reset" in mail.outbox[0].body.lower()
+    await ws.disconnect()
+
+
+async def test_an_answer_from_the_knowledge_base_that_helped_is_a_contained_resolution(queues) -> None:
+    conversation, ws = await chat()
+    answer = await say(ws, "which payment methods do you accept?")
+    assert "PayPal" in answer["body"] and "Did that answer your question?" in answer["body"]
+    assert {"label": "Yes, thanks", "value": "yes"} in answer["options"]
+    await ws.send_json_to({"type": "message", "body": "yes"})
+    await frames_until(ws, of_type("csat_request"))
+    row = await state(conversation)
+    assert row.status == "resolved" and row.first_handoff_at is None
+    article = await database_sync_to_async(Article.objects.get)(title="Ways to pay")
+    assert (article.times_served, article.times_helped) == (1, 1)
+    await ws.disconnect()
+
+
+async def test_an_overdue_article_is_not_served_and_its_owners_get_the_question(queues) -> None:
+    await database_sync_to_async(Article.objects.filter(title="Returns and exchanges").update)(
+        last_reviewed_at=timezone.now() - timedelta(days=200)
+    )
+    conversation, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": "what is your return policy?"})
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "Returns"
+    assert (await state(conversation)).handoff_trigger == "stale_article"
+    await ws.disconnect()
+
+
+async def test_no_bot_reply_lands_after_a_human_took_the_conversation(queues, agent) -> None:
+    from tests.test_consumers import agent_socket
+
+    conversation, ws = await chat()
+    inbox = await agent_socket(agent)
+    await ws.send_json_to({"type": "request_human"})
+    await frames_until(ws, of_type("assigned"))
+    await ws.send_json_to({"type": "message", "body": "where is my order A-1001?"})
+    frames = await drain(ws, timeout=1.0)
+    assert not [f for f in frames if bot_said(f)]
+    await ws.disconnect()
+    await inbox.disconnect()
