@@ -42,3 +42,37 @@ def greeting(first_name: str) -> str:
         f"{hello} I'm the automated assistant. I can help with orders, passwords, returns, shipping "
         "and payments. Tell me what you need — or ask for a person at any time."
     )
+
+
+# The fallback ladder's second step offers the likeliest intents as buttons; each button sends
+# a phrase the model reads as that intent.
+PROMPTS: dict[str, tuple[str, str]] = {
+    "order_status": ("Where is my order?", "Where is my order?"),
+    "password_reset": ("Reset my password", "I forgot my password"),
+    "shipping_info": ("Shipping and delivery", "How long does shipping take?"),
+    "return_policy": ("Returns", "How do returns work?"),
+    "payment_methods": ("Ways to pay", "Which payment methods do you accept?"),
+    "update_account": ("Change my details", "How do I change my account details?"),
+    "damaged_item": ("Item arrived damaged", "My item arrived damaged"),
+    "refund_status": ("Where is my refund?", "Where is my refund?"),
+    "change_order": ("Change an order", "I want to change my order"),
+    "technical_issue": ("The site isn't working", "The website is not working"),
+    "account_locked": ("Account locked", "My account is locked"),
+    "billing_dispute": ("A wrong charge", "I was charged incorrectly"),
+    "cancel_subscription": ("Cancel my membership", "I want to cancel my membership"),
+    "security_fraud": ("Suspicious activity", "I think my account was hacked"),
+    "complaint": ("Make a complaint", "I want to make a complaint"),
+    "legal_privacy": ("Privacy and data", "I have a question about my personal data"),
+}
+
+NARROW_DOWN = "I'm still not sure I follow. Is it one of these? You can also talk to a person."
+
+
+def likeliest_options(top: list) -> list[dict[str, str]]:
+    """Up to three buttons for the likeliest in-scope intents, then "talk to a person"."""
+    options = []
+    for name, _ in top:
+        if name in PROMPTS and len(options) < 3:
+            label, value = PROMPTS[name]
+            options.append({"label": label, "value": value})
+    return [*options, TALK_TO_PERSON]

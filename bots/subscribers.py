@@ -18,3 +18,19 @@ def on_conversation_created(payload: dict[str, Any]) -> None:
 def on_customer_message(payload: dict[str, Any]) -> None:
     # Every customer message is classified, whoever holds the conversation.
     run_task(handle_message, payload["message_id"])
+
+
+def on_bot_corrected(payload: dict[str, Any]) -> None:
+    """An agent named the right intent: the conversation's first customer message becomes an
+    example of it for the next retrain."""
+    from helpdesk.models import Message
+
+    from .models import ExampleSource, Intent, IntentExample
+
+    intent = Intent.objects.filter(name=payload["intent"]).first()
+    first = Message.objects.filter(conversation_id=payload["conversation_id"], sender="customer").order_by("id").first()
+    if intent is None or first is None:
+        return
+    IntentExample.objects.get_or_create(
+        intent=intent, text=first.body[:1000], defaults={"source": ExampleSource.CORRECTION}
+    )

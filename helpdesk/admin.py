@@ -5,6 +5,8 @@ from django.contrib import admin
 from .models import (
     AgentProfile,
     Article,
+    BotRating,
+    CannedReply,
     Conversation,
     ConversationEvent,
     CsatResponse,
@@ -134,3 +136,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
         count = queryset.update(last_reviewed_at=timezone.now())
         self.message_user(request, f"{count} article(s) marked reviewed.")
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "intents"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(BotRating)
+class BotRatingAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "agent", "helpful", "predicted_intent", "correct_intent", "created_at"]
+    list_filter = ["helpful", "predicted_intent"]
+    readonly_fields = ["conversation", "agent", "helpful", "predicted_intent", "correct_intent", "created_at"]

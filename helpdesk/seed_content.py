@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import Article, ArticleStatus, Order, OrderStatus, Queue
+from .models import Article, ArticleStatus, CannedReply, Order, OrderStatus, Queue
 
 ORDERS = [
     ("A-1001", OrderStatus.SHIPPED, "DHL", "JD014600003SE", "https://www.dhl.com/track?id=JD014600003SE"),
@@ -97,3 +97,25 @@ def seed_orders_and_articles() -> tuple[int, int]:
             },
         )
     return len(ORDERS), len(ARTICLES)
+
+
+CANNED = [
+    ("Checking now", "Thanks for your patience — I'm checking this for you now, it'll take a minute.", []),
+    ("Anything else?", "Is there anything else I can help you with today?", []),
+    (
+        "Replacement on its way",
+        "I've arranged a free replacement; you'll get a shipping confirmation by email today.",
+        ["damaged_item"],
+    ),
+    (
+        "Refund timing",
+        "Refunds reach your account within 5 working days of the parcel arriving at our warehouse.",
+        ["refund_status", "return_policy"],
+    ),
+]
+
+
+def seed_canned_replies() -> int:
+    for title, body, intents in CANNED:
+        CannedReply.objects.get_or_create(title=title, defaults={"body": body, "intents": intents})
+    return len(CANNED)

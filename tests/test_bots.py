@@ -88,14 +88,20 @@ def test_a_routine_question_is_answered_by_the_bot(queues) -> None:
     assert "PayPal" in answer.body and answer.data["flow"] == "information"
 
 
-def test_two_misunderstood_turns_hand_over_as_bot_failure(queues) -> None:
+def test_the_fallback_ladder_clarifies_then_offers_buttons_then_hands_over(queues) -> None:
     conversation, _ = conversation_start(name="Di")
     say(conversation, "purple monkey dishwasher")
     conversation.refresh_from_db()
-    assert conversation.status == "bot" and conversation.bot_failures == 1
+    first = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
+    assert conversation.status == "bot" and conversation.bot_failures == 1 and "another way" in first.body
     say(conversation, "zxq vlorp gnarf")
     conversation.refresh_from_db()
-    assert conversation.status == "queued" and conversation.handoff_trigger == "bot_failure"
+    second = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
+    assert conversation.status == "bot" and second.options[-1] == {"label": "Talk to a person", "value": "agent"}
+    assert len(second.options) >= 2
+    say(conversation, "blarg fizzle wump")
+    conversation.refresh_from_db()
+    assert conversation.status == "queued" and conversation.handoff_trigger in {"bot_failure", "low_confidence"}
 
 
 def test_training_from_the_database_stores_a_version_and_activates_it(queues) -> None:

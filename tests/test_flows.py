@@ -112,3 +112,29 @@ async def test_no_bot_reply_lands_after_a_human_took_the_conversation(queues, ag
     assert not [f for f in frames if bot_said(f)]
     await ws.disconnect()
     await inbox.disconnect()
+
+
+async def test_the_agent_gets_an_opening_line_assist_and_can_correct_the_bot(queues, supervisor) -> None:
+    from bots.models import IntentExample
+    from tests.test_consumers import agent_socket
+
+    conversation, ws = await chat("Dana Ortiz")
+    await say(ws, "order status please")
+    await say(ws, "A-1002")
+    await ws.send_json_to({"type": "request_human"})
+    handoff_note = await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["sender"] == "system")
+    assert "I've noted your order A-1002" in handoff_note[-1]["message"]["body"]
+    inbox = await agent_socket(supervisor)
+    await inbox.send_json_to({"type": "watch", "conversation_id": str(conversation.pk)})
+    packet = (await frames_until(inbox, lambda f: f["type"] == "ok" and f["action"] == "watch"))[-1]["conversation"]
+    assert packet["suggested_opening"].startswith("Hi Dana, ") and "A-1002" in packet["suggested_opening"]
+    assert packet["summary"] and "A-1002" in packet["summary"]
+    assert packet["collected"]["order_number"] == "A-1002"
+    await inbox.send_json_to(
+        {"type": "rate_bot", "conversation_id": str(conversation.pk), "rating": "down", "intent": "change_order"}
+    )
+    assert (await frames_until(inbox, lambda f: f["type"] in {"ok", "error"}))[-1]["type"] == "ok"
+    example = await database_sync_to_async(IntentExample.objects.filter(source="correction").first)()
+    assert example is not None and example.text == "order status please"
+    await ws.disconnect()
+    await inbox.disconnect()

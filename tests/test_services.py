@@ -235,3 +235,24 @@ def test_event_log_is_append_only(queues, started) -> None:
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_a_resolved_conversation_reopens_when_the_customer_writes_within_a_day(queues, agent, started) -> None:
+    from helpdesk.models import Conversation
+
+    conversation = handed_off(started[0])
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    conversation_resolve(conversation_id=conversation.pk, actor=agent)
+    say(conversation, "actually, one more thing")
+    conversation.refresh_from_db()
+    assert conversation.status == "bot"
+    assert ConversationEvent.objects.filter(conversation=conversation, kind="reopened").count() == 1
+    # After a day it stays closed.
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    conversation.refresh_from_db()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="resolved", agent=None, resolved_at=timezone.now() - timedelta(days=2)
+    )
+    with pytest.raises(ServiceError) as closed:
+        say(conversation, "hello again")
+    assert closed.value.code == "conversation_closed"

@@ -101,10 +101,14 @@ def bot_handle_message(*, message_id: int) -> None:
             apply_turn(conversation, message, turn, module)
             return
     realtime.typing_to_customer(conversation.pk, "bot")
-    options = [replies.TALK_TO_PERSON]
+    body, options = replies.reply_for(prediction.intent), [replies.TALK_TO_PERSON]
+    if prediction.intent == "out_of_scope" and failures >= 2:
+        # The fallback ladder: a clarifying question first, then the likeliest intents as
+        # buttons, then (the rules' "three turns") a person.
+        body, options = replies.NARROW_DOWN, replies.likeliest_options(prediction.top_intents)
     bot_say(
         conversation_id=conversation.pk,
-        body=replies.reply_for(prediction.intent),
+        body=body,
         options=options,
         data={"in_reply_to": message.pk, "intent": prediction.intent},
     )

@@ -13,6 +13,7 @@ from ..models import AgentProfile, Conversation, ConversationStatus, Sender
 from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
 from ..services.agents import agent_connected, agent_disconnected, agent_set_presence
+from ..services.assist import conversation_rate_bot
 from ..services.handoff import (
     conversation_accept,
     conversation_handback,
@@ -201,6 +202,16 @@ class AgentConsumer(JsonFrameConsumer):
         await self._leave_conversation(conversation_id)
         await self._ok("unwatch", conversation_id)
 
+    async def on_rate_bot(self, frame: dict[str, Any]) -> None:
+        conversation_id = self._conversation_id(frame)
+        rating = frame.get("rating")
+        if rating not in ("up", "down"):
+            raise FrameError("bad_frame", "rate_bot needs 'rating': 'up' or 'down'.")
+        await db(_with_visible_agent(conversation_rate_bot))(
+            conversation_id, self.profile, helpful=rating == "up", correct_intent=frame.get("intent") or None
+        )
+        await self._ok("rate_bot", conversation_id)
+
     async def on_presence(self, frame: dict[str, Any]) -> None:
         await db(agent_set_presence)(user_id=self.profile.user_id, presence=frame.get("status"))
 
@@ -215,6 +226,7 @@ class AgentConsumer(JsonFrameConsumer):
         "watch": on_watch,
         "unwatch": on_unwatch,
         "presence": on_presence,
+        "rate_bot": on_rate_bot,
     }
 
     # --- group events ---------------------------------------------------------------------
@@ -264,6 +276,14 @@ def _with_visible(service):
     def call(conversation_id: str, profile: AgentProfile, **kwargs: Any):
         _visible(conversation_id, profile)
         return service(conversation_id=conversation_id, actor=profile, **kwargs)
+
+    return call
+
+
+def _with_visible_agent(service):
+    def call(conversation_id: str, profile: AgentProfile, **kwargs: Any):
+        _visible(conversation_id, profile)
+        return service(conversation_id=conversation_id, agent=profile, **kwargs)
 
     return call
 

@@ -1,6 +1,7 @@
 """The kernel's data model, split by sub-domain."""
 
 from .agents import AgentProfile, Presence
+from .assist import BotRating, CannedReply
 from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
@@ -14,6 +15,8 @@ __all__ = [
     "AgentProfile",
     "Article",
     "ArticleStatus",
+    "BotRating",
+    "CannedReply",
     "Order",
     "OrderStatus",
     "Channel",

@@ -24,6 +24,8 @@ class EventKind(models.TextChoices):
     CSAT = "csat"
     PRIORITY = "priority"
     TICKET = "ticket"
+    REOPENED = "reopened"
+    BOT_RATED = "bot_rated"
 
 
 class ConversationEvent(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..errors import NotFound, PermissionDenied
 from ..frames import conversation_summary, message_payload
 from ..models import AgentProfile, Conversation, ConversationStatus, Message
+from .assist import assist_for, suggested_opening
 from .queues import queue_position, queue_wait_estimate
 
 
@@ -108,6 +109,8 @@ def conversation_packet(conversation: Conversation, *, include_internal: bool = 
     packet["customer"]["contact_count_30d"] = customer_contact_count(conversation.customer_id)
     packet["customer"]["recent_contacts"] = recent_contacts(conversation.customer_id, exclude=conversation.pk)
     packet["transcript"] = transcript(conversation.pk, include_internal=include_internal)
+    packet["suggested_opening"] = suggested_opening(conversation)
+    packet["assist"] = assist_for(conversation)
     if position is not None:
         packet["estimated_wait_seconds"] = queue_wait_estimate(conversation.queue, position)
     return packet

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,8 @@ def message_post(
             existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
             if existing is not None:
                 return existing, False
+        if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
+            _reopen(conversation)
         if not allow_closed and not conversation.is_open and not internal:
             raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
         now = timezone.now()
@@ -116,6 +119,35 @@ def message_post(
                 status=conversation.status,
             )
     return message, True
+
+
+REOPEN_WINDOW = timedelta(days=1)
+
+
+def _may_reopen(conversation) -> bool:
+    """A resolved conversation re-opens when its customer writes again within a day."""
+    return (
+        conversation.status == ConversationStatus.RESOLVED
+        and conversation.resolved_at is not None
+        and timezone.now() - conversation.resolved_at < REOPEN_WINDOW
+    )
+
+
+def _reopen(conversation) -> None:
+    """Inside the locked transaction: back to the bot, which can hand over again."""
+    from .lifecycle import set_status
+
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=EventKind.REOPENED,
+        actor_type="customer",
+        old_value=conversation.status,
+        new_value=ConversationStatus.BOT,
+    )
+    set_status(conversation, ConversationStatus.BOT, actor_type="customer")
+    conversation.bot_failures = 0
+    conversation.collected = {k: v for k, v in (conversation.collected or {}).items() if k not in ("_flow", "answered")}
+    conversation.save(update_fields=["bot_failures", "collected"])
 
 
 def _default_author_name(sender: str) -> str:

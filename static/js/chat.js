@@ -139,14 +139,16 @@
       if (state.eta !== null && state.eta !== undefined) bits.push(minutes(state.eta));
       if (bits.length) text += ' \u2014 ' + bits.join(', ');
     } else if (s === 'assigned') text = 'Chatting with ' + (state.agent_name || 'a person');
-    else if (s === 'resolved') text = 'Resolved';
+    else if (s === 'resolved') text = 'Resolved \u2014 write again within a day to reopen it';
     else if (s === 'abandoned') text = 'Ended';
     else text = 'Connecting\u2026';
     ui.status.textContent = text;
     ui.statusDot.setAttribute('data-status', s || '');
     // Asking again while a person is already on the way does nothing useful.
     ui.talk.disabled = s === 'queued' || s === 'assigned';
-    if (s === 'resolved' || s === 'abandoned') setEnded(s === 'resolved' ? 'This conversation has been resolved.' : 'This conversation has ended.');
+    // A resolved chat re-opens when the customer writes again within a day (the server says
+    // conversation_closed after that); an abandoned one is over.
+    if (s === 'abandoned') setEnded('This conversation has ended.');
   }
 
   function applyState(partial) {

@@ -477,6 +477,18 @@
   }
 
   /* Merge a full packet C (from REST, the watch answer or conversation.assigned). */
+  /* The first reply of a conversation I hold starts from the suggested opening. */
+  var prefilledFor = null;
+  function prefillOpening(c) {
+    if (!c.suggested_opening || prefilledFor === String(c.id) || !isMine(current) || ui.input.value) return;
+    var answered = (c.transcript || []).some(function (m) { return m.sender === 'agent' && !m.internal; });
+    if (answered) return;
+    prefilledFor = String(c.id);
+    if (mode !== 'reply') setMode('reply');
+    ui.input.value = c.suggested_opening;
+    renderComposer();
+  }
+
   function applyPacket(c) {
     if (!c || String(c.id) !== openId) return;
     var prev = current || {};
@@ -487,6 +499,7 @@
     (c.transcript || []).forEach(addMessage);
     renderHeader();
     renderPacket();
+    prefillOpening(c);
     // The header and action bar can change height after the messages went in: scroll last.
     if (stick) el.scrollTop = el.scrollHeight;
   }
@@ -677,6 +690,60 @@
     return dl;
   }
 
+  /* Agent assist: an opening line that shows the customer they need not repeat themselves,
+     matching articles and canned replies, each inserted into the reply box with one click; and
+     the agent's verdict on the bot's handling. */
+  function insertReply(text) {
+    if (mode !== 'reply') setMode('reply');
+    var v = ui.input.value;
+    ui.input.value = v ? v.replace(/\s+$/, '') + '\n' + text : text;
+    ui.input.focus();
+    renderComposer();
+  }
+
+  function assistRow(title, text) {
+    var row = make('div', 'assist-row');
+    row.appendChild(make('span', 'assist-title', title));
+    var b = make('button', 'btn btn-small', 'Insert');
+    b.type = 'button';
+    b.setAttribute('aria-label', 'Insert: ' + title);
+    b.addEventListener('click', function () { insertReply(text); });
+    row.appendChild(b);
+    return row;
+  }
+
+  function renderAssist(body, c) {
+    var s = section('Assist');
+    s.id = 'assist';
+    if (c.suggested_opening) s.appendChild(assistRow('Suggested opening: \u201C' + c.suggested_opening + '\u201D', c.suggested_opening));
+    var a = c.assist || {};
+    (a.articles || []).forEach(function (x) { s.appendChild(assistRow('Article: ' + x.title, x.text)); });
+    (a.replies || []).forEach(function (x) { s.appendChild(assistRow('Reply: ' + x.title, x.text)); });
+    body.appendChild(s);
+    if (c.handoff_trigger) {
+      var r = section('How did the bot do?');
+      var row = make('div', 'assist-row');
+      var intent = make('input', 'rate-intent');
+      intent.type = 'text';
+      intent.placeholder = 'right intent, if it was wrong';
+      intent.setAttribute('aria-label', 'The right intent, if the bot was wrong');
+      ['up', 'down'].forEach(function (rating) {
+        var b = make('button', 'btn btn-small', rating === 'up' ? '\uD83D\uDC4D Good' : '\uD83D\uDC4E Poor');
+        b.type = 'button';
+        b.setAttribute('data-rating', rating);
+        b.addEventListener('click', function () {
+          var frame = { type: 'rate_bot', conversation_id: c.id, rating: rating };
+          if (intent.value.trim()) frame.intent = intent.value.trim();
+          if (sendOrWarn(frame)) toast('Thanks \u2014 noted for the next training run.', 'ok');
+        });
+        row.appendChild(b);
+      });
+      r.appendChild(row);
+      r.appendChild(intent);
+      body.appendChild(r);
+    }
+  }
+
   function renderPacket() {
     var body = ui.packetBody;
     body.textContent = '';
@@ -731,6 +798,8 @@
       s2.appendChild(make('p', 'packet-summary', c.summary));
       body.appendChild(s2);
     }
+
+    renderAssist(body, c);
 
     var collected = c.collected && typeof c.collected === 'object' ? Object.keys(c.collected) : [];
     var s3 = section('Collected by the assistant');

@@ -34,9 +34,10 @@ def facts(**overrides) -> Facts:
             None,
         ),
         ({"sentiment": "negative", "sentiment_score": -0.5, "negative_streak": 1}, None, None, None),
-        ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 2}, "General", "bot_failure", None),
-        ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 1}, None, None, None),
-        ({"intent": "out_of_scope", "intent_confidence": 0.35, "bot_failures": 1}, "General", "low_confidence", None),
+        ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 3}, "General", "bot_failure", None),
+        ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 2}, None, None, None),
+        ({"intent": "out_of_scope", "intent_confidence": 0.3, "bot_failures": 2}, "General", "low_confidence", None),
+        ({"intent": "out_of_scope", "intent_confidence": 0.3, "bot_failures": 1}, None, None, None),
         ({"conversation_ages_days": (0.0, 2.0, 5.5)}, "General", "repeat_contact", None),
         ({"conversation_ages_days": (0.0, 2.0, 9.0)}, None, None, None),
         (
@@ -64,7 +65,7 @@ def test_the_trace_says_why_each_rule_matched_or_not() -> None:
     assert by_rule["Topics that need a human"].matched
     assert any("billing_dispute" in reason for reason in by_rule["Topics that need a human"].reasons)
     assert not by_rule["A plain request for a person"].matched
-    assert "Two turns the bot could not handle" not in by_rule  # stopped before it
+    assert "Three turns the bot could not handle" not in by_rule  # stopped before it
 
 
 def test_stop_after_and_first_handoff_wins_and_highest_priority_wins() -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from helpdesk.models import AgentProfile, Customer, CustomerTier, Queue
-from helpdesk.seed_content import seed_orders_and_articles
+from helpdesk.seed_content import seed_canned_replies, seed_orders_and_articles
 
 QUEUES = [
     ("General", "Everything that has no better home", 0),
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         for email, name, tier in CUSTOMERS:
             Customer.objects.update_or_create(email=email, defaults={"name": name, "tier": tier})
         orders, articles = seed_orders_and_articles()
+        seed_canned_replies()
         self.stdout.write(f"  demo orders: {orders}; knowledge-base articles: {articles}")
         # The bot's knowledge lives in higher apps; the composition root lists what to seed.
         for path in settings.HELPDESK_SEED_HOOKS:

@@ -1,0 +1,46 @@
+"""What the inbox offers an agent on a conversation: an opening line, articles, canned replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Article, ArticleStatus, CannedReply, Conversation
+
+OPENINGS = {
+    "order_status": "I can see you're asking about your order{order} — let me check where it is.",
+    "damaged_item": "I'm sorry your order{order} arrived damaged — let me sort that out for you.",
+    "refund_status": "I can see you're waiting for a refund{order} — let me look into it.",
+    "change_order": "I can see you'd like to change your order{order} — let me check what's still possible.",
+    "billing_dispute": "I can see there's a problem with a charge{order} — I'll look into it right away.",
+    "cancel_subscription": "I understand you'd like to cancel your membership — I can help with that.",
+    "security_fraud": "Thanks for telling us — I'll secure your account first and then look at what happened.",
+    "complaint": "I'm sorry about your experience — I've read everything so far and I'm here to put it right.",
+    "technical_issue": "Sorry the site is giving you trouble — I've seen the steps you tried.",
+    "account_locked": "I can help you get back into your account.",
+    "legal_privacy": "Thanks for your message about your data — I'll take care of your request.",
+}
+
+
+def suggested_opening(conversation: Conversation) -> str:
+    """A first reply that shows the customer they need not repeat themselves."""
+    name = (conversation.customer.name or "").split(" ")[0]
+    order = (conversation.collected or {}).get("order_number")
+    body = OPENINGS.get(
+        conversation.intent, "Thanks for waiting — I've read the conversation so far, so no need to repeat anything."
+    ).format(order=f" {order}" if order else "")
+    return f"Hi {name}, {body[0].lower()}{body[1:]}" if name else f"Hi, {body[0].lower()}{body[1:]}"
+
+
+def assist_for(conversation: Conversation) -> dict[str, list[dict[str, Any]]]:
+    intent = conversation.intent
+    articles = [
+        {"id": str(a.pk), "title": a.title, "text": a.body.strip().split("\n\n")[0]}
+        for a in Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        if intent and intent in (a.intents or []) and not a.is_overdue()
+    ][:3]
+    replies = [
+        {"id": str(r.pk), "title": r.title, "text": r.body}
+        for r in CannedReply.objects.all()
+        if not r.intents or (intent and intent in r.intents)
+    ][:5]
+    return {"articles": articles, "replies": replies}
