@@ -138,3 +138,46 @@ async def test_the_agent_gets_an_opening_line_assist_and_can_correct_the_bot(que
     assert example is not None and example.text == "order status please"
     await ws.disconnect()
     await inbox.disconnect()
+
+
+async def test_damaged_item_collects_order_and_damage_then_returns_takes_over(queues) -> None:
+    conversation, ws = await chat()
+    ask = await say(ws, "the vase I ordered arrived damaged")
+    assert "order number" in ask["body"].lower()
+    what = await say(ws, "A-1003")
+    assert "what's wrong" in what["body"].lower()
+    await ws.send_json_to({"type": "message", "body": "it's cracked down the side"})
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "Returns"
+    row = await state(conversation)
+    assert row.collected["order_number"] == "A-1003" and "cracked" in row.collected["damage"]
+    assert "A-1003" in row.summary and "damage" in row.summary
+    await ws.disconnect()
+
+
+async def test_technical_issue_walks_the_steps_then_tech_takes_over(queues) -> None:
+    conversation, ws = await chat()
+    first = await say(ws, "the website keeps showing an error when I try to log in")
+    assert "Did that help?" in first["body"] and "Reload" in first["body"]
+    second = await say(ws, "no")
+    assert second["body"].startswith("Next:")
+    third = await say(ws, "no")
+    assert third["body"].startswith("Next:")
+    await ws.send_json_to({"type": "message", "body": "no"})
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "Tech"
+    row = await state(conversation)
+    assert row.collected["steps_tried"] == 3
+    await ws.disconnect()
+
+
+async def test_a_locked_account_with_signs_of_fraud_goes_to_security_urgently(queues) -> None:
+    conversation, ws = await chat()
+    await ws.send_json_to(
+        {"type": "message", "body": "my account is locked and I think someone hacked it, I didn't change the password"}
+    )
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "Security"
+    row = await state(conversation)
+    assert row.get_priority_display() == "urgent"
+    await ws.disconnect()

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 
 from helpdesk.locks import lock_conversation
-from helpdesk.models import Article, ArticleStatus, Conversation, Message
+from helpdesk.models import Article, ArticleStatus, Conversation, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.messages import bot_say
@@ -66,6 +66,12 @@ def summary_of(conversation: Conversation, collected: dict) -> str:
         bits.append(f"order {collected['order_number']}{status}")
     if collected.get("email"):
         bits.append(f"email {collected['email']}")
+    if collected.get("damage"):
+        bits.append(f"damage: “{collected['damage'][:100]}”")
+    if collected.get("problem") and collected.get("steps_tried"):
+        bits.append(f"tried {collected['steps_tried']} troubleshooting steps")
+    if collected.get("fraud_signs"):
+        bits.append("signs of fraud")
     if conversation.sentiment == "negative":
         bits.append("customer upset")
     first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
@@ -98,8 +104,13 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module)
         )
     if turn.handoff:
         queue, trigger = turn.handoff
+        urgent = bool((turn.collected or {}).get("fraud_signs"))
         conversation_request_handoff(
-            conversation_id=conversation.pk, trigger=trigger, actor_type="bot", queue_name=queue
+            conversation_id=conversation.pk,
+            trigger=trigger,
+            actor_type="bot",
+            queue_name=queue,
+            priority=Priority.URGENT if urgent else None,
         )
     elif turn.resolve:
         conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")

@@ -122,9 +122,10 @@ def _announce_queue(conversation: Conversation, *, intro: str) -> None:
     position = queue_position(conversation)
     wait = queue_wait_estimate(conversation.queue, position)
     agents_online, _, _ = online_capacity(conversation.queue)
-    noted = (conversation.collected or {}).get("order_number")
-    if noted:
-        intro = f"I've noted your order {noted}. {intro}"
+    collected = conversation.collected or {}
+    if collected.get("order_number"):
+        also = " and the damage" if collected.get("damage") else ""
+        intro = f"I've noted your order {collected['order_number']}{also}. {intro}"
     body = (
         f"{intro}. You're number {position} in line — {humanize_wait(wait)}. "
         "You can keep writing here; everything you add will be seen."

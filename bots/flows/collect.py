@@ -1,0 +1,179 @@
+"""Tier-2 flows: the bot collects what a human will need, answers what it can, then hands over
+with everything gathered (so nobody asks twice)."""
+
+from __future__ import annotations
+
+import re
+
+from .base import TALK_TO_PERSON, YES_NO, Context, Turn
+from .order_status import find_number
+
+FRAUD_SIGNS = re.compile(
+    r"\b(hack|hacked|someone else|not me|didn'?t (do|make|place)|stolen|fraud|phishing)\b", re.IGNORECASE
+)
+
+
+def _need_order(ctx: Context, question: str) -> Turn | str:
+    """The order number from this message or earlier ones, or a Turn asking for it."""
+    number = find_number(ctx.text) or ctx.collected.get("order_number")
+    if number:
+        return number
+    return Turn(reply=question, step="ask_number", options=[TALK_TO_PERSON])
+
+
+class DamagedItem:
+    """Order number, then what's wrong; then Returns takes over with both."""
+
+    @staticmethod
+    def start(ctx: Context) -> Turn:
+        got = _need_order(ctx, "I'm sorry to hear that. What's the order number (like A-1001)?")
+        if isinstance(got, Turn):
+            return got
+        return Turn(
+            reply="Thanks. What's wrong with the item? A short description helps our Returns team.",
+            collected={"order_number": got},
+            step="ask_damage",
+        )
+
+    @staticmethod
+    def resume(ctx: Context) -> Turn:
+        if ctx.step == "ask_number":
+            number = find_number(ctx.text)
+            if not number:
+                if ctx.tries >= 1:
+                    return Turn(handoff=("Returns", "topic_rule"))
+                return Turn(
+                    reply="I need the order number to find it — it's in your confirmation email, like A-1001.",
+                    step="ask_number",
+                    tries=ctx.tries + 1,
+                    options=[TALK_TO_PERSON],
+                )
+            return Turn(
+                reply="Thanks. What's wrong with the item?", collected={"order_number": number}, step="ask_damage"
+            )
+        if ctx.step == "ask_damage":
+            return Turn(collected={"damage": ctx.text.strip()[:500]}, handoff=("Returns", "topic_rule"))
+        return Turn(consumed=False)
+
+
+class OrderQuestion:
+    """refund_status and change_order: find the order, say what we see, and hand over to the team
+    that can act, with the order attached."""
+
+    def __init__(self, queue: str, answers: dict[str, str]) -> None:
+        self.queue = queue
+        self.answers = answers
+
+    def start(self, ctx: Context) -> Turn:
+        got = _need_order(ctx, "Sure — which order is it about? The number looks like A-1001.")
+        if isinstance(got, Turn):
+            return got
+        return self._with_order(ctx, got)
+
+    def resume(self, ctx: Context) -> Turn:
+        number = find_number(ctx.text)
+        if not number:
+            if ctx.tries >= 1 or ctx.intent not in ("out_of_scope", "refund_status", "change_order"):
+                return Turn(consumed=ctx.tries >= 1, handoff=("General", "bot_failure") if ctx.tries >= 1 else None)
+            return Turn(
+                reply="I need the order number — it's in your confirmation email.",
+                step="ask_number",
+                tries=ctx.tries + 1,
+                options=[TALK_TO_PERSON],
+            )
+        return self._with_order(ctx, number)
+
+    def _with_order(self, ctx: Context, number: str) -> Turn:
+        order = ctx.lookup_order(number) if ctx.lookup_order else None
+        if order is None:
+            return Turn(
+                reply=f"I can't find an order {number}; a person will check it with you.",
+                collected={"order_number": number},
+                handoff=(self.queue, "topic_rule"),
+            )
+        note = self.answers.get(order.status, "")
+        return Turn(
+            reply=note or None,
+            collected={"order_number": order.number, "order_status": order.status},
+            handoff=(self.queue, "topic_rule"),
+        )
+
+
+class TechnicalIssue:
+    """Walk the matching article's steps one at a time; after the last fails, Tech takes over."""
+
+    @staticmethod
+    def _steps(ctx: Context) -> list[str]:
+        article = ctx.find_article("technical_issue") if ctx.find_article else None
+        return list(article.steps) if article is not None and not article.is_overdue() else []
+
+    @classmethod
+    def start(cls, ctx: Context) -> Turn:
+        steps = cls._steps(ctx)
+        if not steps:
+            return Turn(handoff=("Tech", "topic_rule"), collected={"problem": ctx.text[:500]})
+        return Turn(
+            reply=f"Let's try a quick fix. {steps[0]} Did that help?",
+            options=YES_NO,
+            step="step_0",
+            collected={"problem": ctx.text[:500]},
+        )
+
+    @classmethod
+    def resume(cls, ctx: Context) -> Turn:
+        answer = ctx.text.strip().lower().rstrip("!.")
+        if answer in ("yes", "yes thanks", "yes, thanks", "it did", "yep", "yeah", "fixed", "works now"):
+            return Turn(reply="Great, glad it works again!", resolve=True)
+        if answer not in ("no", "nope", "still not working", "didn't help", "not really"):
+            return Turn(consumed=False)
+        steps = cls._steps(ctx)
+        index = int((ctx.step or "step_0").split("_")[1]) + 1
+        if index >= len(steps):
+            return Turn(
+                reply="Sorry that didn't fix it. I'm passing you to our Tech team with the steps you tried.",
+                collected={"steps_tried": len(steps)},
+                handoff=("Tech", "bot_failure"),
+            )
+        return Turn(reply=f"Next: {steps[index]} Did that help?", options=YES_NO, step=f"step_{index}")
+
+
+class AccountLocked:
+    """Explain the unlock path; signs of fraud go to Security, urgent."""
+
+    @staticmethod
+    def start(ctx: Context) -> Turn:
+        if FRAUD_SIGNS.search(ctx.text):
+            return Turn(collected={"fraud_signs": True}, handoff=("Security", "topic_rule"))
+        return Turn(
+            reply="Accounts lock for 30 minutes after several failed sign-ins. You can unlock it at once by "
+            "resetting your password from the sign-in page. Did that sort it out?",
+            options=YES_NO,
+            step="unlock_helped",
+        )
+
+    @staticmethod
+    def resume(ctx: Context) -> Turn:
+        answer = ctx.text.strip().lower().rstrip("!.")
+        if answer in ("yes", "yes thanks", "yes, thanks", "yep", "it did"):
+            return Turn(reply="Great — you're back in. Anything else?", collected={"answered": True})
+        if FRAUD_SIGNS.search(ctx.text):
+            return Turn(collected={"fraud_signs": True}, handoff=("Security", "topic_rule"))
+        if answer in ("no", "nope", "not really", "didn't help"):
+            return Turn(reply="Let me get our Security team to unlock it for you.", handoff=("Security", "topic_rule"))
+        return Turn(consumed=False)
+
+
+damaged_item = DamagedItem()
+technical_issue = TechnicalIssue()
+account_locked = AccountLocked()
+refund_status = OrderQuestion(
+    "Billing",
+    {"returned": "I can see the return for that order arrived; refunds take up to 5 working days."},
+)
+change_order = OrderQuestion(
+    "General",
+    {
+        "processing": "Good news: that order hasn't shipped yet, so it can still be changed.",
+        "shipped": "That order has already shipped, so changes are limited, but our team will see what's possible.",
+    },
+)
