@@ -10,3 +10,11 @@ def sweep_inactive() -> int:
     """End conversations whose customer went silent (metrics.md). Safe to run twice: each
     conversation is claimed under its row lock."""
     return conversations_sweep_inactive()
+
+
+@shared_task(name="helpdesk.tasks.kb_review_reminders", time_limit=300, soft_time_limit=280)
+def kb_review_reminders() -> int:
+    """Daily. Safe to run twice: each reminder is claimed per due date."""
+    from .services.kb import articles_remind_owners
+
+    return articles_remind_owners()

@@ -11,6 +11,7 @@ from helpdesk.locks import lock_conversation
 from helpdesk.models import Article, ArticleStatus, Conversation, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.kb import article_stale_asked, gap_record
 from helpdesk.services.messages import bot_say
 
 from ..flows import name_of
@@ -93,8 +94,16 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module)
         locked.summary = summary_of(locked, locked.collected)
         locked.save(update_fields=["collected", "summary", "updated_at"])
     if turn.article_id:
-        counter = {"helped": "times_helped", "not_helped": "times_not_helped"}.get(turn.feedback or "", "times_served")
-        Article.objects.filter(pk=turn.article_id).update(**{counter: F(counter) + 1})
+        if turn.handoff and turn.handoff[1] == "stale_article":
+            article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))
+        else:
+            counter = {"helped": "times_helped", "not_helped": "times_not_helped"}.get(
+                turn.feedback or "", "times_served"
+            )
+            Article.objects.filter(pk=turn.article_id).update(**{counter: F(counter) + 1})
+    if turn.feedback == "not_helped":
+        question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
+        gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")
     if turn.reply:
         bot_say(
             conversation_id=conversation.pk,

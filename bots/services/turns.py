@@ -9,6 +9,7 @@ from helpdesk import realtime
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Priority, Sender
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
 
 from .. import replies
@@ -66,6 +67,9 @@ def bot_handle_message(*, message_id: int) -> None:
         return
     failures = conversation.bot_failures
     if prediction.intent == "out_of_scope":
+        # Questions the bot cannot place become knowledge-base gaps for supervisors.
+        guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
+        gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope")
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
         Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
         failures += 1

@@ -116,6 +116,7 @@ CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_BEAT_SCHEDULE = {
     "sweep-inactive-conversations": {"task": "helpdesk.tasks.sweep_inactive", "schedule": 60.0},
     "escalate-due": {"task": "routing.tasks.escalate_due", "schedule": 60.0},
+    "kb-review-reminders": {"task": "helpdesk.tasks.kb_review_reminders", "schedule": 24 * 3600.0},
 }
 HELPDESK_RUN_TASKS_INLINE = EMBEDDED
 

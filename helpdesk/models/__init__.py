@@ -5,7 +5,7 @@ from .assist import BotRating, CannedReply
 from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
-from .kb import Article, ArticleStatus
+from .kb import Article, ArticleStatus, ArticleVersion, KnowledgeGap
 from .messages import CsatResponse, Message, Sender
 from .orders import Order, OrderStatus
 from .queues import Queue
@@ -15,6 +15,8 @@ __all__ = [
     "AgentProfile",
     "Article",
     "ArticleStatus",
+    "ArticleVersion",
+    "KnowledgeGap",
     "BotRating",
     "CannedReply",
     "Order",

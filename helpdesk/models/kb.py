@@ -31,6 +31,7 @@ class Article(models.Model):
     times_served = models.PositiveIntegerField(default=0)
     times_helped = models.PositiveIntegerField(default=0)
     times_not_helped = models.PositiveIntegerField(default=0)
+    reminded_for_due = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -48,3 +49,39 @@ class Article(models.Model):
     def is_overdue(self, now=None) -> bool:
         due = self.review_due_at
         return due is None or due <= (now or timezone.now())
+
+
+class ArticleVersion(models.Model):
+    """Every saved edit of an article: who, when, what it said."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.edited_at:%Y-%m-%d %H:%M})"
+
+
+class KnowledgeGap(models.Model):
+    """A question the bot could not place (out of scope, or an answer that did not help),
+    grouped by its wording and the intent the model half-guessed."""
+
+    key = models.CharField(max_length=200, unique=True)
+    example = models.CharField(max_length=1000)
+    guessed_intent = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=20)  # out_of_scope | not_helped
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+    resolved = models.BooleanField(default=False, help_text="An article now covers it.")
+
+    class Meta:
+        ordering = ["resolved", "-count", "-last_seen"]
+
+    def __str__(self) -> str:
+        return self.example[:80]

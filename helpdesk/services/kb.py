@@ -1,0 +1,83 @@
+"""Knowledge-base governance: review reminders, the owner told of stale articles, gaps."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import realtime
+from ..models import Article, ArticleStatus, KnowledgeGap
+
+REMIND_BEFORE = timedelta(days=7)
+
+
+def _owner_addresses(article: Article) -> list[str]:
+    if article.owner and article.owner.email:
+        return [article.owner.email]
+    return []
+
+
+def articles_remind_owners(*, now=None) -> int:
+    """Daily: tell each owner about their articles falling due within a week (once per due
+    date: `reminded_for_due` is claimed by a conditional UPDATE)."""
+    now = now or timezone.now()
+    sent = 0
+    for article in Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("owner"):
+        due = article.review_due_at
+        if due is None or due > now + REMIND_BEFORE:
+            continue
+        if not Article.objects.filter(pk=article.pk).exclude(reminded_for_due=due).update(reminded_for_due=due):
+            continue
+        recipients = _owner_addresses(article)
+        if recipients:
+            state = "is overdue" if due <= now else f"is due for review on {due:%Y-%m-%d}"
+            send_mail(
+                f"Review due: {article.title}",
+                f"The help article “{article.title}” {state}. Until it is reviewed after its due date the "
+                "assistant stops serving it and sends the question to your team.\n\n"
+                "Open it in the admin and use “Mark reviewed today” once it is up to date.",
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+            )
+            sent += 1
+    return sent
+
+
+def article_stale_asked(*, article: Article) -> None:
+    """A customer asked something an overdue article answers: its owners should know now."""
+    text = f"“{article.title}” is past its review date; a customer's question went to your team instead."
+    realtime.agents_frame([realtime.SUPERVISORS], {"type": "alert", "text": text, "article_id": str(article.pk)})
+    recipients = _owner_addresses(article)
+    if recipients:
+        send_mail(f"Stale article asked for: {article.title}", text, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+_STOP = {"the", "a", "an", "i", "my", "is", "to", "do", "you", "can", "how", "what", "please", "hi", "hello", "me"}
+
+
+def gap_key(text: str, guessed_intent: str) -> str:
+    """Questions worded alike, with the same half-guess, fall into one group."""
+    words = sorted({w for w in _WORDS.findall(text.lower()) if w not in _STOP})[:8]
+    return f"{guessed_intent}:{' '.join(words)}"[:200]
+
+
+def gap_record(*, text: str, guessed_intent: str, reason: str) -> KnowledgeGap:
+    key = gap_key(text, guessed_intent)
+    updated = KnowledgeGap.objects.filter(key=key).update(count=F("count") + 1, last_seen=timezone.now())
+    if updated:
+        return KnowledgeGap.objects.get(key=key)
+    try:
+        with transaction.atomic():
+            return KnowledgeGap.objects.create(
+                key=key, example=text[:1000], guessed_intent=guessed_intent, reason=reason
+            )
+    except IntegrityError:  # race: the same new question twice at once
+        KnowledgeGap.objects.filter(key=key).update(count=F("count") + 1)
+        return KnowledgeGap.objects.get(key=key)
