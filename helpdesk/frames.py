@@ -26,6 +26,8 @@ def message_payload(message: Message, *, for_staff: bool = False) -> dict[str, A
     }
     if message.internal:
         payload["internal"] = True
+    if (message.data or {}).get("attachment"):
+        payload["attachment"] = message.data["attachment"]
     if for_staff and (message.data or {}).get("prediction"):
         payload["prediction"] = message.data["prediction"]
     return payload

@@ -181,3 +181,48 @@ async def test_a_locked_account_with_signs_of_fraud_goes_to_security_urgently(qu
     row = await state(conversation)
     assert row.get_priority_display() == "urgent"
     await ws.disconnect()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_photo_is_type_and_size_checked_and_reaches_the_conversation(
+    client, queues, supervisor, settings, tmp_path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from helpdesk.models import Attachment, Message
+
+    settings.MEDIA_ROOT = tmp_path
+    conversation, token = conversation_start(name="Pia")
+    url = f"/api/v1/conversations/{conversation.pk}/attachments/?token={token}"
+    fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", content_type="image/png")
+    refused = client.post(url, {"file": fake})
+    assert refused.status_code == 400 and refused.json()["code"] == "unsupported_type"
+    settings.HELPDESK_MAX_UPLOAD_BYTES = 32
+    big = client.post(url, {"file": SimpleUploadedFile("big.png", PNG, content_type="image/png")})
+    assert big.status_code == 400 and big.json()["code"] == "too_large"
+    settings.HELPDESK_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    assert (
+        client.post(
+            f"/api/v1/conversations/{conversation.pk}/attachments/?token=forged",
+            {"file": SimpleUploadedFile("a.png", PNG)},
+        ).status_code
+        == 404
+    )
+    assert Attachment.objects.count() == 0
+
+    answer = client.post(url, {"file": SimpleUploadedFile("crack.png", PNG, content_type="application/x-whatever")})
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["content_type"] == "image/png" and body["name"] == "crack.png"
+    message = Message.objects.get(conversation=conversation, sender="customer")
+    assert message.data["attachment"]["id"] == body["id"]
+    stored = Attachment.objects.get()
+    assert stored.file.name.endswith(".png") and "crack" not in stored.file.name
+    # The customer and an agent who may see the conversation get the file; nobody else does.
+    assert client.get(f"{body['url']}?token={token}")["X-Content-Type-Options"] == "nosniff"
+    assert client.get(body["url"]).status_code == 404
+    client.force_login(supervisor.user)
+    got = client.get(body["url"])
+    assert got.status_code == 200 and got["Content-Type"] == "image/png"

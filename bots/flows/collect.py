@@ -30,7 +30,8 @@ class DamagedItem:
         if isinstance(got, Turn):
             return got
         return Turn(
-            reply="Thanks. What's wrong with the item? A short description helps our Returns team.",
+            reply="Thanks. What's wrong with the item? A short description helps our Returns team — "
+            "you can also send a photo with the 📎 button.",
             collected={"order_number": got},
             step="ask_damage",
         )
@@ -52,6 +53,12 @@ class DamagedItem:
                 reply="Thanks. What's wrong with the item?", collected={"order_number": number}, step="ask_damage"
             )
         if ctx.step == "ask_damage":
+            if ctx.text.startswith("📎"):
+                return Turn(
+                    reply="Thanks for the photo. In a few words, what's wrong with the item?",
+                    collected={"photo": True},
+                    step="ask_damage",
+                )
             return Turn(collected={"damage": ctx.text.strip()[:500]}, handoff=("Returns", "topic_rule"))
         return Turn(consumed=False)
 

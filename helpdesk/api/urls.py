@@ -13,4 +13,10 @@ urlpatterns = [
         "agent/conversations/<str:conversation_id>/", views.AgentConversationView.as_view(), name="agent-conversation"
     ),
     path("tickets/", views.TicketListView.as_view(), name="tickets"),
+    path(
+        "conversations/<str:conversation_id>/attachments/",
+        views.AttachmentUploadView.as_view(),
+        name="attachment-upload",
+    ),
+    path("attachments/<str:attachment_id>/", views.AttachmentView.as_view(), name="attachment"),
 ]

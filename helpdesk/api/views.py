@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +17,7 @@ from rest_framework.views import APIView
 
 from ..errors import NotFound, ServiceError
 from ..housekeeping import maybe_sweep
-from ..models import AgentProfile, Customer, Priority, Queue, Ticket
+from ..models import AgentProfile, Attachment, Customer, Priority, Queue, Ticket
 from ..ratelimit import window_allow
 from ..selectors.conversations import (
     conversation_get_for_agent,
@@ -24,6 +26,7 @@ from ..selectors.conversations import (
     customer_state,
     inbox_for_agent,
 )
+from ..services.attachments import attachment_add, attachment_payload
 from ..services.conversations import conversation_start
 from ..services.tickets import ticket_open
 from .serializers import ConversationStartIn, ConversationStartOut, TicketIn, TicketOut, TokenIn
@@ -194,3 +197,62 @@ class TicketListView(APIView):
             created_by=request.user,
         )
         return Response(TicketOut(ticket).data, status=201)
+
+
+class AttachmentUploadView(APIView):
+    """The customer sends a photo into their conversation (multipart field `file`)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(summary="Customer: send a photo", responses={201: dict})
+    def post(self, request: Request, conversation_id: str) -> Response:
+        token = request.query_params.get("token") or _bearer(request) or ""
+        conversation = conversation_get_for_customer(conversation_id, token)
+        if conversation is None:
+            return Response({"code": "not_found", "detail": "No conversation for this id and token."}, status=404)
+        if not conversation.is_open:
+            return Response({"code": "conversation_closed", "detail": "This conversation has ended."}, status=400)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response(
+                {"code": "bad_request", "detail": "Send the photo as the multipart field 'file'."}, status=400
+            )
+        attachment = attachment_add(conversation=conversation, upload=upload)
+        return Response(attachment_payload(attachment), status=201)
+
+
+class AttachmentView(APIView):
+    """The file itself, to the conversation's customer (token) or an agent who may see it."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="An attachment's file")
+    def get(self, request: Request, attachment_id: str):
+        attachment = Attachment.objects.filter(pk=_uuid_or_none(attachment_id)).select_related("conversation").first()
+        if attachment is None:
+            return Response({"code": "not_found", "detail": "No such attachment."}, status=404)
+        token = request.query_params.get("token") or _bearer(request)
+        allowed = bool(token) and conversation_get_for_customer(str(attachment.conversation_id), token) is not None
+        if not allowed and request.user and request.user.is_authenticated:
+            profile = AgentProfile.objects.filter(user=request.user).first()
+            if profile is not None:
+                conversation_get_for_agent(str(attachment.conversation_id), profile)  # raises when not visible
+                allowed = True
+        if not allowed:
+            return Response({"code": "not_found", "detail": "No such attachment."}, status=404)
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+        response["Content-Disposition"] = "inline"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
+        return response
+
+
+def _uuid_or_none(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -2,6 +2,7 @@
 
 from .agents import AgentProfile, Presence
 from .assist import BotRating, CannedReply
+from .attachments import Attachment
 from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
@@ -14,6 +15,7 @@ from .tickets import Ticket, TicketStatus
 __all__ = [
     "AgentProfile",
     "Article",
+    "Attachment",
     "ArticleStatus",
     "ArticleVersion",
     "KnowledgeGap",

@@ -175,6 +175,13 @@
       node.appendChild(make('span', 'visually-hidden', 'You said:'));
     }
     node.appendChild(make('div', 'msg-bubble', m.body || ''));
+    if (m.attachment && /^\/api\/v1\/attachments\/[0-9a-f-]+\/$/.test(String(m.attachment.url)) && conv) {
+      var img = make('img', 'msg-photo');
+      img.alt = 'Photo: ' + String(m.attachment.name || '');
+      img.src = m.attachment.url + '?token=' + encodeURIComponent(conv.token);
+      img.loading = 'lazy';
+      node.appendChild(img);
+    }
 
     if (Array.isArray(m.options) && m.options.length) {
       var opts = make('div', 'msg-options');
@@ -687,5 +694,24 @@
     connect();
   } else {
     showPrechat();
+  }
+  /* A photo (e.g. of a damaged item): uploaded over HTTP, it comes back as a message. */
+  var attach = $('chat-attach');
+  if (attach) {
+    attach.addEventListener('change', function () {
+      var file = attach.files && attach.files[0];
+      attach.value = '';
+      if (!file || !conv) return;
+      if (file.size > 5 * 1024 * 1024) { toast('A photo may be at most 5 MB.', 'error'); return; }
+      var form = new FormData();
+      form.append('file', file);
+      fetch('/api/v1/conversations/' + encodeURIComponent(conv.id) + '/attachments/?token=' +
+            encodeURIComponent(conv.token), { method: 'POST', body: form })
+        .then(function (res) {
+          if (res.ok) return;
+          return res.json().then(function (body) { toast(body.detail || 'The photo could not be sent.', 'error'); });
+        })
+        .catch(function () { toast('The photo could not be sent. Check your connection.', 'error'); });
+    });
   }
 })();

@@ -605,6 +605,18 @@
     if (sender !== 'system' || m.internal) node.appendChild(meta);
 
     node.appendChild(make('div', 'msg-bubble', m.body || ''));
+    if (m.attachment && /^\/api\/v1\/attachments\/[0-9a-f-]+\/$/.test(String(m.attachment.url))) {
+      var link = make('a', 'msg-photo-link');
+      link.href = m.attachment.url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      var img = make('img', 'msg-photo');
+      img.alt = 'Photo from the customer: ' + String(m.attachment.name || '');
+      img.src = m.attachment.url;
+      img.loading = 'lazy';
+      link.appendChild(img);
+      node.appendChild(link);
+    }
     if (sender === 'customer' && m.prediction) node.appendChild(predictionChip(m.prediction));
 
     if (Array.isArray(m.options) && m.options.length) {
