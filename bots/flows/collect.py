@@ -31,7 +31,7 @@ class DamagedItem:
             return got
         return Turn(
             reply="Thanks. What's wrong with the item? A short description helps our Returns team — "
-            "you can also send a photo with the 📎 button.",
+            "you can also send a photo with the paperclip button.",
             collected={"order_number": got},
             step="ask_damage",
         )
