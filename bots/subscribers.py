@@ -34,3 +34,16 @@ def on_bot_corrected(payload: dict[str, Any]) -> None:
     IntentExample.objects.get_or_create(
         intent=intent, text=first.body[:1000], defaults={"source": ExampleSource.CORRECTION}
     )
+
+
+def on_handed_back(payload: dict[str, Any]) -> None:
+    """Back from a human: the customer has had their answer, so "that's all, thanks" closes."""
+    from django.db import transaction
+
+    from helpdesk.locks import lock_conversation
+
+    with transaction.atomic():
+        conversation = lock_conversation(payload["conversation_id"])
+        collected = {k: v for k, v in (conversation.collected or {}).items() if k != "_flow"}
+        conversation.collected = {**collected, "answered": True}
+        conversation.save(update_fields=["collected", "updated_at"])

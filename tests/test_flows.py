@@ -226,3 +226,101 @@ def test_a_photo_is_type_and_size_checked_and_reaches_the_conversation(
     client.force_login(supervisor.user)
     got = client.get(body["url"])
     assert got.status_code == 200 and got["Content-Type"] == "image/png"
+
+
+async def test_the_fallback_ladder_through_the_socket(queues) -> None:
+    conversation, ws = await chat()
+    first = await say(ws, "purple monkey dishwasher")
+    assert "another way" in first["body"]
+    second = await say(ws, "zxq vlorp gnarf")
+    assert second["options"][-1] == {"label": "Talk to a person", "value": "agent"} and len(second["options"]) >= 2
+    await ws.send_json_to({"type": "message", "body": "blarg fizzle wump"})
+    handoff = (await frames_until(ws, of_type("handoff")))[-1]
+    assert handoff["queue"] == "General"
+    assert (await state(conversation)).handoff_trigger in {"bot_failure", "low_confidence"}
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("opening", "queue", "words"),
+    [
+        ("where is my refund for order A-1003?", "Billing", None),
+        ("I want to change the size on my order A-1002", "General", "hasn't shipped yet"),
+    ],
+)
+async def test_order_questions_look_the_order_up_and_hand_over_with_it(queues, opening, queue, words) -> None:
+    conversation, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": opening})
+    frames = await frames_until(ws, of_type("handoff"))
+    assert frames[-1]["queue"] == queue
+    if words:
+        assert any(f["type"] == "message" and words in f["message"]["body"] for f in frames)
+    row = await state(conversation)
+    assert row.collected["order_number"] in {"A-1003", "A-1002"} and row.collected["order_status"]
+    await ws.disconnect()
+
+
+async def test_a_locked_account_gets_the_unlock_path_and_yes_closes_the_loop(queues) -> None:
+    conversation, ws = await chat()
+    explain = await say(ws, "my account is locked after too many attempts")
+    assert "30 minutes" in explain["body"] and "Did that sort it out?" in explain["body"]
+    fine = await say(ws, "yes")
+    assert "back in" in fine["body"]
+    bye = await say(ws, "thanks, bye")
+    assert "welcome" in bye["body"].lower()
+    await frames_until(ws, of_type("csat_request"))
+    await ws.disconnect()
+
+
+async def test_after_a_hand_back_the_bot_can_confirm_and_close(queues, agent) -> None:
+    from tests.test_consumers import agent_socket
+
+    conversation, ws = await chat()
+    inbox = await agent_socket(agent)
+    await ws.send_json_to({"type": "request_human"})
+    await frames_until(ws, of_type("assigned"))
+    await inbox.send_json_to({"type": "handback", "conversation_id": str(conversation.pk)})
+    back = (await frames_until(ws, bot_said))[-1]["message"]
+    assert "automated assistant" in back["body"]
+    await ws.send_json_to({"type": "message", "body": back["options"][0]["value"]})
+    await frames_until(ws, of_type("csat_request"))
+    assert (await state(conversation)).status == "resolved"
+    await ws.disconnect()
+    await inbox.disconnect()
+
+
+def test_the_http_order_backend_reads_the_shops_api(settings) -> None:
+    """The edge of the world: a stand-in shop API on loopback."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from helpdesk.orders import HttpOrders, order_lookup
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.endswith("/B-77"):
+                body = json.dumps({"number": "B-77", "status": "shipped", "carrier": "GLS", "tracking_number": "9"})
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(body.encode())
+            else:
+                self.send_response(404)
+                self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Shop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.HELPDESK_ORDER_BACKEND = "http"
+        settings.HELPDESK_ORDER_API_URL = f"http://127.0.0.1:{server.server_port}/orders"
+        lookup = order_lookup()
+        assert isinstance(lookup, HttpOrders)
+        found = lookup.find("B-77")
+        assert (found.status, found.carrier) == ("shipped", "GLS")
+        assert lookup.find("B-78") is None
+        assert HttpOrders("http://127.0.0.1:1/nothing").find("B-77") is None  # down: treated as not found
+    finally:
+        server.shutdown()

@@ -4,7 +4,24 @@ An article past its review date is never served: the owner team's queue takes th
 
 from __future__ import annotations
 
+import re
+
 from .base import TALK_TO_PERSON, YES_NO, Context, Turn
+
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_MARKS = re.compile(r"(\*\*|__|\*|_|`)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def as_chat_text(markdown: str) -> str:
+    """An article's Markdown as plain chat text: links become "text (url)", emphasis and
+    headings lose their marks, and any HTML is dropped (the chat shows text only anyway)."""
+    text = _TAGS.sub("", markdown)
+    text = _LINK.sub(r"\1 (\2)", text)
+    text = _HEADING.sub("", text)
+    return _MARKS.sub("", text).strip()
+
 
 YES = {"yes", "yes thanks", "yes, thanks", "yep", "yeah", "it did", "thanks", "thank you", "perfect", "great"}
 NO = {"no", "nope", "not really", "it didn't", "no it didn't", "didn't help"}
@@ -17,7 +34,7 @@ def start(ctx: Context) -> Turn:
     if article.is_overdue():
         team = article.owner_team.name if article.owner_team_id else "General"
         return Turn(handoff=(team, "stale_article"), article_id=article.pk)
-    summary = article.body.strip().split("\n\n")[0]
+    summary = as_chat_text(article.body.strip().split("\n\n")[0])
     return Turn(
         reply=f"{summary}\n\nDid that answer your question?",
         options=YES_NO,

@@ -190,6 +190,7 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "conversation.queued": ["routing.subscribers.on_conversation_queued"],
     "agent.available": ["routing.subscribers.on_agent_available"],
     "bot.corrected": ["bots.subscribers.on_bot_corrected"],
+    "conversation.handed_back": ["bots.subscribers.on_handed_back"],
 }
 
 # What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).
