@@ -35,7 +35,7 @@ def decide(
     """The best intent, unless it is not confident enough or too close to the runner-up, in
     which case out-of-scope. `confidence` stays the best intent's probability either way."""
     order = np.argsort(probabilities)[::-1]
-    top = [(classes[i], float(probabilities[i])) for i in order[:3]]
+    top = [(classes[i], float(probabilities[i])) for i in order[:4]]  # 4: three in scope besides out_of_scope
     best, p1 = top[0]
     p2 = top[1][1] if len(top) > 1 else 0.0
     if best == oos_label:
