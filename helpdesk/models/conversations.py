@@ -85,6 +85,8 @@ class Conversation(models.Model):
     handed_back_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     abandoned_at = models.DateTimeField(null=True, blank=True)
+    # Who held it when the customer left: bot | queued | assigned (metrics.md outcomes).
+    abandoned_from = models.CharField(max_length=10, blank=True)
     closed_by_customer_at = models.DateTimeField(null=True, blank=True)
     csat_requested_at = models.DateTimeField(null=True, blank=True)
 

@@ -78,7 +78,8 @@ def _abandon(conversation: Conversation, *, reason: str) -> None:
     previous = conversation.status
     previous_agent = conversation.agent_id
     conversation.abandoned_at = timezone.now()
-    conversation.save(update_fields=["abandoned_at"])
+    conversation.abandoned_from = previous
+    conversation.save(update_fields=["abandoned_at", "abandoned_from"])
     ConversationEvent.objects.create(
         conversation=conversation,
         kind=EventKind.ABANDONED,

@@ -1,0 +1,83 @@
+"""GET /api/v1/analytics/scorecard/?start=YYYY-MM-DD&end=YYYY-MM-DD (supervisors)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from helpdesk.models import AgentProfile
+
+from .exports import conversations_csv, scorecard_csv
+from .scorecard import scorecard
+
+
+class IsSupervisor(BasePermission):
+    message = "Supervisors only."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return bool(user.is_superuser or AgentProfile.objects.filter(user=user, is_supervisor=True).exists())
+
+
+def parse_period(request: Request) -> tuple[date, date] | Response:
+    try:
+        start = date.fromisoformat(request.query_params.get("start", ""))
+        end = date.fromisoformat(request.query_params.get("end", ""))
+    except ValueError:
+        return Response({"code": "bad_request", "detail": "start and end are required, as YYYY-MM-DD."}, status=400)
+    if end <= start:
+        return Response(
+            {"code": "bad_request", "detail": "end must be after start (the period is [start, end))."}, status=400
+        )
+    if (end - start).days > 366 * 3:
+        return Response({"code": "bad_request", "detail": "The period may be at most three years."}, status=400)
+    return start, end
+
+
+class ScorecardView(APIView):
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)],
+        summary="Supervisors: the hybrid scorecard (docs/metrics.md)",
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        period = parse_period(request)
+        if isinstance(period, Response):
+            return period
+        return Response(scorecard(*period))
+
+
+class ConversationsCsvView(APIView):
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(summary="Supervisors: one CSV row per conversation, streamed")
+    def get(self, request: Request):
+        period = parse_period(request)
+        if isinstance(period, Response):
+            return period
+        response = StreamingHttpResponse(conversations_csv(*period), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="conversations-{period[0]}-{period[1]}.csv"'
+        return response
+
+
+class ScorecardCsvView(APIView):
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(summary="Supervisors: the scorecard as CSV")
+    def get(self, request: Request):
+        period = parse_period(request)
+        if isinstance(period, Response):
+            return period
+        response = StreamingHttpResponse(scorecard_csv(*period), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="scorecard-{period[0]}-{period[1]}.csv"'
+        return response

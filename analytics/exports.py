@@ -1,0 +1,135 @@
+"""CSV exports, streamed: rows are read from the database in chunks and written as they go, so
+a year of conversations never sits in memory."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Subquery
+
+from helpdesk.models import Message
+
+from .scorecard import OUTCOME, _first_confident_intent, conversations_in, scorecard
+
+CONVERSATION_COLUMNS = [
+    "id",
+    "created_at",
+    "status",
+    "outcome",
+    "handoff_trigger",
+    "first_intent",
+    "intent",
+    "queue",
+    "agent",
+    "priority",
+    "customer_tier",
+    "csat",
+    "bot_first_response_s",
+    "handoff_wait_s",
+    "human_first_response_s",
+    "handle_time_s",
+    "resolution_time_s",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _seconds(value: Any) -> str:
+    return "" if value is None else f"{value.total_seconds():.3f}"
+
+
+def _span(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def conversation_rows(start: date, end: date) -> Iterator[list[str]]:
+    first_bot = Subquery(
+        Message.objects.filter(
+            conversation=OuterRef("pk"), sender="bot", created_at__gte=OuterRef("first_customer_message_at")
+        )
+        .order_by("id")
+        .values("created_at")[:1]
+    )
+    rows = (
+        conversations_in(start, end)
+        .annotate(
+            outcome=OUTCOME,
+            first_intent=_first_confident_intent(),
+            first_bot_at=first_bot,
+            bot_first=_span("first_customer_message_at", "first_bot_at"),
+            wait=_span("first_handoff_at", "first_assigned_at"),
+            human_first=_span("first_handoff_at", "first_agent_message_at"),
+            handle=_span("first_assigned_at", "resolved_at"),
+            resolution=_span("first_customer_message_at", "resolved_at"),
+        )
+        .order_by("created_at")
+        .values_list(
+            "pk",
+            "created_at",
+            "status",
+            "outcome",
+            "handoff_trigger",
+            "first_intent",
+            "intent",
+            "queue__name",
+            "agent__username",
+            "priority",
+            "customer__tier",
+            "csat__score",
+            "bot_first",
+            "wait",
+            "human_first",
+            "handle",
+            "resolution",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        (pk, created, status, outcome, trigger, first_intent, intent, queue, agent, priority, tier, csat, *spans) = row
+        yield [
+            str(pk),
+            created.isoformat(),
+            status,
+            outcome,
+            trigger,
+            first_intent or "",
+            intent,
+            queue or "",
+            agent or "",
+            str(priority),
+            tier,
+            "" if csat is None else str(csat),
+            *[_seconds(s) for s in spans],
+        ]
+
+
+def conversations_csv(start: date, end: date) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CONVERSATION_COLUMNS)
+    for row in conversation_rows(start, end):
+        yield writer.writerow(row)
+
+
+def scorecard_csv(start: date, end: date) -> Iterator[str]:
+    """The scorecard flattened to metric,value rows (nested keys joined with dots)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(["metric", "value"])
+
+    def flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield from flatten(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                label = inner.get("intent") or inner.get("trigger") if isinstance(inner, dict) else None
+                yield from flatten(f"{prefix}.{label or index}", inner)
+        else:
+            yield prefix, value
+
+    for key, value in flatten("", scorecard(start, end)):
+        yield writer.writerow([key, "" if value is None else value])

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .api import ConversationsCsvView, ScorecardCsvView, ScorecardView
+
+urlpatterns = [
+    path("api/v1/analytics/scorecard/", ScorecardView.as_view(), name="analytics-scorecard"),
+    path("api/v1/analytics/scorecard.csv", ScorecardCsvView.as_view(), name="analytics-scorecard-csv"),
+    path("api/v1/analytics/conversations.csv", ConversationsCsvView.as_view(), name="analytics-conversations-csv"),
+]

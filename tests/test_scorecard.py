@@ -1,0 +1,141 @@
+"""The scorecard against a scripted set of conversations, every figure computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from analytics.scorecard import scorecard
+from helpdesk.models import Sender
+from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
+from helpdesk.services.handoff import conversation_accept, conversation_resolve
+from helpdesk.services.messages import message_post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def say(conversation, body: str) -> None:
+    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body)
+
+
+@pytest.fixture
+def scripted(queues, agent):
+    # 1. contained: answered from the knowledge base, "yes", rated 5.
+    contained, _ = conversation_start(name="one")
+    say(contained, "which payment methods do you accept?")
+    say(contained, "yes")
+    csat_submit(conversation_id=contained.pk, score=5)
+    # 2. handed off and resolved by Grace, rated 3.
+    handed, _ = conversation_start(name="two")
+    say(handed, "can I talk to a real person please")
+    conversation_accept(conversation_id=handed.pk, agent_user_id=agent.user_id)
+    message_post(conversation_id=handed.pk, sender=Sender.AGENT, body="Hi!", author=agent.user, author_name="Grace")
+    conversation_resolve(conversation_id=handed.pk, actor=agent)
+    csat_submit(conversation_id=handed.pk, score=3)
+    # 3. abandoned in the bot.
+    left_bot, _ = conversation_start(name="three")
+    say(left_bot, "hello")
+    conversation_close_by_customer(conversation_id=left_bot.pk)
+    # 4. abandoned in the queue (nobody online).
+    left_queue, _ = conversation_start(name="four")
+    say(left_queue, "I was charged twice for my order")
+    conversation_close_by_customer(conversation_id=left_queue.pk)
+    # 5. never engaged.
+    conversation_start(name="five")
+    return {"contained": contained, "handed": handed}
+
+
+def today() -> tuple[date, date]:
+    now = timezone.localdate()
+    return now, now + timedelta(days=1)
+
+
+def test_every_figure_by_hand(scripted) -> None:
+    card = scorecard(*today())
+    assert (card["volume"], card["engaged"], card["ended"]) == (5, 4, 4)
+    assert card["outcomes"] == {
+        "contained": 1,
+        "handed_off_resolved": 1,
+        "abandoned_in_bot": 1,
+        "abandoned_in_queue": 1,
+        "abandoned_with_agent": 0,
+    }
+    assert card["containment_rate"] == 0.25
+    assert card["deflection_rate"] == 0.5
+    assert card["escalation_rate"] == 0.5
+    assert card["escalation_by_trigger"] == {"explicit_request": 0.25, "topic_rule": 0.25}
+    assert card["abandonment_rate"] == 0.5
+    assert card["queue_abandonment_rate"] == 0.5
+    assert card["transfer_rate"] == 0.0
+    assert card["repeat_contact_rate"] == 0.0 and card["fcr_rate"] == 1.0
+    assert card["csat_mean"] == 4.0 and card["csat_satisfied_rate"] == 0.5 and card["csat_response_rate"] == 1.0
+    assert card["csat_by_outcome"] == {"contained": 5.0, "handed_off_resolved": 3.0}
+    assert card["handoff_wait"]["count"] == 1 and card["human_first_response"]["count"] == 1
+    assert card["handle_time"]["count"] == 1 and card["resolution_time"]["count"] == 2
+    # Only 1 and 3 got a bot message after the first customer message; 2 and 4 went straight to a queue.
+    assert card["bot_first_response"]["count"] == 2 and card["bot_first_response"]["median"] >= 0
+    assert {r["trigger"]: r["count"] for r in card["top_escalation_reasons"]} == {
+        "explicit_request": 1,
+        "topic_rule": 1,
+    }
+    intents = {r["intent"]: r for r in card["by_intent"]}
+    assert intents["payment_methods"]["containment_rate"] == 1.0 and intents["payment_methods"]["csat_mean"] == 5.0
+    assert intents["billing_dispute"]["escalation_rate"] == 1.0
+    assert card["sentiment_before_handoff"] is not None
+
+
+def test_rates_without_a_denominator_are_null(queues) -> None:
+    card = scorecard(date(2001, 1, 1), date(2001, 1, 2))
+    assert card["volume"] == 0 and card["containment_rate"] is None and card["escalation_rate"] is None
+    assert card["csat_mean"] is None and card["handoff_wait"] == {"median": None, "p90": None, "count": 0}
+    assert card["repeat_contact_rate"] is None and card["fcr_rate"] is None
+
+
+def test_a_repeat_contact_within_seven_days_counts(queues) -> None:
+    first, _ = conversation_start(email="r@example.com")
+    say(first, "which payment methods do you accept?")
+    say(first, "yes")
+    again, _ = conversation_start(email="r@example.com")
+    say(again, "hello again")
+    card = scorecard(*today())
+    assert card["repeat_contact_rate"] == 1.0 and card["fcr_rate"] == 0.0
+
+
+def test_the_api_is_for_supervisors(client, queues, agent, supervisor) -> None:
+    url = "/api/v1/analytics/scorecard/?start=2026-01-01&end=2026-02-01"
+    assert client.get(url).status_code == 401
+    client.force_login(agent.user)
+    assert client.get(url).status_code == 403
+    client.force_login(supervisor.user)
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.json()["volume"] == 0
+    assert client.get("/api/v1/analytics/scorecard/?start=2026-02-01&end=2026-01-01").status_code == 400
+    assert client.get("/api/v1/analytics/scorecard/?start=yesterday").status_code == 400
+
+
+def test_query_count_is_bounded(scripted, django_assert_max_num_queries) -> None:
+    with django_assert_max_num_queries(30):
+        scorecard(*today())
+
+
+def test_csv_exports_stream_one_row_per_conversation(client, scripted, supervisor, agent) -> None:
+    import csv
+    import io
+
+    start, end = today()
+    client.force_login(supervisor.user)
+    answer = client.get(f"/api/v1/analytics/conversations.csv?start={start}&end={end}")
+    assert answer.status_code == 200 and answer.streaming
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert len(rows) == 5
+    by_outcome = {r["outcome"] for r in rows}
+    assert by_outcome == {"contained", "handed_off_resolved", "abandoned_in_bot", "abandoned_in_queue", ""}
+    handed = next(r for r in rows if r["outcome"] == "handed_off_resolved")
+    assert handed["csat"] == "3" and handed["agent"] == "grace" and float(handed["handle_time_s"]) >= 0
+    card = client.get(f"/api/v1/analytics/scorecard.csv?start={start}&end={end}")
+    lines = b"".join(card.streaming_content).decode()
+    assert "containment_rate,0.25" in lines and "csat_by_outcome.contained,5.0" in lines
+    client.force_login(agent.user)
+    assert client.get(f"/api/v1/analytics/conversations.csv?start={start}&end={end}").status_code == 403
