@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from django.db.models import DurationField, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import DurationField, ExpressionWrapper, F
 
-from helpdesk.models import Message
-
-from .scorecard import OUTCOME, _first_confident_intent, conversations_in, scorecard
+from .scorecard import OUTCOME, conversations_in, scorecard
 
 CONVERSATION_COLUMNS = [
     "id",
@@ -49,20 +47,11 @@ def _span(start: str, end: str) -> ExpressionWrapper:
 
 
 def conversation_rows(start: date, end: date) -> Iterator[list[str]]:
-    first_bot = Subquery(
-        Message.objects.filter(
-            conversation=OuterRef("pk"), sender="bot", created_at__gte=OuterRef("first_customer_message_at")
-        )
-        .order_by("id")
-        .values("created_at")[:1]
-    )
     rows = (
         conversations_in(start, end)
         .annotate(
             outcome=OUTCOME,
-            first_intent=_first_confident_intent(),
-            first_bot_at=first_bot,
-            bot_first=_span("first_customer_message_at", "first_bot_at"),
+            bot_first=_span("first_customer_message_at", "first_bot_reply_at"),
             wait=_span("first_handoff_at", "first_assigned_at"),
             human_first=_span("first_handoff_at", "first_agent_message_at"),
             handle=_span("first_assigned_at", "resolved_at"),

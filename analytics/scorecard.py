@@ -66,15 +66,6 @@ def conversations_in(start: date, end: date) -> QuerySet[Conversation]:
     return Conversation.objects.filter(created_at__gte=low, created_at__lt=high)
 
 
-def _first_confident_intent() -> Subquery:
-    return Subquery(
-        MessagePrediction.objects.filter(message__conversation=OuterRef("pk"))
-        .exclude(intent="out_of_scope")
-        .order_by("message_id", "id")
-        .values("intent")[:1]
-    )
-
-
 def _transferred_after_accept() -> Exists:
     return Exists(
         ConversationEvent.objects.filter(
@@ -179,14 +170,9 @@ def _round(value: float | None) -> float | None:
 
 
 def _bot_first_response(engaged: QuerySet) -> dict:
-    first_bot = Subquery(
-        Message.objects.filter(
-            conversation=OuterRef("pk"), sender="bot", created_at__gte=OuterRef("first_customer_message_at")
-        )
-        .order_by("id")
-        .values("created_at")[:1]
-    )
-    return duration_stats(engaged.annotate(first_bot_at=first_bot), "first_customer_message_at", "first_bot_at")
+    # first_bot_reply_at is kept by the message service: the first bot message after the
+    # customer's first one (denormalised so the scorecard needs no per-row subquery).
+    return duration_stats(engaged, "first_customer_message_at", "first_bot_reply_at")
 
 
 def _customer_readings(engaged_ids: QuerySet) -> QuerySet:
@@ -236,8 +222,8 @@ def _sentiment_at_resolution(engaged: QuerySet) -> float | None:
 
 def _by_intent(all_in_period: QuerySet) -> list[dict]:
     rows = (
-        all_in_period.annotate(first_intent=_first_confident_intent(), outcome=OUTCOME)
-        .exclude(first_intent=None)
+        all_in_period.annotate(outcome=OUTCOME)
+        .exclude(first_intent="")
         .values("first_intent")
         .annotate(
             volume=Count("pk"),

@@ -75,6 +75,9 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
     conversation.sentiment = prediction.sentiment
     conversation.sentiment_score = prediction.sentiment_score
     if prediction.intent != "out_of_scope":
+        if not conversation.first_intent:
+            conversation.first_intent = prediction.intent
+            fields.append("first_intent")
         conversation.intent = prediction.intent
         conversation.intent_confidence = prediction.intent_confidence
         fields += ["intent", "intent_confidence"]

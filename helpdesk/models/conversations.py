@@ -56,6 +56,8 @@ class Conversation(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
 
     intent = models.CharField(max_length=100, blank=True)
+    # The first in-scope intent the model read; analytics groups by it (metrics.md by_intent).
+    first_intent = models.CharField(max_length=100, blank=True, db_index=True)
     intent_confidence = models.FloatField(null=True, blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
     sentiment_score = models.FloatField(default=0.0)
@@ -82,6 +84,9 @@ class Conversation(models.Model):
     first_assigned_at = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_agent_message_at = models.DateTimeField(null=True, blank=True)
+    first_bot_reply_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first bot message after the customer's first message."
+    )
     handed_back_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     abandoned_at = models.DateTimeField(null=True, blank=True)

@@ -38,6 +38,8 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # Per-conversation reads by sender (replay, the scorecard's sentiment figures).
+        indexes = [models.Index(fields=["conversation", "sender", "id"], name="message_conv_sender_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation", "seq"], condition=Q(seq__isnull=False), name="message_seq_unique"

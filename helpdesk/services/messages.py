@@ -87,6 +87,13 @@ def message_post(
                 fields.append("first_customer_message_at")
             conversation.last_customer_message_at = now
             fields.append("last_customer_message_at")
+        if (
+            sender == Sender.BOT
+            and conversation.first_customer_message_at is not None
+            and conversation.first_bot_reply_at is None
+        ):
+            conversation.first_bot_reply_at = now
+            fields.append("first_bot_reply_at")
         if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
             conversation.first_agent_message_at = now
             fields.append("first_agent_message_at")
