@@ -1,8 +1,11 @@
 from django.urls import path
 
+from . import views
 from .api import ConversationsCsvView, ScorecardCsvView, ScorecardView
 
 urlpatterns = [
+    path("analytics/", views.dashboard, name="analytics-dashboard"),
+    path("analytics/weekly/", views.weekly, name="analytics-weekly"),
     path("api/v1/analytics/scorecard/", ScorecardView.as_view(), name="analytics-scorecard"),
     path("api/v1/analytics/scorecard.csv", ScorecardCsvView.as_view(), name="analytics-scorecard-csv"),
     path("api/v1/analytics/conversations.csv", ConversationsCsvView.as_view(), name="analytics-conversations-csv"),

@@ -139,3 +139,14 @@ def test_csv_exports_stream_one_row_per_conversation(client, scripted, superviso
     assert "containment_rate,0.25" in lines and "csat_by_outcome.contained,5.0" in lines
     client.force_login(agent.user)
     assert client.get(f"/api/v1/analytics/conversations.csv?start={start}&end={end}").status_code == 403
+
+
+def test_the_dashboard_and_weekly_view_for_supervisors_only(client, scripted, supervisor, agent) -> None:
+    client.force_login(agent.user)
+    assert client.get("/analytics/").status_code == 403
+    client.force_login(supervisor.user)
+    page = client.get("/analytics/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Containment" in html and "<svg" in html and "payment_methods" in html
+    weekly = client.get("/analytics/weekly/").content.decode()
+    assert "Weekly scorecard" in weekly and "CSAT by outcome" in weekly
