@@ -17,19 +17,15 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
-from bots.models import MessagePrediction
-from helpdesk.models import BotRating, Conversation, ConversationEvent, CsatResponse, Message
+from helpdesk.models import BotRating, Conversation, ConversationEvent, CsatResponse
 
 from .stats import duration_stats, rate
 
@@ -146,9 +142,7 @@ def scorecard(start: date, end: date) -> dict[str, Any]:
             "contained": _round(csat_by_outcome.get("contained")),
             "handed_off_resolved": _round(csat_by_outcome.get("handed_off_resolved")),
         },
-        "sentiment_before_handoff": _sentiment_before(engaged_ids),
-        "sentiment_after_handoff": _sentiment_after(engaged_ids),
-        "sentiment_at_resolution": _sentiment_at_resolution(engaged),
+        **_sentiments(engaged),
         "by_intent": _by_intent(all_in_period),
         "top_escalation_reasons": [{"trigger": t, "count": n} for t, n in by_trigger.items()],
         "bot_feedback": _bot_feedback(engaged_ids),
@@ -175,49 +169,20 @@ def _bot_first_response(engaged: QuerySet) -> dict:
     return duration_stats(engaged, "first_customer_message_at", "first_bot_reply_at")
 
 
-def _customer_readings(engaged_ids: QuerySet) -> QuerySet:
-    return MessagePrediction.objects.filter(message__conversation__in=engaged_ids, message__sender="customer")
-
-
-def _sentiment_before(engaged_ids: QuerySet) -> float | None:
-    readings = _customer_readings(engaged_ids).filter(
-        message__created_at__lt=F("message__conversation__first_handoff_at")
+def _sentiments(engaged: QuerySet) -> dict[str, float | None]:
+    """From the running sums kept on each conversation as its messages are read."""
+    sums = engaged.aggregate(
+        before_sum=Sum("sentiment_before_sum", filter=Q(first_handoff_at__isnull=False)),
+        before_n=Sum("sentiment_before_n", filter=Q(first_handoff_at__isnull=False)),
+        after_sum=Sum("sentiment_after_sum"),
+        after_n=Sum("sentiment_after_n"),
+        at_resolution=Avg("sentiment_at_resolution", filter=Q(status="resolved")),
     )
-    return _round(readings.aggregate(v=Avg("sentiment_score"))["v"])
-
-
-def _sentiment_after(engaged_ids: QuerySet) -> float | None:
-    """Mean score of the first three customer messages after a human first accepted."""
-    earlier = (
-        Message.objects.filter(
-            conversation=OuterRef("message__conversation"),
-            sender="customer",
-            created_at__gte=OuterRef("message__conversation__first_assigned_at"),
-            id__lt=OuterRef("message_id"),
-        )
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    readings = (
-        _customer_readings(engaged_ids)
-        .filter(message__created_at__gte=F("message__conversation__first_assigned_at"))
-        .annotate(before=Coalesce(Subquery(earlier, output_field=IntegerField()), 0))
-        .filter(before__lt=3)
-    )
-    return _round(readings.aggregate(v=Avg("sentiment_score"))["v"])
-
-
-def _sentiment_at_resolution(engaged: QuerySet) -> float | None:
-    last = Subquery(
-        Message.objects.filter(conversation=OuterRef("pk"), sender="customer", created_at__lt=OuterRef("resolved_at"))
-        .order_by("-id")
-        .values("id")[:1]
-    )
-    last_ids = engaged.filter(status="resolved").annotate(last_id=last).values("last_id")
-    readings = MessagePrediction.objects.filter(message_id__in=last_ids)
-    return _round(readings.aggregate(v=Avg("sentiment_score"))["v"])
+    return {
+        "sentiment_before_handoff": _round(sums["before_sum"] / sums["before_n"]) if sums["before_n"] else None,
+        "sentiment_after_handoff": _round(sums["after_sum"] / sums["after_n"]) if sums["after_n"] else None,
+        "sentiment_at_resolution": _round(sums["at_resolution"]),
+    }
 
 
 def _by_intent(all_in_period: QuerySet) -> list[dict]:

@@ -52,6 +52,8 @@ def generate(conversations: int, messages_per: int) -> None:
             intent=rng.choice(INTENTS),
         )
         c.first_intent = c.intent
+        c.sentiment_before_n = rng.randint(1, 3)
+        c.sentiment_before_sum = c.sentiment_before_n * rng.uniform(-1, 0.5)
         if kind < 0.45 or 0.8 <= kind < 0.9:
             c.first_bot_reply_at = first + timedelta(seconds=rng.uniform(0.5, 3))
         if kind < 0.45:  # contained
@@ -64,6 +66,8 @@ def generate(conversations: int, messages_per: int) -> None:
             c.first_agent_message_at = c.first_assigned_at + timedelta(seconds=rng.uniform(5, 60))
             c.resolved_at = c.first_assigned_at + timedelta(seconds=rng.uniform(60, 1800))
             c.status, c.csat_requested_at = "resolved", c.resolved_at
+            c.sentiment_after_n = 3
+            c.sentiment_after_sum = 3 * rng.uniform(-0.5, 1)
         elif kind < 0.9:
             c.status, c.abandoned_from, c.abandoned_at = "abandoned", "bot", first + timedelta(minutes=30)
         elif kind < 0.97:
@@ -72,6 +76,8 @@ def generate(conversations: int, messages_per: int) -> None:
             c.status, c.abandoned_from, c.abandoned_at = "abandoned", "queued", first + timedelta(minutes=30)
         else:
             c.status = "bot"
+        if c.status == "resolved":
+            c.sentiment_at_resolution = rng.uniform(-1, 1)
         c._created = created  # auto_now_add would override; set after insert
         batch.append(c)
     made = Conversation.objects.bulk_create(batch, batch_size=5000)

@@ -44,6 +44,25 @@ def scripted(queues, agent):
     conversation_close_by_customer(conversation_id=left_queue.pk)
     # 5. never engaged.
     conversation_start(name="five")
+    # 6. with an agent when the customer left.
+    left_agent, _ = conversation_start(name="six")
+    say(left_agent, "can I talk to a real person please")
+    conversation_accept(conversation_id=left_agent.pk, agent_user_id=agent.user_id)
+    message_post(
+        conversation_id=left_agent.pk, sender=Sender.AGENT, body="Hello", author=agent.user, author_name="Grace"
+    )
+    conversation_close_by_customer(conversation_id=left_agent.pk)
+    # 7. accepted by Grace, transferred to Tech, resolved there; not rated.
+    from helpdesk.services.handoff import conversation_transfer
+    from tests.conftest import make_agent
+
+    tariq = make_agent("tariq", [queues["Tech"]])
+    moved, _ = conversation_start(name="seven")
+    say(moved, "can I talk to a real person please")
+    conversation_accept(conversation_id=moved.pk, agent_user_id=agent.user_id)
+    conversation_transfer(conversation_id=moved.pk, actor=agent, queue_name="Tech")
+    conversation_accept(conversation_id=moved.pk, agent_user_id=tariq.user_id)
+    conversation_resolve(conversation_id=moved.pk, actor=tariq)
     return {"contained": contained, "handed": handed}
 
 
@@ -54,36 +73,37 @@ def today() -> tuple[date, date]:
 
 def test_every_figure_by_hand(scripted) -> None:
     card = scorecard(*today())
-    assert (card["volume"], card["engaged"], card["ended"]) == (5, 4, 4)
+    assert (card["volume"], card["engaged"], card["ended"]) == (7, 6, 6)
     assert card["outcomes"] == {
         "contained": 1,
-        "handed_off_resolved": 1,
+        "handed_off_resolved": 2,
         "abandoned_in_bot": 1,
         "abandoned_in_queue": 1,
-        "abandoned_with_agent": 0,
+        "abandoned_with_agent": 1,
     }
-    assert card["containment_rate"] == 0.25
-    assert card["deflection_rate"] == 0.5
-    assert card["escalation_rate"] == 0.5
-    assert card["escalation_by_trigger"] == {"explicit_request": 0.25, "topic_rule": 0.25}
+    assert card["containment_rate"] == round(1 / 6, 4)
+    assert card["deflection_rate"] == round(2 / 6, 4)
+    assert card["escalation_rate"] == round(4 / 6, 4)
+    assert card["escalation_by_trigger"] == {"explicit_request": 0.5, "topic_rule": round(1 / 6, 4)}
     assert card["abandonment_rate"] == 0.5
-    assert card["queue_abandonment_rate"] == 0.5
-    assert card["transfer_rate"] == 0.0
+    assert card["queue_abandonment_rate"] == 0.25
+    assert card["transfer_rate"] == 0.25
     assert card["repeat_contact_rate"] == 0.0 and card["fcr_rate"] == 1.0
-    assert card["csat_mean"] == 4.0 and card["csat_satisfied_rate"] == 0.5 and card["csat_response_rate"] == 1.0
+    assert card["csat_mean"] == 4.0 and card["csat_satisfied_rate"] == 0.5
+    assert card["csat_response_rate"] == round(2 / 3, 4)
     assert card["csat_by_outcome"] == {"contained": 5.0, "handed_off_resolved": 3.0}
-    assert card["handoff_wait"]["count"] == 1 and card["human_first_response"]["count"] == 1
-    assert card["handle_time"]["count"] == 1 and card["resolution_time"]["count"] == 2
-    # Only 1 and 3 got a bot message after the first customer message; 2 and 4 went straight to a queue.
+    assert card["handoff_wait"]["count"] == 3 and card["human_first_response"]["count"] == 2
+    assert card["handle_time"]["count"] == 2 and card["resolution_time"]["count"] == 3
+    # Only 1 and 3 got a bot message after the first customer message; the others went straight to a queue.
     assert card["bot_first_response"]["count"] == 2 and card["bot_first_response"]["median"] >= 0
     assert {r["trigger"]: r["count"] for r in card["top_escalation_reasons"]} == {
-        "explicit_request": 1,
+        "explicit_request": 3,
         "topic_rule": 1,
     }
     intents = {r["intent"]: r for r in card["by_intent"]}
     assert intents["payment_methods"]["containment_rate"] == 1.0 and intents["payment_methods"]["csat_mean"] == 5.0
     assert intents["billing_dispute"]["escalation_rate"] == 1.0
-    assert card["sentiment_before_handoff"] is not None
+    assert card["sentiment_before_handoff"] is not None and card["sentiment_at_resolution"] is not None
 
 
 def test_rates_without_a_denominator_are_null(queues) -> None:
@@ -129,14 +149,21 @@ def test_csv_exports_stream_one_row_per_conversation(client, scripted, superviso
     answer = client.get(f"/api/v1/analytics/conversations.csv?start={start}&end={end}")
     assert answer.status_code == 200 and answer.streaming
     rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
-    assert len(rows) == 5
+    assert len(rows) == 7
     by_outcome = {r["outcome"] for r in rows}
-    assert by_outcome == {"contained", "handed_off_resolved", "abandoned_in_bot", "abandoned_in_queue", ""}
-    handed = next(r for r in rows if r["outcome"] == "handed_off_resolved")
+    assert by_outcome == {
+        "contained",
+        "handed_off_resolved",
+        "abandoned_in_bot",
+        "abandoned_in_queue",
+        "abandoned_with_agent",
+        "",
+    }
+    handed = next(r for r in rows if r["outcome"] == "handed_off_resolved" and r["csat"])
     assert handed["csat"] == "3" and handed["agent"] == "grace" and float(handed["handle_time_s"]) >= 0
     card = client.get(f"/api/v1/analytics/scorecard.csv?start={start}&end={end}")
     lines = b"".join(card.streaming_content).decode()
-    assert "containment_rate,0.25" in lines and "csat_by_outcome.contained,5.0" in lines
+    assert "containment_rate,0.1667" in lines and "csat_by_outcome.contained,5.0" in lines
     client.force_login(agent.user)
     assert client.get(f"/api/v1/analytics/conversations.csv?start={start}&end={end}").status_code == 403
 

@@ -84,6 +84,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
     elif not conversation.intent:
         conversation.intent_confidence = prediction.intent_confidence
         fields.append("intent_confidence")
+    _count_sentiment(conversation, message, prediction.sentiment_score, fields)
     conversation.save(update_fields=fields)
     realtime.after_commit(
         realtime.agents_frame,
@@ -107,3 +108,28 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
                 "conversation_id": str(conversation.pk),
             },
         )
+
+
+def _count_sentiment(conversation, message: Message, score: float, fields: list[str]) -> None:
+    """Keep the scorecard's running sentiment sums (metrics.md): before the first handoff,
+    the first three after a human first accepted, and the last reading before resolution."""
+    if conversation.first_handoff_at is None or message.created_at < conversation.first_handoff_at:
+        conversation.sentiment_before_sum += score
+        conversation.sentiment_before_n += 1
+        fields += ["sentiment_before_sum", "sentiment_before_n"]
+    if (
+        conversation.first_assigned_at is not None
+        and message.created_at >= conversation.first_assigned_at
+        and conversation.sentiment_after_n < 3
+    ):
+        conversation.sentiment_after_sum += score
+        conversation.sentiment_after_n += 1
+        fields += ["sentiment_after_sum", "sentiment_after_n"]
+    if conversation.resolved_at is not None and message.created_at < conversation.resolved_at:
+        # Read after the resolution (a slow worker): still the last one before it?
+        later = Message.objects.filter(
+            conversation=conversation, sender="customer", pk__gt=message.pk, created_at__lt=conversation.resolved_at
+        ).exists()
+        if not later:
+            conversation.sentiment_at_resolution = score
+            fields.append("sentiment_at_resolution")

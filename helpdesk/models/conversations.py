@@ -66,6 +66,13 @@ class Conversation(models.Model):
     summary = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
     bot_failures = models.PositiveSmallIntegerField(default=0)
+    # Running sums of the model's sentiment readings, kept as messages are read, so the
+    # scorecard's sentiment figures are plain sums (metrics.md, sentiment_*_handoff).
+    sentiment_before_sum = models.FloatField(default=0.0)
+    sentiment_before_n = models.PositiveIntegerField(default=0)
+    sentiment_after_sum = models.FloatField(default=0.0)
+    sentiment_after_n = models.PositiveSmallIntegerField(default=0)
+    sentiment_at_resolution = models.FloatField(null=True, blank=True)
     # 0: never escalated while waiting; 1: priority raised; 2: overflowed. Advanced only by a
     # conditional UPDATE, so two escalation runs never act twice.
     escalation_level = models.PositiveSmallIntegerField(default=0)

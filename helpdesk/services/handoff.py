@@ -14,7 +14,16 @@ from .. import events, realtime
 from ..errors import PermissionDenied, ServiceError
 from ..frames import conversation_summary
 from ..locks import lock_agent, lock_conversation
-from ..models import AgentProfile, Conversation, ConversationEvent, ConversationStatus, EventKind, Priority, Queue
+from ..models import (
+    AgentProfile,
+    Conversation,
+    ConversationEvent,
+    ConversationStatus,
+    EventKind,
+    Message,
+    Priority,
+    Queue,
+)
 from ..selectors.conversations import conversation_packet_by_id
 from ..selectors.queues import online_capacity, queue_position, queue_wait_estimate
 from .lifecycle import push_queue_positions, release_agent, set_status
@@ -281,7 +290,12 @@ def conversation_resolve(
         now = timezone.now()
         conversation.resolved_at = now
         conversation.csat_requested_at = now
-        conversation.save(update_fields=["resolved_at", "csat_requested_at"])
+        last = (
+            Message.objects.filter(conversation=conversation, sender="customer").order_by("-id").values("data").first()
+        )
+        reading = ((last or {}).get("data") or {}).get("prediction") or {}
+        conversation.sentiment_at_resolution = reading.get("sentiment_score")
+        conversation.save(update_fields=["resolved_at", "csat_requested_at", "sentiment_at_resolution"])
         user = actor.user if actor else None
         ConversationEvent.objects.create(
             conversation=conversation,
