@@ -57,17 +57,21 @@ class ScorecardView(APIView):
         return Response(scorecard(*period))
 
 
+def _csv(request: Request, rows, name: str):
+    period = parse_period(request)
+    if isinstance(period, Response):
+        return period
+    response = StreamingHttpResponse(rows(*period), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{period[0]}-{period[1]}.csv"'
+    return response
+
+
 class ConversationsCsvView(APIView):
     permission_classes = [IsSupervisor]
 
     @extend_schema(summary="Supervisors: one CSV row per conversation, streamed")
     def get(self, request: Request):
-        period = parse_period(request)
-        if isinstance(period, Response):
-            return period
-        response = StreamingHttpResponse(conversations_csv(*period), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="conversations-{period[0]}-{period[1]}.csv"'
-        return response
+        return _csv(request, conversations_csv, "conversations")
 
 
 class ScorecardCsvView(APIView):
@@ -75,9 +79,4 @@ class ScorecardCsvView(APIView):
 
     @extend_schema(summary="Supervisors: the scorecard as CSV")
     def get(self, request: Request):
-        period = parse_period(request)
-        if isinstance(period, Response):
-            return period
-        response = StreamingHttpResponse(scorecard_csv(*period), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="scorecard-{period[0]}-{period[1]}.csv"'
-        return response
+        return _csv(request, scorecard_csv, "scorecard")
