@@ -313,3 +313,17 @@ async def test_a_retried_client_msg_id_is_not_shown_twice(queues, started) -> No
     replayed = await drain(again)
     assert [f["message"]["client_msg_id"] for f in replayed].count("r-1") == 1
     await again.disconnect()
+
+
+async def test_accepting_a_conversation_routing_already_gave_you_is_ok(queues, agent, started) -> None:
+    conversation, token = started
+    cid = str(conversation.pk)
+    inbox = await agent_socket(agent)  # online: routing assigns at handoff
+    ws = await customer(cid, token)
+    await ws.send_json_to({"type": "request_human"})
+    await frames_until(inbox, lambda f: f["type"] == "conversation.assigned")
+    await inbox.send_json_to({"type": "accept", "conversation_id": cid})
+    answer = (await frames_until(inbox, lambda f: f["type"] in {"ok", "error"}))[-1]
+    assert answer == {"type": "ok", "action": "accept", "conversation_id": cid}
+    await ws.disconnect()
+    await inbox.disconnect()

@@ -195,6 +195,9 @@ def conversation_accept(*, conversation_id: uuid.UUID | str, agent_user_id: int)
             raise ServiceError("not_found", "No such conversation.")
         if not agent_may_work(profile, conversation):
             raise PermissionDenied("This conversation waits in a queue you do not work.")
+        if conversation.status == ConversationStatus.ASSIGNED and conversation.agent_id == agent_user_id:
+            # Already yours (routing assigned it as you came online): accepting again is a no-op.
+            return conversation
         if conversation.status not in (ConversationStatus.QUEUED, ConversationStatus.ASSIGNED):
             raise ServiceError(
                 "invalid_state", f"The conversation is {conversation.status}; only a waiting one can be accepted."
