@@ -12,25 +12,28 @@ from django.db.models import DurationField, ExpressionWrapper, F
 
 from .scorecard import OUTCOME, conversations_in, scorecard
 
-CONVERSATION_COLUMNS = [
-    "id",
-    "created_at",
-    "status",
-    "outcome",
-    "handoff_trigger",
-    "first_intent",
-    "intent",
-    "queue",
-    "agent",
-    "priority",
-    "customer_tier",
-    "csat",
-    "bot_first_response_s",
-    "handoff_wait_s",
-    "human_first_response_s",
-    "handle_time_s",
-    "resolution_time_s",
+# (CSV column, the row's field): one list, so header and values cannot drift apart. The last
+# five are durations, written in seconds.
+COLUMNS = [
+    ("id", "pk"),
+    ("created_at", "created_at"),
+    ("status", "status"),
+    ("outcome", "outcome"),
+    ("handoff_trigger", "handoff_trigger"),
+    ("first_intent", "first_intent"),
+    ("intent", "intent"),
+    ("queue", "queue__name"),
+    ("agent", "agent__username"),
+    ("priority", "priority"),
+    ("customer_tier", "customer__tier"),
+    ("csat", "csat__score"),
+    ("bot_first_response_s", "bot_first"),
+    ("handoff_wait_s", "wait"),
+    ("human_first_response_s", "human_first"),
+    ("handle_time_s", "handle"),
+    ("resolution_time_s", "resolution"),
 ]
+DURATIONS = 5
 
 
 class _Echo:
@@ -58,48 +61,22 @@ def conversation_rows(start: date, end: date) -> Iterator[list[str]]:
             resolution=_span("first_customer_message_at", "resolved_at"),
         )
         .order_by("created_at")
-        .values_list(
-            "pk",
-            "created_at",
-            "status",
-            "outcome",
-            "handoff_trigger",
-            "first_intent",
-            "intent",
-            "queue__name",
-            "agent__username",
-            "priority",
-            "customer__tier",
-            "csat__score",
-            "bot_first",
-            "wait",
-            "human_first",
-            "handle",
-            "resolution",
-        )
+        .values_list(*(field for _, field in COLUMNS))
     )
     for row in rows.iterator(chunk_size=2000):
-        (pk, created, status, outcome, trigger, first_intent, intent, queue, agent, priority, tier, csat, *spans) = row
-        yield [
-            str(pk),
-            created.isoformat(),
-            status,
-            outcome,
-            trigger,
-            first_intent or "",
-            intent,
-            queue or "",
-            agent or "",
-            str(priority),
-            tier,
-            "" if csat is None else str(csat),
-            *[_seconds(s) for s in spans],
-        ]
+        plain, spans = row[:-DURATIONS], row[-DURATIONS:]
+        yield [_text(value) for value in plain] + [_seconds(span) for span in spans]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def conversations_csv(start: date, end: date) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(CONVERSATION_COLUMNS)
+    yield writer.writerow([column for column, _ in COLUMNS])
     for row in conversation_rows(start, end):
         yield writer.writerow(row)
 

@@ -27,13 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
 
+from bench.common import percentile  # noqa: E402
 from tests.support.servers import DEMO_PASSWORD, base_env, celery_worker, daphne, http_json, manage  # noqa: E402
 from tests.support.services import PG_ADMIN_URL, REDIS_TEST_URL, fresh_database  # noqa: E402
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 async def customer_run(ws_base: str, http_base: str, messages: int, latencies: list[float]) -> None:

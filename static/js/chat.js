@@ -606,13 +606,7 @@
     ui.input.focus();
   });
 
-  ui.input.addEventListener('keydown', function (e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-      e.preventDefault();
-      if (typeof ui.composer.requestSubmit === 'function') ui.composer.requestSubmit();
-      else ui.composer.dispatchEvent(new Event('submit', { cancelable: true }));
-    }
-  });
+  UI.submitOnEnter(ui.input, ui.composer);
 
   ui.input.addEventListener('input', function () {
     autosize();

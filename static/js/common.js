@@ -38,5 +38,18 @@
     });
   }
 
-  window.HelpdeskUI = { byId: byId, make: make, getCookie: getCookie, toast: toast, regroup: regroup };
+  /* Enter submits the form, Shift+Enter adds a line; an IME composition is never cut short. */
+  function submitOnEnter(textarea, form) {
+    textarea.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        if (typeof form.requestSubmit === 'function') form.requestSubmit();
+        else form.dispatchEvent(new Event('submit', { cancelable: true }));
+      }
+    });
+  }
+
+  window.HelpdeskUI = {
+    byId: byId, make: make, getCookie: getCookie, toast: toast, regroup: regroup, submitOnEnter: submitOnEnter
+  };
 })();

@@ -1115,13 +1115,7 @@
     ui.input.focus();
   });
 
-  ui.input.addEventListener('keydown', function (e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-      e.preventDefault();
-      if (typeof ui.replyForm.requestSubmit === 'function') ui.replyForm.requestSubmit();
-      else ui.replyForm.dispatchEvent(new Event('submit', { cancelable: true }));
-    }
-  });
+  UI.submitOnEnter(ui.input, ui.replyForm);
 
   ui.input.addEventListener('input', function () {
     // Typing in note mode is private: the customer must not see "typing…" for a note.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
@@ -21,6 +22,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pyt
 @pytest.fixture(autouse=True)
 def _on_postgres() -> None:
     if connection.vendor != "postgresql":
+        # Only reached by a bare `pytest` on a developer's machine: CI runs these through
+        # `make test-postgres`, and there a wrong database is a failure, never a skip.
+        if os.environ.get("CI"):
+            pytest.fail("the PostgreSQL tests ran without DATABASE_URL=postgres://...", pytrace=False)
         pytest.skip("run with DATABASE_URL=postgres://... (make test-postgres)")
 
 
