@@ -86,5 +86,11 @@ def _sqlite(path: Path) -> dict:
         # A file, not Django's shared in-memory database: that one takes table locks that
         # ignore the busy timeout, so parallel writers fail instead of queueing as they do
         # on a real file.
-        "TEST": {"NAME": str(path.with_name(f"{path.stem}-test{path.suffix or '.sqlite3'}"))},
+        # HELPDESK_TEST_DB_TAG lets two test runs share a checkout without sharing a file.
+        "TEST": {"NAME": str(path.with_name(f"{path.stem}-test{_test_tag()}{path.suffix or '.sqlite3'}"))},
     }
+
+
+def _test_tag() -> str:
+    tag = os.environ.get("HELPDESK_TEST_DB_TAG", "")
+    return f"-{tag}" if tag else ""

@@ -38,8 +38,11 @@ def require_redis() -> str:
 
 
 def fresh_database(admin_url: str, name: str) -> str:
-    """Drop and create database `name`; returns its URL."""
+    """Drop and create database `name` (suffixed by HELPDESK_TEST_DB_TAG); returns its URL."""
     import psycopg
+
+    if tag := os.environ.get("HELPDESK_TEST_DB_TAG"):
+        name = f"{name}_{tag}"
 
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
