@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_float, env_int, env_list, env_str
+from .env import channel_prefix, database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -19,10 +19,15 @@ REDIS_URL = env_str("REDIS_URL")
 EMBEDDED = not REDIS_URL
 DEBUG = env_bool("DEBUG", default=EMBEDDED)
 
+# Secrets come only from the environment. The development key below is public (it is in this
+# file), so with DEBUG off the process refuses to start on it, or on an empty SECRET_KEY:
+# anyone could forge sessions, CSRF tokens and customer tokens with it (docs/security.md).
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+SECRET_KEY = env_str("SECRET_KEY") or _DEV_SECRET
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise ImproperlyConfigured("SECRET_KEY must be set (long and random) when DEBUG is off.")
+# Old keys, comma-separated, still accepted for signatures during a key rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 
@@ -38,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files (CSP: self only)
     "helpdesk",
     "bots",
     "routing",
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helpdesk.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "helpdesk.middleware.PublicApiCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,7 +91,10 @@ if REDIS_URL:
         # when a group's per-channel list fills up (channels_redis issue 97).
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub channel names ignore Redis' database number: two desks (or two test runs)
+            # on one Redis with different databases get different prefixes, so never hear
+            # each other.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("HELPDESK_CHANNEL_PREFIX", channel_prefix(REDIS_URL))},
         }
     }
     CACHES = {
@@ -145,11 +155,63 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS (docs/security.md). On by default whenever DEBUG is off: redirect http to https, HSTS,
+# cookies only over TLS. HELPDESK_HTTPS=0 is for a deployment that is reached over plain http
+# on a private network (and for the test suite's production-mode processes on 127.0.0.1).
+HELPDESK_HTTPS = env_bool("HELPDESK_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HELPDESK_HTTPS
+# Load balancers probe the health check over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HELPDESK_HTTPS
+CSRF_COOKIE_SECURE = HELPDESK_HTTPS
+SECURE_HSTS_SECONDS = env_int("HELPDESK_HSTS_SECONDS", 31536000) if HELPDESK_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HELPDESK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HELPDESK_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("HELPDESK_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Content-Security-Policy (helpdesk.middleware.SecurityHeadersMiddleware): scripts and styles
+# only from our own static files, no inline code. `connect-src` adds the page's own ws:/wss:
+# origin, which older browsers do not count as 'self'.
+HELPDESK_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Per path prefix: directives that replace the default's. Swagger UI's page carries one inline
+# <style> block and React sets styles inline; its scripts stay self-only.
+HELPDESK_CSP_OVERRIDES = {"/api/docs/": {"style-src": "'self' 'unsafe-inline'"}}
+
+# Websocket Origin check (helpdesk.consumers.origin): every ALLOWED_HOSTS host, plus these
+# extra hosts (e.g. a shop's own domain that embeds the chat widget), comma-separated.
+HELPDESK_WS_ALLOWED_ORIGINS = env_list("HELPDESK_WS_ALLOWED_ORIGINS", "")
+
+# Login throttling (helpdesk.login_throttle): after this many failed logins for one username
+# from one address, that pair is locked out for HELPDESK_LOGIN_LOCKOUT_SECONDS. The count is
+# kept in the cache (Redis in production), so every process shares it.
+HELPDESK_LOGIN_MAX_FAILURES = env_int("HELPDESK_LOGIN_MAX_FAILURES", 5)
+HELPDESK_LOGIN_LOCKOUT_SECONDS = env_int("HELPDESK_LOGIN_LOCKOUT_SECONDS", 900)
+
+# Token lifetimes (helpdesk.tokens).
+HELPDESK_CUSTOMER_TOKEN_MAX_AGE_SECONDS = env_int("HELPDESK_CUSTOMER_TOKEN_MAX_AGE_SECONDS", 7 * 24 * 3600)
+HELPDESK_AGENT_TOKEN_MAX_AGE_SECONDS = env_int("HELPDESK_AGENT_TOKEN_MAX_AGE_SECONDS", 24 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "helpdesk.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -166,6 +228,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST side of the chat contract (docs/protocol.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- The helpdesk's own knobs -------------------------------------------------------------
@@ -195,6 +260,12 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
 
 # What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).
 HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook", "routing.services.seed_demo_hook"]
+# Called inside a customer's erasure transaction, so higher apps drop what they keep of the
+# customer's words (docs/privacy.md). Each takes (customer_id=, texts=) and returns a count.
+HELPDESK_ERASURE_HOOKS = ["bots.services.privacy.erase_customer_texts"]
+# Redact email addresses, card numbers and phone numbers from the text the intent model
+# trains on and from the analytics CSV exports (docs/privacy.md).
+HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)
 # Who decides, after the model has read a message, whether the bot keeps the conversation:
 # the supervisors' rules (routing). bots reads this setting instead of importing routing.
 HELPDESK_BOT_DECIDER = "routing.decider.decide"

@@ -94,3 +94,9 @@ def _sqlite(path: Path) -> dict:
 def _test_tag() -> str:
     tag = os.environ.get("HELPDESK_TEST_DB_TAG", "")
     return f"-{tag}" if tag else ""
+
+
+def channel_prefix(redis_url: str) -> str:
+    """ "asgi", or "asgi<n>" for Redis database n > 0."""
+    database = urlparse(redis_url).path.lstrip("/")
+    return f"asgi{database}" if database not in {"", "0"} else "asgi"
