@@ -1,5 +1,11 @@
 """CSV exports, streamed: rows are read from the database in chunks and written as they go, so
-a year of conversations never sits in memory."""
+a year of conversations never sits in memory.
+
+A CSV leaves the desk (spreadsheets get mailed around), so with HELPDESK_REDACT_PII on every
+text cell goes through helpdesk.privacy.redact: an email address, a card or a phone number
+written into a trigger, a queue name or a username comes out as [email], [card] or [phone].
+Typed cells (ids, timestamps, numbers) are not text and are written as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F
+
+from helpdesk.privacy import redact
 
 from .scorecard import OUTCOME, conversations_in, scorecard
 
@@ -71,6 +80,8 @@ def conversation_rows(start: date, end: date) -> Iterator[list[str]]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return redact(value) if settings.HELPDESK_REDACT_PII else value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -98,4 +109,6 @@ def scorecard_csv(start: date, end: date) -> Iterator[str]:
             yield prefix, value
 
     for key, value in flatten("", scorecard(start, end)):
-        yield writer.writerow([key, "" if value is None else value])
+        # Numbers go to the writer as numbers (its own formatting); only text is redacted.
+        cell = _text(value) if value is None or isinstance(value, str) else value
+        yield writer.writerow([_text(key), cell])

@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from helpdesk.admin_audit import AuditedAdminMixin
+
 from .models import Intent, IntentExample, MessagePrediction, ModelVersion
 from .services.training import train_from_database
 
@@ -17,7 +19,7 @@ class ExampleInline(admin.TabularInline):
 
 
 @admin.register(Intent)
-class IntentAdmin(admin.ModelAdmin):
+class IntentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "tier", "default_queue", "confidence_threshold", "enabled", "example_count"]
     list_editable = ["confidence_threshold", "enabled"]
     list_filter = ["tier", "default_queue", "enabled"]
@@ -44,7 +46,7 @@ class IntentAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntentExample)
-class IntentExampleAdmin(admin.ModelAdmin):
+class IntentExampleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["text", "intent", "source", "created_at"]
     list_filter = ["source", "intent"]
     search_fields = ["text"]

@@ -26,14 +26,15 @@ def on_bot_corrected(payload: dict[str, Any]) -> None:
     from helpdesk.models import Message
 
     from .models import ExampleSource, Intent, IntentExample
+    from .services.training import training_texts
 
     intent = Intent.objects.filter(name=payload["intent"]).first()
     first = Message.objects.filter(conversation_id=payload["conversation_id"], sender="customer").order_by("id").first()
     if intent is None or first is None:
         return
-    IntentExample.objects.get_or_create(
-        intent=intent, text=first.body[:1000], defaults={"source": ExampleSource.CORRECTION}
-    )
+    # Stored redacted (HELPDESK_REDACT_PII): an example outlives the conversation it came from.
+    (text,) = training_texts([first.body])
+    IntentExample.objects.get_or_create(intent=intent, text=text[:1000], defaults={"source": ExampleSource.CORRECTION})
 
 
 def on_handed_back(payload: dict[str, Any]) -> None:

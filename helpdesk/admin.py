@@ -1,11 +1,19 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import json
 
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from .admin_audit import AuditedAdminMixin
+from .errors import ServiceError
 from .models import (
     AgentProfile,
     Article,
     ArticleVersion,
+    AuditEntry,
     BotRating,
     CannedReply,
     Conversation,
@@ -18,10 +26,13 @@ from .models import (
     Queue,
     Ticket,
 )
+from .selectors.privacy import is_supervisor
+from .services.audit import client_ip
+from .services.privacy import customer_erase, customer_export
 
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "priority",
@@ -49,6 +60,44 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "email", "external_id", "tier", "created_at"]
     list_filter = ["tier"]
     search_fields = ["name", "email", "external_id"]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    def has_supervisor_permission(self, request: HttpRequest) -> bool:
+        # The actions' gate; the services check again, so no other caller can skip it.
+        return is_supervisor(request.user)
+
+    @admin.action(description="Export personal data (JSON)", permissions=["supervisor"])
+    def export_personal_data(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Pick exactly one customer to export.", messages.ERROR)
+            return None
+        customer = queryset.get()
+        data = customer_export(customer=customer, actor=request.user, ip=client_ip(request.META))
+        response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-personal-data.json"'
+        return response
+
+    @admin.action(description="Erase personal data…", permissions=["supervisor"])
+    def erase_personal_data(self, request: HttpRequest, queryset) -> TemplateResponse | None:
+        """Asks first (like Django's own delete action); erases on the confirming POST."""
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Erase personal data?",
+                "customers": list(queryset),
+                "opts": self.model._meta,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/helpdesk/customer/erase_confirmation.html", context)
+        for customer in queryset:
+            label = f"Customer #{customer.pk}"
+            try:
+                erasure = customer_erase(customer=customer, actor=request.user, ip=client_ip(request.META))
+            except ServiceError as error:
+                self.message_user(request, f"{label}: {error.detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"{label} erased ({erasure.describe() or 'nothing held'}).")
+        return None
 
 
 class MessageInline(admin.TabularInline):
@@ -145,7 +194,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "status",
@@ -172,7 +221,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def mark_reviewed(self, request, queryset) -> None:
         from django.utils import timezone
 
-        count = queryset.update(last_reviewed_at=timezone.now())
+        count = self.audited_update(request, queryset, last_reviewed_at=timezone.now())
         self.message_user(request, f"{count} article(s) marked reviewed.")
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
@@ -202,3 +251,40 @@ class BotRatingAdmin(admin.ModelAdmin):
     list_display = ["conversation", "agent", "helpful", "predicted_intent", "correct_intent", "created_at"]
     list_filter = ["helpful", "predicted_intent"]
     readonly_fields = ["conversation", "agent", "helpful", "predicted_intent", "correct_intent", "created_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody adds, edits or deletes an entry, superusers included."""
+
+    list_display = ["created_at", "actor_name", "action", "object_type", "object_repr", "ip"]
+    list_filter = ["action", "object_type", "actor"]
+    search_fields = ["object_repr", "object_id", "actor_name", "note"]
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "note",
+        "ip",
+    ]
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_supervisor(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_supervisor(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

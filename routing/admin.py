@@ -7,9 +7,14 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+
+from helpdesk.admin_audit import AuditedAdminMixin
+from helpdesk.models import AuditAction
+from helpdesk.services.audit import audit_object, audit_snapshot, client_ip
 
 from .forms import ACTION_FIELDS, CONDITION_FIELDS, GuidedRuleForm
 from .models import Rule, RuleChange
@@ -45,8 +50,33 @@ def _reference() -> str:
     )
 
 
+def audit_rules_written(request: HttpRequest, *, action: str, before: dict[str, dict], names: list[str]) -> None:
+    """One audit entry per rule an import or a revert wrote (or deleted), from snapshots taken
+    before it, keyed by rule name."""
+    after = {rule.name: rule for rule in Rule.objects.filter(name__in=names)}
+    ip = client_ip(request.META)
+    for name in names:
+        rule = after.get(name)
+        old = before.get(name)
+        if rule is None and old is None:
+            continue
+        audit_object(
+            actor=request.user,
+            action=action,
+            obj=rule or Rule(name=name),
+            before=old["fields"] if old else None,
+            after=audit_snapshot(rule) if rule else None,
+            ip=ip,
+            object_id=rule.pk if rule else old["pk"],
+        )
+
+
+def rule_snapshots(names: list[str]) -> dict[str, dict]:
+    return {r.name: {"pk": r.pk, "fields": audit_snapshot(r)} for r in Rule.objects.filter(name__in=names)}
+
+
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = GuidedRuleForm
     fieldsets = [
         (None, {"fields": ["name", "description", ("stage", "order"), ("enabled", "stop_after")]}),
@@ -126,7 +156,15 @@ class RuleAdmin(admin.ModelAdmin):
                 else (request.POST.get("json", ""))
             )
             try:
-                count = rules_import(json.loads(raw), who=request.user)
+                data = json.loads(raw)
+                items = data if isinstance(data, list) else []
+                names = list(
+                    dict.fromkeys(r["name"] for r in items if isinstance(r, dict) and isinstance(r.get("name"), str))
+                )
+                with transaction.atomic():
+                    before = rule_snapshots(names)
+                    count = rules_import(data, who=request.user)
+                    audit_rules_written(request, action=AuditAction.IMPORT, before=before, names=names)
             except json.JSONDecodeError as error:
                 errors = {"json": f"not valid JSON: {error}"}
             except RuleError as error:
@@ -221,5 +259,9 @@ class RuleChangeAdmin(admin.ModelAdmin):
     @admin.action(description="Revert: put the rule back as it was before this change")
     def revert(self, request: HttpRequest, queryset) -> None:
         for change in queryset.order_by("-at", "-id"):
-            rule_revert(change=change, who=request.user)
+            names = [change.rule_name] + ([change.before["name"]] if change.before else [])
+            with transaction.atomic():
+                before = rule_snapshots(names)
+                rule_revert(change=change, who=request.user)
+                audit_rules_written(request, action=AuditAction.REVERT, before=before, names=list(dict.fromkeys(names)))
         self.message_user(request, f"Reverted {queryset.count()} change(s).", messages.SUCCESS)

@@ -9,6 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from helpdesk.privacy import redact
+
 from .. import runtime
 from ..ml.encoder import load_encoder
 from ..ml.intents import OUT_OF_SCOPE, TrainingResult, train_intents
@@ -27,9 +29,16 @@ class Outcome:
     reason: str
 
 
+def training_texts(texts: list[str]) -> list[str]:
+    """Texts as the model may learn them: with HELPDESK_REDACT_PII on, email addresses, card
+    and phone numbers become [email], [card], [phone]. Applied wherever training text is
+    assembled, so examples stored before the option was on are covered too."""
+    return [redact(text) for text in texts] if settings.HELPDESK_REDACT_PII else list(texts)
+
+
 def database_examples() -> tuple[list[str], list[str]]:
     rows = IntentExample.objects.filter(intent__enabled=True).values_list("text", "intent__name").order_by("pk")
-    texts = [t for t, _ in rows]
+    texts = training_texts([t for t, _ in rows])
     labels = [label for _, label in rows]
     return texts, labels
 
@@ -41,7 +50,7 @@ def read_csv(path: Path, text_column: str, label_column: str) -> tuple[list[str]
         if missing:
             raise ValueError(f"{path}: no column(s) {', '.join(sorted(missing))}; found {reader.fieldnames}")
         rows = [(r[text_column], r[label_column]) for r in reader if r[text_column].strip()]
-    return [t for t, _ in rows], [label for _, label in rows]
+    return training_texts([t for t, _ in rows]), [label for _, label in rows]
 
 
 def should_activate(new: dict, classes: list[str], active: ModelVersion | None) -> tuple[bool, str]:

@@ -3,6 +3,7 @@
 from .agents import AgentProfile, Presence
 from .assist import BotRating, CannedReply
 from .attachments import Attachment
+from .audit import AuditAction, AuditEntry
 from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
@@ -16,6 +17,8 @@ __all__ = [
     "AgentProfile",
     "Article",
     "Attachment",
+    "AuditAction",
+    "AuditEntry",
     "ArticleStatus",
     "ArticleVersion",
     "KnowledgeGap",
