@@ -266,12 +266,6 @@ HELPDESK_ERASURE_HOOKS = ["bots.services.privacy.erase_customer_texts"]
 # Redact email addresses, card numbers and phone numbers from the text the intent model
 # trains on and from the analytics CSV exports (docs/privacy.md).
 HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)
-# Called inside a customer's erasure transaction, so higher apps drop what they keep of the
-# customer's words (docs/privacy.md). Each takes (customer_id=, texts=) and returns a count.
-HELPDESK_ERASURE_HOOKS = ["bots.services.privacy.erase_customer_texts"]
-# Redact email addresses, card numbers and phone numbers from the text the intent model
-# trains on and from the analytics CSV exports (docs/privacy.md).
-HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)
 # Who decides, after the model has read a message, whether the bot keeps the conversation:
 # the supervisors' rules (routing). bots reads this setting instead of importing routing.
 HELPDESK_BOT_DECIDER = "routing.decider.decide"
