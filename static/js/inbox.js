@@ -637,7 +637,9 @@
     var intent = String(p.intent || '').replace(/_/g, ' ');
     var pct = typeof p.intent_confidence === 'number' ? Math.round(p.intent_confidence * 100) + '%' : '';
     chip.appendChild(make('span', 'pred-intent', intent + (pct ? ' · ' + pct : '')));
-    var s = make('span', 'pred-sentiment pred-' + String(p.sentiment || 'neutral'), String(p.sentiment || ''));
+    // A class name from data is cut to letters, as the tier and priority badges are.
+    var mood = String(p.sentiment || 'neutral').replace(/[^a-z]/gi, '');
+    var s = make('span', 'pred-sentiment pred-' + mood, String(p.sentiment || ''));
     if (typeof p.sentiment_score === 'number') s.title = 'sentiment score ' + p.sentiment_score.toFixed(2);
     chip.appendChild(s);
     chip.setAttribute('aria-label', 'Model reading: ' + intent + ' ' + pct + ', ' + String(p.sentiment || ''));
