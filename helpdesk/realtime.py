@@ -14,12 +14,15 @@ Groups:
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -63,7 +66,46 @@ def _send(group: str, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, event)
+    if _in_asgi_thread():
+        # A service called from a consumer or a view (sync_to_async): the send runs on the
+        # server's own loop, which this process now knows.
+        _SenderLoop.home = (os.getpid(), SyncToAsync.threadlocal.main_event_loop)
+        async_to_sync(layer.group_send)(group, event)
+    else:
+        # A Celery worker, a command, or the embedded mode's task threads: no loop here.
+        # async_to_sync would make a new loop per send; the Redis layer then opens new
+        # connections per loop (~25 ms and a leaked Redis client per push), and the in-memory
+        # layer would be touched from a foreign loop. So: the server's loop when this process
+        # is a server, else one long-lived loop of the process's own.
+        _SenderLoop.run(layer.group_send(group, event))
+
+
+def _in_asgi_thread() -> bool:
+    return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid()
+
+
+class _SenderLoop:
+    """Where sync code's pushes run: the server's loop, or a private one on a daemon thread."""
+
+    home: tuple[int, asyncio.AbstractEventLoop] | None = None
+    private: tuple[int, asyncio.AbstractEventLoop] | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def loop(cls) -> asyncio.AbstractEventLoop:
+        pid = os.getpid()  # after a fork (Celery's prefork children) the parent's loops are gone
+        if cls.home and cls.home[0] == pid and cls.home[1].is_running():
+            return cls.home[1]
+        with cls._lock:
+            if cls.private is None or cls.private[0] != pid:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="realtime-sender", daemon=True).start()
+                cls.private = (pid, loop)
+            return cls.private[1]
+
+    @classmethod
+    def run(cls, coroutine: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, cls.loop()).result(timeout)
 
 
 # --- To customers ------------------------------------------------------------------------
