@@ -51,7 +51,8 @@ EMAIL = "dana@example.com"
 CARD = "4111 1111 1111 1111"
 PHONE = "+44 20 7946 0958"
 # What must be gone from the whole database after her erasure (compared case-insensitively).
-HER_DETAILS = ["dana", "ortiz", "4111 1111", "7946", "crm-7781", "receipt-from-d"]
+# Long enough not to turn up by chance in a timestamp's microseconds or a hex id.
+HER_DETAILS = ["dana", "ortiz", "4111 1111", "7946 0958", "crm-7781", "receipt-from-d"]
 
 
 def say(conversation, body: str) -> Message:
