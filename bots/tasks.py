@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from celery import shared_task
+import os
+import time
 
+from celery import shared_task
+from django.conf import settings
+
+from .services.predictions import messages_unread
 from .services.turns import bot_handle_message
 
 
@@ -13,4 +18,31 @@ from .services.turns import bot_handle_message
     soft_time_limit=25,
 )
 def handle_message(message_id: int) -> None:
+    _hold_for_tests(message_id)
     bot_handle_message(message_id=message_id)
+
+
+@shared_task(name="bots.tasks.read_missed", time_limit=60, soft_time_limit=50)
+def read_missed() -> int:
+    """Beat: customer messages whose `handle_message` never reached a worker (the broker was
+    down when it was sent, or restarted without persistence) are sent again. Safe to run twice:
+    so is `handle_message`, and each message is re-sent at most once per window."""
+    missed = messages_unread(older_than_seconds=settings.HELPDESK_BOT_RECOVERY_AFTER_SECONDS)
+    for message_id in missed:
+        handle_message.delay(message_id)
+    return len(missed)
+
+
+def _hold_for_tests(message_id: int) -> None:
+    """TEST ONLY (settings.HELPDESK_TEST_HOLD_FILE, never set in a deployment): while that file
+    exists, wait here, holding the unacknowledged task, so that tests/faults can kill the
+    worker "while it classifies". Leaves `<file>.<pid>` naming the message it holds."""
+    hold = settings.HELPDESK_TEST_HOLD_FILE
+    if not hold or not os.path.exists(hold):
+        return
+    marker = f"{hold}.{os.getpid()}"
+    with open(marker, "w") as out:
+        out.write(str(message_id))
+    deadline = time.monotonic() + 20  # under the soft time limit
+    while os.path.exists(hold) and time.monotonic() < deadline:
+        time.sleep(0.05)

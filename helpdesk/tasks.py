@@ -18,3 +18,12 @@ def kb_review_reminders() -> int:
     from .services.kb import articles_remind_owners
 
     return articles_remind_owners()
+
+
+@shared_task(name="helpdesk.tasks.sweep_presence", time_limit=60, soft_time_limit=50)
+def sweep_presence() -> int:
+    """Beat: agents whose inbox sockets died with their process go offline (helpdesk/presence.py).
+    Safe to run twice: each agent is re-checked under its row lock."""
+    from .services.agents import agents_sweep_stale
+
+    return agents_sweep_stale()

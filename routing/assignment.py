@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
+from helpdesk import presence
 from helpdesk.errors import ServiceError
 from helpdesk.models import AgentProfile, Conversation, ConversationStatus, Presence
 from helpdesk.services.handoff import conversation_accept
@@ -40,7 +41,11 @@ def candidates_for(queue_id: int) -> list[AgentLoad]:
         .annotate(load=Count("user__conversations", filter=Q(user__conversations__status=ConversationStatus.ASSIGNED)))
         .values_list("user_id", "load", "max_concurrent_chats", "last_assigned_at")
     )
-    return [AgentLoad(user_id=u, load=n, capacity=c, last_assigned_at=t) for u, n, c, t in rows]
+    rows = list(rows)
+    # Online in the database but no socket seen within the TTL: their daphne died (the sweep
+    # will take them offline); a chat given to them now would wait for nobody.
+    stale = presence.stale_users(u for u, *_ in rows)
+    return [AgentLoad(user_id=u, load=n, capacity=c, last_assigned_at=t) for u, n, c, t in rows if u not in stale]
 
 
 def assign_waiting_conversation(*, conversation_id: str) -> int | None:

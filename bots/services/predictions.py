@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
-from helpdesk.models import Message, Sender
+from helpdesk.models import ConversationStatus, Message, Sender
 from helpdesk.services.lifecycle import push_conversation_updated
 
 from .. import runtime
@@ -16,6 +19,12 @@ from ..ml.classifier import Prediction
 from ..models import MessagePrediction
 
 STRONGLY_NEGATIVE = -0.85
+# Messages older than this are left unread by the recovery: an answer an hour late helps nobody.
+RECOVERY_WINDOW = timedelta(hours=1)
+# A message is sent again at most once in this long (the sweep must not pile duplicates onto
+# a queue that is merely behind).
+RESEND_EVERY = timedelta(minutes=10)
+OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.QUEUED, ConversationStatus.ASSIGNED)
 
 
 def prediction_payload(prediction: MessagePrediction) -> dict:
@@ -63,6 +72,30 @@ def message_classify(*, message_id: int) -> tuple[MessagePrediction, runtime.Loa
         # Race: the same task ran twice at once (a redelivery); the other run stored it.
         return MessagePrediction.objects.get(message_id=message_id, model_version_id=loaded.version_id), loaded
     return prediction, loaded
+
+
+def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]:
+    """Customer messages in open conversations that no model version has read, stored more
+    than `older_than_seconds` ago (their task was lost, not merely queued), each returned at
+    most once per RESEND_EVERY."""
+    now = timezone.now()
+    since = now - RECOVERY_WINDOW
+    ids = list(
+        Message.objects.filter(
+            conversation__status__in=OPEN_STATUSES,
+            conversation__last_customer_message_at__gte=since,
+            sender=Sender.CUSTOMER,
+            internal=False,
+            created_at__gte=since,
+            created_at__lt=now - timedelta(seconds=older_than_seconds),
+            predictions__isnull=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    # cache.add is atomic: two sweeps at once cannot both send the same message.
+    timeout = int(RESEND_EVERY.total_seconds())
+    return [pk for pk in ids if cache.add(f"bots:resent:{pk}", 1, timeout=timeout)]
 
 
 def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> None:

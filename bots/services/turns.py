@@ -41,7 +41,8 @@ def bot_handle_message(*, message_id: int) -> None:
         return
     if conversation.status != ConversationStatus.BOT:
         return
-    # Idempotence (a task may run twice): each bot answer names the message it answers.
+    # Idempotence (a task may run twice): each bot answer names the message it answers. Two
+    # runs at once both pass this check; message_post repeats it under the row lock.
     if Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=message.pk).exists():
         return
     if Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, pk__gt=message.pk).exists():

@@ -123,10 +123,34 @@ CELERY_TASK_ROUTES = {"bots.tasks.*": {"queue": "ml"}}
 # Loading the model takes ~2 s; the default 4 s allowance for a new worker process is too tight
 # on a busy 2-core machine.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+# A task a worker has taken stays in Redis, unacknowledged, until it finishes (acks_late). When
+# the worker dies (kill -9, out of memory, a lost machine) the Redis transport hands the task
+# out again once it has been unacknowledged for `visibility_timeout` seconds. Kombu's default
+# is an hour, and it only looks every 100 s (10 s x a throttle of 10): a customer whose
+# message was being read by a dying worker would wait that long for the bot. The timeout must
+# stay above the longest task's hard time limit (kb_review_reminders: 300 s), or a task still
+# running is handed out a second time (every task is safe to run twice, but need not).
+# docs/faults.md.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("HELPDESK_BROKER_VISIBILITY_TIMEOUT", 360),
+    "unacked_restore_interval": env_int("HELPDESK_BROKER_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-inactive-conversations": {"task": "helpdesk.tasks.sweep_inactive", "schedule": 60.0},
     "escalate-due": {"task": "routing.tasks.escalate_due", "schedule": 60.0},
     "kb-review-reminders": {"task": "helpdesk.tasks.kb_review_reminders", "schedule": 24 * 3600.0},
+    # Customer messages whose bot task never reached the broker (Redis down at that moment,
+    # or restarted without persistence): read them now (docs/faults.md).
+    "bot-read-missed": {
+        "task": "bots.tasks.read_missed",
+        "schedule": env_float("HELPDESK_BOT_RECOVERY_SECONDS", 30.0),
+    },
+    # Agents whose inbox sockets died with their process stop counting as online.
+    "presence-sweep": {
+        "task": "helpdesk.tasks.sweep_presence",
+        "schedule": env_float("HELPDESK_PRESENCE_HEARTBEAT_SECONDS", 15.0),
+    },
 }
 HELPDESK_RUN_TASKS_INLINE = EMBEDDED
 
@@ -228,6 +252,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST side of the chat contract (docs/protocol.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request shapes of their own, so they carry minLength for required strings and leave out
+    # read-only fields.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -309,3 +336,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a checked view
 HELPDESK_MAX_UPLOAD_BYTES = env_int("HELPDESK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
+# --- Faults (docs/faults.md) -------------------------------------------------------------
+# Agent presence: every inbox socket refreshes its own entry this often; an entry not
+# refreshed for the TTL (its daphne died) no longer counts, and the sweep takes the agent
+# offline.
+HELPDESK_PRESENCE_HEARTBEAT_SECONDS = env_float("HELPDESK_PRESENCE_HEARTBEAT_SECONDS", 15.0)
+HELPDESK_PRESENCE_TTL_SECONDS = env_float("HELPDESK_PRESENCE_TTL_SECONDS", 45.0)
+# Each daphne checks its channel layer this often; after an interruption (or a restarted
+# Redis) its sockets are closed with code 4012 so that clients replay what they missed.
+HELPDESK_LAYER_CHECK_SECONDS = env_float("HELPDESK_LAYER_CHECK_SECONDS", 1.0)
+# A socket whose client stopped reading is dropped once this much is waiting to be sent to it.
+HELPDESK_WS_SEND_BUFFER_LIMIT = env_int("HELPDESK_WS_SEND_BUFFER_LIMIT", 8 * 1024 * 1024)
+# Customer messages not read by the model after this long are sent to it again.
+HELPDESK_BOT_RECOVERY_AFTER_SECONDS = env_float("HELPDESK_BOT_RECOVERY_AFTER_SECONDS", 20.0)
+# TEST ONLY (tests/faults): while the file at this path exists, bots.tasks.handle_message
+# waits before reading the message, so a test can kill the worker "while it classifies".
+# Never set in a deployment.
+HELPDESK_TEST_HOLD_FILE = env_str("HELPDESK_TEST_HOLD_FILE", "")

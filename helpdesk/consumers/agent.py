@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 
@@ -12,7 +14,7 @@ from ..errors import ServiceError
 from ..models import AgentProfile, Conversation, ConversationStatus, Sender
 from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
-from ..services.agents import agent_connected, agent_disconnected, agent_set_presence
+from ..services.agents import agent_connected, agent_disconnected, agent_heartbeat, agent_set_presence
 from ..services.assist import conversation_rate_bot
 from ..services.handoff import (
     conversation_accept,
@@ -23,6 +25,8 @@ from ..services.handoff import (
 from ..services.messages import message_post
 from .base import FrameError, JsonFrameConsumer
 from .db import db
+
+logger = logging.getLogger(__name__)
 
 
 def _profile_for(user) -> AgentProfile | None:
@@ -79,14 +83,28 @@ class AgentConsumer(JsonFrameConsumer):
             await self._join_conversation(conversation_id)
             self.held.add(conversation_id)
         await self.accept()
-        await db(agent_connected)(user_id=profile.user_id)
+        await db(agent_connected)(user_id=profile.user_id, connection=self.channel_name)
+        self.heartbeat = asyncio.create_task(self._beat())
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "profile"):
             return
+        if getattr(self, "heartbeat", None):
+            self.heartbeat.cancel()
+        # Presence first: a layer that fails below must not leave the agent online.
+        await db(agent_disconnected)(user_id=self.profile.user_id, connection=self.channel_name)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await db(agent_disconnected)(user_id=self.profile.user_id)
+
+    async def _beat(self) -> None:
+        """While this socket lives, its presence entry stays fresh (helpdesk/presence.py); if
+        this process dies, the entry expires and the agent stops counting as online."""
+        while True:
+            await asyncio.sleep(settings.HELPDESK_PRESENCE_HEARTBEAT_SECONDS)
+            try:
+                await db(agent_heartbeat)(user_id=self.profile.user_id, connection=self.channel_name)
+            except Exception:  # noqa: BLE001 - Redis or the database away: try again next beat
+                logger.warning("presence heartbeat failed", exc_info=True)
 
     async def _join_conversation(self, conversation_id: str) -> None:
         group = realtime.staff_group(conversation_id)

@@ -6,6 +6,8 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from . import layer_watch
+
 
 class FrameError(Exception):
     def __init__(self, code: str, detail: str) -> None:
@@ -17,6 +19,15 @@ class FrameError(Exception):
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     """Parses text frames into JSON objects; a bad frame gets an `error` frame and the
     connection stays open."""
+
+    async def accept(self, subprotocol: str | None = None, headers: list | None = None) -> None:
+        await super().accept(subprotocol, headers)
+        # Closed with 4012 if the channel layer drops frames meanwhile (layer_watch).
+        layer_watch.watch(self)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        layer_watch.unwatch(self)
+        await super().websocket_disconnect(message)
 
     async def send_json(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F, Q
 
+from .. import presence
 from ..models import AgentProfile, Conversation, ConversationStatus, Presence, Queue
 
 
@@ -47,7 +48,11 @@ def online_capacity(queue: Queue) -> tuple[int, int, int]:
         held=Count("user__conversations", filter=Q(user__conversations__status=ConversationStatus.ASSIGNED))
     )
     agents = capacity = free = 0
-    for row in rows.values("max_concurrent_chats", "held"):
+    rows = list(rows.values("user_id", "max_concurrent_chats", "held"))
+    stale = presence.stale_users(row["user_id"] for row in rows)  # their daphne died
+    for row in rows:
+        if row["user_id"] in stale:
+            continue
         agents += 1
         capacity += row["max_concurrent_chats"]
         free += max(0, row["max_concurrent_chats"] - row["held"])

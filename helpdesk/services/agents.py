@@ -6,14 +6,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import events, realtime
+from .. import events, presence, realtime
 from ..errors import ServiceError
 from ..locks import lock_agent
 from ..models import AgentProfile, Presence
 
 
-def agent_connected(*, user_id: int) -> AgentProfile:
-    """An inbox socket opened. An offline agent comes online; `away` stays away."""
+def agent_connected(*, user_id: int, connection: str) -> AgentProfile:
+    """An inbox socket (`connection`: its channel name) opened. An offline agent comes
+    online; `away` stays away."""
+    presence.touch(user_id, connection)
     with transaction.atomic():
         profile = lock_agent(user_id)
         # F(): sockets of one agent open and close in several processes at once.
@@ -23,14 +25,49 @@ def agent_connected(*, user_id: int) -> AgentProfile:
     return profile
 
 
-def agent_disconnected(*, user_id: int) -> None:
+def agent_disconnected(*, user_id: int, connection: str) -> None:
     """An inbox socket closed; the last one to close takes the agent offline."""
+    presence.drop(user_id, connection)
     with transaction.atomic():
         profile = lock_agent(user_id)
         remaining = max(0, profile.open_connections - 1)
+        if presence.tracked():
+            # The counter cannot know of sockets that died with their process: count the
+            # sockets still seen instead (helpdesk/presence.py).
+            remaining = presence.fresh_count(user_id)
         AgentProfile.objects.filter(pk=profile.pk).update(open_connections=remaining)
         if remaining == 0 and profile.presence != Presence.OFFLINE:
             _set_presence(profile, Presence.OFFLINE)
+
+
+def agent_heartbeat(*, user_id: int, connection: str) -> None:
+    """A living inbox socket, every HELPDESK_PRESENCE_HEARTBEAT_SECONDS. An agent the sweep took
+    offline while this socket lived (its process stalled past the TTL) comes back online."""
+    presence.touch(user_id, connection)
+    if not AgentProfile.objects.filter(user_id=user_id, presence=Presence.OFFLINE).exists():
+        return
+    with transaction.atomic():
+        profile = lock_agent(user_id)
+        if profile.presence == Presence.OFFLINE:
+            _set_presence(profile, Presence.ONLINE)
+
+
+def agents_sweep_stale() -> int:
+    """Take offline the agents none of whose sockets has been seen within the TTL: their
+    process died without closing them (helpdesk/presence.py). Safe to run twice at once:
+    each agent is re-checked under its row lock. Returns how many went offline."""
+    present = AgentProfile.objects.exclude(presence=Presence.OFFLINE).values_list("user_id", flat=True)
+    swept = 0
+    for user_id in presence.stale_users(present):
+        with transaction.atomic():
+            profile = lock_agent(user_id)
+            if profile.presence == Presence.OFFLINE or presence.fresh_count(user_id):
+                continue
+            AgentProfile.objects.filter(pk=profile.pk).update(open_connections=0)
+            _set_presence(profile, Presence.OFFLINE)
+            swept += 1
+        presence.forget_stale(user_id)
+    return swept
 
 
 def agent_set_presence(*, user_id: int, presence: str) -> AgentProfile:

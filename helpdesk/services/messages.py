@@ -70,6 +70,16 @@ def message_post(
             existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
             if existing is not None:
                 return existing, False
+        reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
+        if reply_to is not None:
+            # A bot turn may run twice at once (a task handed out again while its first run
+            # still works, docs/faults.md): checked under the row lock, the second answer to
+            # the same customer message is not stored.
+            existing = Message.objects.filter(
+                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
+            ).first()
+            if existing is not None:
+                return existing, False
         if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
             _reopen(conversation)
         if not allow_closed and not conversation.is_open and not internal:
