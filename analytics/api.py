@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,13 +44,28 @@ def parse_period(request: Request) -> tuple[date, date] | Response:
     return start, end
 
 
+PERIOD = [
+    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="First day, YYYY-MM-DD"),
+    OpenApiParameter("end", OpenApiTypes.DATE, required=True, description="Day after the last, YYYY-MM-DD"),
+]
+_ERROR = inline_serializer(
+    "AnalyticsError", {"code": serializers.CharField(required=False), "detail": serializers.CharField()}
+)
+REFUSALS = {
+    400: OpenApiResponse(_ERROR, description="A missing, malformed or too long period."),
+    401: OpenApiResponse(_ERROR, description="No credentials, or a bad or expired token."),
+    403: OpenApiResponse(_ERROR, description="Supervisors only."),
+}
+CSV = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, streamed."), **REFUSALS}
+
+
 class ScorecardView(APIView):
     permission_classes = [IsSupervisor]
 
     @extend_schema(
-        parameters=[OpenApiParameter("start", str, required=True), OpenApiParameter("end", str, required=True)],
+        parameters=PERIOD,
         summary="Supervisors: the hybrid scorecard (docs/metrics.md)",
-        responses={200: dict},
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The scorecard."), **REFUSALS},
     )
     def get(self, request: Request) -> Response:
         period = parse_period(request)
@@ -69,7 +86,7 @@ def _csv(request: Request, rows, name: str):
 class ConversationsCsvView(APIView):
     permission_classes = [IsSupervisor]
 
-    @extend_schema(summary="Supervisors: one CSV row per conversation, streamed")
+    @extend_schema(summary="Supervisors: one CSV row per conversation, streamed", parameters=PERIOD, responses=CSV)
     def get(self, request: Request):
         return _csv(request, conversations_csv, "conversations")
 
@@ -77,6 +94,6 @@ class ConversationsCsvView(APIView):
 class ScorecardCsvView(APIView):
     permission_classes = [IsSupervisor]
 
-    @extend_schema(summary="Supervisors: the scorecard as CSV")
+    @extend_schema(summary="Supervisors: the scorecard as CSV", parameters=PERIOD, responses=CSV)
     def get(self, request: Request):
         return _csv(request, scorecard_csv, "scorecard")

@@ -76,6 +76,7 @@ def main() -> None:
                 REDIS_URL=REDIS_TEST_URL,
                 SECRET_KEY="bench-secret",
                 DEBUG="0",
+                HELPDESK_HTTPS="0",  # plain http on 127.0.0.1 (docs/security.md)
                 HELPDESK_CREATE_RATE_LIMIT="100000",
             )
             manage(env, "migrate", "--noinput")

@@ -2,13 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("chat/", views.chat_page, name="chat"),
     path("inbox/", views.inbox_page, name="inbox"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="login.html",
+            redirect_authenticated_user=True,
+            authentication_form=ThrottledAuthenticationForm,
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

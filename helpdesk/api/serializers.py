@@ -2,18 +2,66 @@
 
 from __future__ import annotations
 
+import re
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Channel, Priority, Ticket, TicketStatus
 
 
+class _JsonString:
+    """A JSON string, nothing else. DRF's string fields turn 0 or 1.5 into "0" and "1.5" (and its
+    UUIDField turns 0 into a UUID), so a client's type error passed silently where the schema
+    says string; the schema fuzz test found it."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(_JsonString, serializers.CharField):
+    pass
+
+
+class StrictEmailField(_JsonString, serializers.EmailField):
+    pass
+
+
+class StrictRegexField(_JsonString, serializers.RegexField):
+    pass
+
+
+class StrictUUIDField(_JsonString, serializers.UUIDField):
+    pass
+
+
+# No ASCII control or space anywhere. Spelled out rather than \s, whose meaning differs between
+# Python's re and the ECMA regex of JSON Schema.
+PAGE_URL_PATTERN = r"^https?://[^/?#\u0000-\u0020\u007f]+([/?#][^\u0000-\u0020\u007f]*)?$"
+
+
+@extend_schema_field({"type": "string", "pattern": PAGE_URL_PATTERN, "maxLength": 2000})
+class PageUrlField(StrictCharField):
+    """An http(s) address with a host. Not Django's URLField: that one refuses host names
+    without a dot ("http://shop/"), so a widget on an intranet page could not start a chat, and
+    the value is only ever shown as text and matched by routing rules."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not re.match(PAGE_URL_PATTERN, value):
+            raise serializers.ValidationError("Enter an http:// or https:// address.")
+        return value
+
+
 class ConversationStartIn(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, allow_null=True, default=None)
-    external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True, default=None)
+    name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    email = StrictEmailField(max_length=254, required=False, allow_blank=True, allow_null=True, default=None)
+    external_id = StrictCharField(max_length=200, required=False, allow_blank=True, allow_null=True, default=None)
     # Free-form, so integrations can name their own channels ("whatsapp", "kiosk-3").
-    channel = serializers.RegexField(r"^[a-z0-9][a-z0-9_.-]{0,29}$", required=False, default=Channel.WEB)
-    page_url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    channel = StrictRegexField(r"^[a-z0-9][a-z0-9_.-]{0,29}$", required=False, default=Channel.WEB)
+    page_url = PageUrlField(max_length=2000, required=False, allow_blank=True, default="", trim_whitespace=False)
     metadata = serializers.DictField(required=False, default=dict)
 
     def validate_metadata(self, value: dict) -> dict:
@@ -31,16 +79,16 @@ class ConversationStartOut(serializers.Serializer):
 
 
 class TokenIn(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=256, trim_whitespace=False)
 
 
 class TicketIn(serializers.Serializer):
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    conversation_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-    customer_email = serializers.EmailField(required=False, allow_null=True, default=None)
-    queue = serializers.CharField(required=False, allow_blank=True, default="")
+    subject = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    conversation_id = StrictUUIDField(required=False, allow_null=True, default=None)
+    customer_email = StrictEmailField(required=False, allow_null=True, default=None)
+    queue = StrictCharField(required=False, allow_blank=True, default="")
     priority = serializers.ChoiceField(choices=[p.label for p in Priority], required=False, default="normal")
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from ..errors import NotFound, ServiceError
 from ..housekeeping import maybe_sweep
-from ..models import AgentProfile, Attachment, Customer, Priority, Queue, Ticket
+from ..login_throttle import client_address, lockout_message, login_failed, login_lock_remaining, login_succeeded
+from ..models import AgentProfile, Attachment, Customer, Priority, Queue
 from ..ratelimit import window_allow
 from ..selectors.conversations import (
     conversation_get_for_agent,
@@ -26,14 +27,24 @@ from ..selectors.conversations import (
     customer_state,
     inbox_for_agent,
 )
+from ..selectors.tickets import tickets_open_for_agent
 from ..services.attachments import attachment_add, attachment_payload
 from ..services.conversations import conversation_start
+from ..services.credentials import agent_token_for
 from ..services.tickets import ticket_open
+from .schema import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    NOT_FOUND,
+    THROTTLED,
+    UNAUTHENTICATED,
+    AttachmentOut,
+    AttachmentUploadIn,
+    CustomerStateOut,
+    InboxOut,
+    TokenOut,
+)
 from .serializers import ConversationStartIn, ConversationStartOut, TicketIn, TicketOut, TokenIn
-
-
-def client_address(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 class IsAgent(BasePermission):
@@ -48,11 +59,21 @@ def agent_profile(request: Request) -> AgentProfile:
     return AgentProfile.objects.select_related("user").get(user=request.user)
 
 
+CUSTOMER_TOKEN = OpenApiParameter(
+    "token", str, required=True, description="The customer's conversation token (or `Authorization: Bearer <token>`)"
+)
+
+
 class ConversationStartView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []  # anonymous customers; no CSRF dance for a public widget
 
-    @extend_schema(request=ConversationStartIn, responses={201: ConversationStartOut}, summary="Start a conversation")
+    @extend_schema(
+        request={"application/json": ConversationStartIn},
+        responses={201: ConversationStartOut, 400: BAD_REQUEST, 429: THROTTLED},
+        summary="Start a conversation",
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         limit = settings.HELPDESK_CREATE_RATE
         if not window_allow(
@@ -89,8 +110,10 @@ class ConversationStateView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True, description="The customer's conversation token")],
+        parameters=[CUSTOMER_TOKEN],
+        responses={200: CustomerStateOut, 404: NOT_FOUND},
         summary="Customer: state of my conversation",
+        auth=[],
     )
     def get(self, request: Request, conversation_id: str) -> Response:
         token = request.query_params.get("token") or _bearer(request)
@@ -110,15 +133,37 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     throttle_classes = [AnonRateThrottle]
 
-    @extend_schema(request=TokenIn, responses={200: dict}, summary="Agent API token")
+    @extend_schema(
+        request={"application/json": TokenIn},
+        responses={200: TokenOut, 400: BAD_REQUEST, 429: THROTTLED},
+        summary="Agent API token",
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         incoming = TokenIn(data=request.data if isinstance(request.data, dict) else {})
         incoming.is_valid(raise_exception=True)
+        username = incoming.validated_data["username"]
+        address = client_address(request)
+        # Checked before the password: during a lockout even the right password is refused.
+        remaining = login_lock_remaining(username=username, address=address)
+        if remaining:
+            return _locked(remaining)
         user = authenticate(request, **incoming.validated_data)
         if user is None or not user.is_active:
+            locked_for = login_failed(username=username, address=address)
+            if locked_for:
+                return _locked(locked_for)
             return Response({"code": "invalid_credentials", "detail": "Wrong username or password."}, status=400)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        login_succeeded(username=username, address=address)
+        return Response({"token": agent_token_for(user).key})
+
+
+def _locked(seconds: int) -> Response:
+    return Response(
+        {"code": "login_locked", "detail": lockout_message(seconds)},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def _agent_json(profile: AgentProfile) -> dict:
@@ -136,7 +181,7 @@ def _agent_json(profile: AgentProfile) -> dict:
 class InboxView(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(summary="Agent: my live lists", responses={200: dict})
+    @extend_schema(summary="Agent: my live lists", responses={200: InboxOut, 401: UNAUTHENTICATED, 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
         profile = agent_profile(request)
         maybe_sweep()
@@ -151,7 +196,15 @@ class InboxView(APIView):
 class AgentConversationView(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(summary="Agent: the handoff packet with the transcript", responses={200: dict})
+    @extend_schema(
+        summary="Agent: the handoff packet with the transcript",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The handoff packet C (docs/protocol.md)."),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
     def get(self, request: Request, conversation_id: str) -> Response:
         profile = agent_profile(request)
         return Response(conversation_packet(conversation_get_for_agent(conversation_id, profile)))
@@ -160,16 +213,18 @@ class AgentConversationView(APIView):
 class TicketListView(APIView):
     permission_classes = [IsAgent]
 
-    @extend_schema(responses={200: TicketOut(many=True)}, summary="Agent: open tickets")
+    @extend_schema(
+        responses={200: TicketOut(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN}, summary="Agent: open tickets"
+    )
     def get(self, request: Request) -> Response:
-        tickets = (
-            Ticket.objects.select_related("queue", "customer")
-            .exclude(status="closed")
-            .order_by("due_at", "-created_at")[:200]
-        )
+        tickets = tickets_open_for_agent(agent_profile(request))
         return Response(TicketOut(tickets, many=True).data)
 
-    @extend_schema(request=TicketIn, responses={201: TicketOut}, summary="Agent: open a ticket")
+    @extend_schema(
+        request={"application/json": TicketIn},
+        responses={201: TicketOut, 400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        summary="Agent: open a ticket",
+    )
     def post(self, request: Request) -> Response:
         profile = agent_profile(request)
         incoming = TicketIn(data=request.data if isinstance(request.data, dict) else {})
@@ -206,7 +261,13 @@ class AttachmentUploadView(APIView):
     authentication_classes: list = []
     parser_classes = [MultiPartParser]
 
-    @extend_schema(summary="Customer: send a photo", responses={201: dict})
+    @extend_schema(
+        summary="Customer: send a photo",
+        parameters=[CUSTOMER_TOKEN],
+        request={"multipart/form-data": AttachmentUploadIn},
+        responses={201: AttachmentOut, 400: BAD_REQUEST, 404: NOT_FOUND},
+        auth=[],
+    )
     def post(self, request: Request, conversation_id: str) -> Response:
         token = request.query_params.get("token") or _bearer(request) or ""
         conversation = conversation_get_for_customer(conversation_id, token)
@@ -228,7 +289,15 @@ class AttachmentView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="An attachment's file")
+    @extend_schema(
+        summary="An attachment's file",
+        parameters=[OpenApiParameter("token", str, required=False, description="The customer's conversation token")],
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The photo."),
+            401: UNAUTHENTICATED,
+            404: NOT_FOUND,
+        },
+    )
     def get(self, request: Request, attachment_id: str):
         attachment = Attachment.objects.filter(pk=_uuid_or_none(attachment_id)).select_related("conversation").first()
         if attachment is None:
@@ -238,8 +307,13 @@ class AttachmentView(APIView):
         if not allowed and request.user and request.user.is_authenticated:
             profile = AgentProfile.objects.filter(user=request.user).first()
             if profile is not None:
-                conversation_get_for_agent(str(attachment.conversation_id), profile)  # raises when not visible
-                allowed = True
+                try:
+                    conversation_get_for_agent(str(attachment.conversation_id), profile)
+                    allowed = True
+                except ServiceError:
+                    # Another queue's photo answers like a missing one: a 403 would confirm
+                    # that the attachment exists.
+                    allowed = False
         if not allowed:
             return Response({"code": "not_found", "detail": "No such attachment."}, status=404)
         response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

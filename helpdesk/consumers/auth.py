@@ -9,13 +9,15 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
+from ..tokens import agent_token_expired
+
 
 @database_sync_to_async
 def _user_for_token(key: str):
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or agent_token_expired(token.created):
         return AnonymousUser()
     return token.user
 

@@ -56,16 +56,19 @@ class CustomerConsumer(JsonFrameConsumer):
             await self.channel_layer.group_discard(realtime.customer_group(self.conversation_id), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        frame: dict[str, Any] = {}
         try:
             frame = self.parse_frame(text_data, bytes_data)
             handler = self.HANDLERS.get(frame["type"])
             if handler is None:
                 raise FrameError("unknown_type", f"Unknown frame type {frame['type']!r}.")
             await handler(self, frame)
-        except FrameError as exc:
-            await self.send_error(exc.code, exc.detail)
-        except ServiceError as exc:
-            await self.send_error(exc.code, exc.detail)
+        except (FrameError, ServiceError) as exc:
+            # The refused message's client_msg_id, so a client knows which one to send again
+            # (a rate-limited message was not stored).
+            client_msg_id = frame.get("client_msg_id")
+            extra = {"client_msg_id": client_msg_id} if isinstance(client_msg_id, str) else {}
+            await self.send_error(exc.code, exc.detail, **extra)
 
     async def on_message(self, frame: dict[str, Any]) -> None:
         if not self.bucket.allow():

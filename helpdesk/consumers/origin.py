@@ -1,8 +1,15 @@
 """Websocket origin check.
 
 Browsers always send an Origin header, so a cross-site page is refused unless its host is in
-ALLOWED_HOSTS. Non-browser clients (mobile apps, integrations, tests) send none; they are let
-through here and must still present a valid token, which is what protects them.
+ALLOWED_HOSTS or HELPDESK_WS_ALLOWED_ORIGINS (e.g. a shop's domain that embeds the chat
+widget). This is what stops another site's page from opening the agent socket with the
+agent's session cookie (cross-site websocket hijacking): cookies ride along on a cross-site
+websocket handshake, and CSRF protection does not cover websockets. A refused handshake gets
+HTTP 403 before any consumer runs.
+
+Non-browser clients (mobile apps, integrations, tests) send no Origin; they are let through
+here and must still present a valid token, which is what protects them. An Origin of `null`
+(sandboxed frames, file: pages) has no host and is refused.
 """
 
 from __future__ import annotations
@@ -34,4 +41,8 @@ class OriginValidator:
         host = urlparse(origin).hostname
         if not host:
             return False
-        return any(pattern == "*" or is_same_domain(host, pattern) for pattern in settings.ALLOWED_HOSTS)
+        # HELPDESK_WS_ALLOWED_ORIGINS takes host patterns like ALLOWED_HOSTS (".shop.example"
+        # for every subdomain) or whole origins ("https://shop.example"), read for their host.
+        extra = [urlparse(p).hostname or "" if "://" in p else p for p in settings.HELPDESK_WS_ALLOWED_ORIGINS]
+        patterns = [*settings.ALLOWED_HOSTS, *(p for p in extra if p)]
+        return any(pattern == "*" or is_same_domain(host, pattern) for pattern in patterns)

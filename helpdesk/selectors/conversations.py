@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import uuid
 from datetime import timedelta
@@ -15,24 +14,27 @@ from django.utils import timezone
 from ..errors import NotFound, PermissionDenied
 from ..frames import conversation_summary, message_payload
 from ..models import AgentProfile, Conversation, ConversationStatus, Message
+from ..tokens import customer_token_conversation, hash_token
 from .assist import assist_for, suggested_opening
 from .queues import queue_position, queue_wait_estimate
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def conversation_get_for_customer(conversation_id: str, token: str) -> Conversation | None:
-    """The conversation this token opens, or None: a missing, forged or other
-    conversation's token all look the same to the caller."""
+    """The conversation this token opens, or None: a missing, forged, tampered, expired or
+    other conversation's token all look the same to the caller."""
     if not token or len(token) > 200:
         return None
     try:
-        conversation = Conversation.objects.select_related("queue", "customer", "agent__agent").get(
-            pk=uuid.UUID(str(conversation_id))
-        )
-    except (ValueError, ValidationError, Conversation.DoesNotExist):
+        pk = uuid.UUID(str(conversation_id))
+    except ValueError:
+        return None
+    # The signature and age are checked before any query: a forged token costs no database
+    # read, and a token signed for conversation A never opens B even before the hash check.
+    if customer_token_conversation(token) != pk:
+        return None
+    try:
+        conversation = Conversation.objects.select_related("queue", "customer", "agent__agent").get(pk=pk)
+    except (ValidationError, Conversation.DoesNotExist):
         return None
     if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
         return None

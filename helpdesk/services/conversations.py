@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from ..errors import ServiceError
 from ..locks import lock_conversation
 from ..models import Conversation, ConversationEvent, ConversationStatus, CsatResponse, EventKind
 from ..models.conversations import OPEN_STATUSES
-from ..selectors.conversations import hash_token
+from ..tokens import customer_token_issue, hash_token
 from .customers import customer_identify
 from .lifecycle import push_conversation_updated, release_agent, set_status
 
@@ -31,11 +30,13 @@ def conversation_start(
     metadata: dict[str, Any] | None = None,
 ) -> tuple[Conversation, str]:
     """Open a conversation with the bot. Returns it and the customer's token (shown once)."""
-    token = secrets.token_urlsafe(32)
+    conversation_id = uuid.uuid4()
+    token = customer_token_issue(conversation_id)
     with transaction.atomic():
         customer = customer_identify(email=email, external_id=external_id, name=name)
         now = timezone.now()
         conversation = Conversation.objects.create(
+            id=conversation_id,
             customer=customer,
             channel=channel or "web",
             page_url=page_url or "",

@@ -28,6 +28,7 @@ def stack(artifacts: Path) -> Iterator[tuple[Server, Server]]:
         REDIS_URL=redis_url,
         SECRET_KEY="e2e-secret-key-not-for-production",
         DEBUG="0",
+        HELPDESK_HTTPS="0",  # plain http on 127.0.0.1 (docs/security.md)
         ALLOWED_HOSTS="127.0.0.1,localhost",
         HELPDESK_CREATE_RATE_LIMIT="1000",
     )
