@@ -19,7 +19,8 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -53,6 +54,38 @@ def queue_group(queue_id: int) -> str:
 
 def after_commit(func: Callable[..., None], *args: Any) -> None:
     transaction.on_commit(lambda: _safely(func, *args))
+
+
+_deferred = threading.local()
+
+
+def after_commit_for_staff(func: Callable[..., None], *args: Any) -> None:
+    """A push only staff screens wait for: after commit, or, inside `customer_first()`, once
+    the block has ended, so it never delays what a customer is waiting for."""
+
+    def run() -> None:
+        pending = getattr(_deferred, "pending", None)
+        if pending is not None:
+            pending.append((func, args))
+        else:
+            _safely(func, *args)
+
+    transaction.on_commit(run)
+
+
+@contextmanager
+def customer_first() -> Iterator[None]:
+    """The bot's turn: the reading's pushes to the inbox (prediction chips, list updates) wait
+    until the customer's answer is out (~10 ms of a ~40 ms turn)."""
+    outer = getattr(_deferred, "pending", None)
+    _deferred.pending = [] if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            pending, _deferred.pending = _deferred.pending, None
+            for func, args in pending:
+                _safely(func, *args)
 
 
 def _safely(func: Callable[..., None], *args: Any) -> None:

@@ -81,6 +81,8 @@ def summary_of(conversation: Conversation, collected: dict) -> str:
 
 
 def apply_turn(conversation: Conversation, message: Message, turn: Turn, module) -> None:
+    # The flow's state and its reply commit together (one commit, and the reply is pushed at
+    # once); the knowledge-base bookkeeping comes after, off the customer's wait.
     with transaction.atomic():
         locked = lock_conversation(conversation.pk)
         collected = {**(locked.collected or {}), **turn.collected}
@@ -93,6 +95,13 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module)
         locked.collected = {k: v for k, v in collected.items() if v is not None}
         locked.summary = summary_of(locked, locked.collected)
         locked.save(update_fields=["collected", "summary", "updated_at"])
+        if turn.reply:
+            bot_say(
+                conversation_id=conversation.pk,
+                body=turn.reply,
+                options=turn.options,
+                data={"in_reply_to": message.pk, "flow": name_of(module)},
+            )
     if turn.article_id:
         if turn.handoff and turn.handoff[1] == "stale_article":
             article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))
@@ -104,13 +113,6 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module)
     if turn.feedback == "not_helped":
         question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
         gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")
-    if turn.reply:
-        bot_say(
-            conversation_id=conversation.pk,
-            body=turn.reply,
-            options=turn.options,
-            data={"in_reply_to": message.pk, "flow": name_of(module)},
-        )
     if turn.handoff:
         queue, trigger = turn.handoff
         urgent = bool((turn.collected or {}).get("fraud_signs"))

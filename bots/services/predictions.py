@@ -119,7 +119,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
         fields.append("intent_confidence")
     _count_sentiment(conversation, message, prediction.sentiment_score, fields)
     conversation.save(update_fields=fields)
-    realtime.after_commit(
+    realtime.after_commit_for_staff(
         realtime.agents_frame,
         [realtime.staff_group(conversation.pk)],
         {
@@ -129,7 +129,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
             "prediction": payload,
         },
     )
-    realtime.after_commit(push_conversation_updated, conversation.pk)
+    realtime.after_commit_for_staff(push_conversation_updated, conversation.pk)
     if conversation.status == "assigned" and prediction.sentiment_score <= STRONGLY_NEGATIVE:
         # A customer getting angrier while a human holds the chat: supervisors should know now.
         realtime.after_commit(

@@ -30,7 +30,13 @@ def bot_greet(*, conversation_id: str) -> None:
 
 def bot_handle_message(*, message_id: int) -> None:
     """Classify a customer message (always: the agent sees the reading even when a human holds
-    the chat) and, while the bot holds the conversation, act on it. Safe to run twice."""
+    the chat) and, while the bot holds the conversation, act on it. Safe to run twice.
+    The inbox's pushes wait until the customer's answer is out (realtime.customer_first)."""
+    with realtime.customer_first():
+        _handle_message(message_id)
+
+
+def _handle_message(message_id: int) -> None:
     prediction, loaded = message_classify(message_id=message_id)
     message = Message.objects.select_related("conversation").get(pk=message_id)
     conversation = message.conversation
