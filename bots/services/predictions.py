@@ -104,6 +104,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
     conversation = lock_conversation(message.conversation_id)
     payload = prediction_payload(prediction)
     Message.objects.filter(pk=message.pk).update(data={**(message.data or {}), "prediction": payload})
+    listed_before = (conversation.intent, conversation.sentiment)
     fields = ["sentiment", "sentiment_score", "updated_at"]
     conversation.sentiment = prediction.sentiment
     conversation.sentiment_score = prediction.sentiment_score
@@ -129,7 +130,11 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> N
             "prediction": payload,
         },
     )
-    realtime.after_commit_for_staff(push_conversation_updated, conversation.pk)
+    if (conversation.intent, conversation.sentiment) != listed_before:
+        # Inbox lists show the intent and the sentiment's label: pushed to the queue's agents
+        # only when one of them changed (each push fans out to every agent of the queue). The
+        # open conversation takes the exact score from the `prediction` frame above.
+        realtime.after_commit_for_staff(push_conversation_updated, conversation.pk)
     if conversation.status == "assigned" and prediction.sentiment_score <= STRONGLY_NEGATIVE:
         # A customer getting angrier while a human holds the chat: supervisors should know now.
         realtime.after_commit(

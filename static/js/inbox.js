@@ -648,6 +648,10 @@
 
   function onPrediction(f) {
     if (String(f.conversation_id) !== openId || !f.prediction) return;
+    // The latest reading is the conversation's sentiment (the list hears only label changes).
+    applySummaryToOpen({
+      id: f.conversation_id, sentiment: f.prediction.sentiment, sentiment_score: f.prediction.sentiment_score
+    });
     var node = ui.transcript.querySelector('.msg[data-id="' + String(f.message_id).replace(/[^0-9]/g, '') + '"]');
     if (!node || node.querySelector('.msg-prediction')) return;
     node.insertBefore(predictionChip(f.prediction), node.querySelector('.msg-time'));
