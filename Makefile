@@ -7,7 +7,7 @@ DEMO_PASSWORD ?= demo-pass-123
 PG_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test test-embedded test-postgres lint clean
+.PHONY: install demo serve test test-embedded test-postgres load-smoke lint clean
 
 install: $(STAMP)
 
@@ -37,7 +37,7 @@ demo: install
 
 # Embedded suite (SQLite, in-memory layer; the two-daphne test brings its own PostgreSQL
 # database and Redis), then the concurrency tests on PostgreSQL.
-test: install lint test-embedded test-postgres
+test: install lint test-embedded test-postgres load-smoke
 
 test-embedded:
 	$(PY) -m pytest -m "not postgres"
@@ -48,6 +48,17 @@ test-postgres:
 		echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL concurrency tests (CI never skips them)."; \
 	else \
 		DATABASE_URL=$(PG_URL) $(PY) -m pytest -m postgres; \
+	fi
+
+# The load benchmark's smoke tier (bench/load.py, production mode: PostgreSQL, Redis, two daphnes,
+# a Celery worker): fails on any lost, duplicated or reordered message or handshake error;
+# prints latency against the targets (docs/benchmarks.md). Needs PostgreSQL and Redis, like
+# test-postgres; skipped without them outside CI.
+load-smoke:
+	@if [ -z "$$CI" ] && ! $(PY) -c "import psycopg; psycopg.connect('$(PG_URL:/helpdesk=/postgres)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "PostgreSQL is not reachable: skipping the load smoke test (CI never skips it)."; \
+	else \
+		$(PY) bench/load.py --tier smoke --check; \
 	fi
 
 # Style, and the one-way import rule between the apps (import-linter).
