@@ -140,14 +140,23 @@ class Agents:
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "conversation.assigned":
-                    self.assigned.add(frame["conversation"]["id"])
+                    # The packet's transcript delivers what was written before the agent's
+                    # socket joined the conversation (live frames of those are not sent again).
+                    packet = frame["conversation"]
+                    self.assigned.add(packet["id"])
+                    for message in packet.get("transcript") or []:
+                        if message.get("sender") == "customer":
+                            self._arrive(packet["id"], message, now)
                 elif kind == "message" and frame["message"]["sender"] == "customer":
-                    cmid = frame["message"].get("client_msg_id")
-                    self.received[frame["conversation_id"]].append((cmid, frame["message"]["seq"]))
-                    if cmid and cmid not in self.arrived:
-                        self.arrived[cmid] = now
+                    self._arrive(frame["conversation_id"], frame["message"], now)
         except websockets.ConnectionClosed:
             pass
+
+    def _arrive(self, conversation_id: str, message: dict, now: float) -> None:
+        cmid = message.get("client_msg_id")
+        self.received[conversation_id].append((cmid, message["seq"]))
+        if cmid and cmid not in self.arrived:
+            self.arrived[cmid] = now
 
     async def close(self) -> None:
         for ws in self.sockets:
@@ -448,7 +457,7 @@ def plot(steps: list[dict], path: Path) -> None:
     """Latency against offered load, an SVG with log-scaled latency."""
     import math
 
-    width, height, left, bottom, top, right = 720, 420, 70, 50, 30, 150
+    width, height, left, bottom, top, right = 780, 420, 70, 50, 30, 180
     xs = [s["messages_per_s"] for s in steps]
     series = {
         "customer→agent p50": ("agent_median_ms", "#2b6cb0", ""),
