@@ -5,6 +5,8 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .services.predictions import messages_unread
 from .services.turns import bot_handle_message
@@ -16,6 +18,12 @@ from .services.turns import bot_handle_message
     reject_on_worker_lost=True,
     time_limit=30,
     soft_time_limit=25,
+    # Transient: Redis or PostgreSQL went away mid-turn (a restart). The turn is safe to run
+    # again (one prediction per message and version, one answer per message).
+    autoretry_for=(RedisConnectionError, OperationalError),
+    retry_backoff=1,
+    retry_backoff_max=10,
+    max_retries=5,
 )
 def handle_message(message_id: int) -> None:
     _hold_for_tests(message_id)

@@ -26,6 +26,7 @@ from typing import Any
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def _send(group: str, event: dict[str, Any]) -> None:
         # connections per loop (~25 ms and a leaked Redis client per push), and the in-memory
         # layer would be touched from a foreign loop. So: the server's loop when this process
         # is a server, else one long-lived loop of the process's own.
-        _SenderLoop.run(layer.group_send(group, event))
+        _SenderLoop.run(lambda: layer.group_send(group, event))
 
 
 def _in_asgi_thread() -> bool:
@@ -137,8 +138,13 @@ class _SenderLoop:
             return cls.private[1]
 
     @classmethod
-    def run(cls, coroutine: Coroutine[Any, Any, Any], timeout: float = 10.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, cls.loop()).result(timeout)
+    def run(cls, make: Callable[[], Coroutine[Any, Any, Any]], timeout: float = 10.0) -> Any:
+        try:
+            return asyncio.run_coroutine_threadsafe(make(), cls.loop()).result(timeout)
+        except (ConnectionError, OSError, RedisConnectionError):
+            # The loop's connection outlived a Redis restart: the first command after it fails,
+            # and the client connects afresh for the next. One more try, then it is an error.
+            return asyncio.run_coroutine_threadsafe(make(), cls.loop()).result(timeout)
 
 
 # --- To customers ------------------------------------------------------------------------
@@ -182,7 +188,8 @@ def agent_unassigned(user_id: int, conversation_id: uuid.UUID | str, status: str
 
 
 def typing_to_customer(conversation_id: uuid.UUID | str, sender: str) -> None:
-    customer_frame(conversation_id, {"type": "typing", "sender": sender})
+    # A typing hint is worth nothing later: one that cannot be sent must never fail the turn.
+    _safely(customer_frame, conversation_id, {"type": "typing", "sender": sender})
 
 
 def typing_to_staff(conversation_id: uuid.UUID | str, sender: str) -> None:
