@@ -8,27 +8,18 @@ shown as text on both pages instead of being run.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
 
+from tests.support.browser import chromium
+
 pytestmark = [pytest.mark.browser]
 
 expect = playwright_sync.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 15_000
 PASSWORD = "demo-pass-123"
 XSS = "<img src=x onerror=alert(1)>"
@@ -37,18 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
-        # A developer's machine may lack Debian's chromium (apt-get install chromium); CI installs
-        # it in .ci/run, and there a missing browser is a failure, never a skip.
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _collect_dialogs(page, seen: list[str]) -> None:

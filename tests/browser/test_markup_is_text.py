@@ -14,7 +14,6 @@ and one Chromium serve the whole module.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -28,22 +27,13 @@ import pytest
 
 from bots.flows.information import as_chat_text
 from tests.browser import hostile_desk as h
+from tests.support.browser import chromium
 from tests.support.servers import daphne, manage
 
 pytestmark = [pytest.mark.browser]
 
 expect = playwright_sync.expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 15_000
 STORE_KEY = "helpdesk.chat.v1"
 
@@ -154,19 +144,10 @@ def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[playwright_sync.Browser]:
-    if not Path(CHROMIUM).exists():
-        # As in test_chat_inbox_browser.py: CI installs chromium, a developer's machine may not.
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+@pytest.fixture(scope="module", name="chromium")
+def chromium_fixture() -> Iterator[playwright_sync.Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

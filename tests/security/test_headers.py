@@ -4,13 +4,13 @@ live daphne) no CSP violation reported while the pages run, websockets included.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_agent
+from tests.support.browser import chromium
 
 pytestmark = pytest.mark.django_db
 
@@ -125,26 +125,11 @@ def test_templates_and_scripts_write_no_inline_code() -> None:
 
 # --- Chromium against a live daphne --------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
 def browser():
-    import playwright.sync_api as playwright_sync
-
-    if not Path(CHROMIUM).exists():
-        # CI installs Debian's chromium (.ci/run); there a missing browser is a failure.
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.browser
