@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
-from tests.support.servers import DEMO_PASSWORD, base_env, celery_worker, daphne, http_json, manage  # noqa: E402
+from bench.common import percentile, production_env  # noqa: E402
+from tests.support.servers import DEMO_PASSWORD, celery_worker, daphne, http_json, manage  # noqa: E402
 from tests.support.services import PG_ADMIN_URL, REDIS_TEST_URL, fresh_database  # noqa: E402
 
 QUESTIONS = [
@@ -71,14 +71,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     try:
         with ExitStack() as stack:
-            env = base_env(
-                DATABASE_URL=fresh_database(PG_ADMIN_URL, "helpdesk_bench"),
-                REDIS_URL=REDIS_TEST_URL,
-                SECRET_KEY="bench-secret",
-                DEBUG="0",
-                HELPDESK_HTTPS="0",  # plain http on 127.0.0.1 (docs/security.md)
-                HELPDESK_CREATE_RATE_LIMIT="100000",
-            )
+            env = production_env(fresh_database(PG_ADMIN_URL, "helpdesk_bench"), REDIS_TEST_URL)
             manage(env, "migrate", "--noinput")
             manage(env, "seed_demo", "--password", DEMO_PASSWORD)
             worker = stack.enter_context(celery_worker(env, workdir))

@@ -53,8 +53,8 @@ sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
-from tests.support.servers import DEMO_PASSWORD, base_env, celery_worker, daphne, http_json, manage  # noqa: E402
+from bench.common import percentile, production_env  # noqa: E402
+from tests.support.servers import DEMO_PASSWORD, celery_worker, daphne, http_json, manage  # noqa: E402
 from tests.support.services import PG_ADMIN_URL, fresh_database  # noqa: E402
 
 TIERS = {
@@ -367,15 +367,7 @@ class Stack:
         # A database of its own, emptied: tasks queued by an earlier run that was cut short
         # would otherwise reach this run's worker first.
         redis.Redis.from_url(redis_url).flushdb()
-        self.env = base_env(
-            DATABASE_URL=self.database_url,
-            REDIS_URL=redis_url,
-            SECRET_KEY="load-bench-secret-key-not-for-production-0123456789",
-            DEBUG="0",
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            HELPDESK_CREATE_RATE_LIMIT="1000000",
-            HELPDESK_HTTPS="0",  # plain http on loopback
-        )
+        self.env = production_env(self.database_url, redis_url)
         manage(self.env, "migrate", "--noinput")
         manage(self.env, "seed_demo", "--password", DEMO_PASSWORD)
         manage(

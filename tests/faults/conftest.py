@@ -7,7 +7,6 @@ seconds; each test leaves the stack whole again (a killed process is replaced).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.servers import DEMO_PASSWORD, base_env, free_port, manage, wait_healthy
-from tests.support.services import fresh_database, require_postgres
+from tests.support.services import fresh_database, require_postgres, require_program
 
 from .stack import RedisServer, Stack
 
@@ -41,12 +40,7 @@ FAST = {
 @pytest.fixture(scope="package")
 def stack(artifacts: Path) -> Iterator[Stack]:
     admin_url = require_postgres()
-    if shutil.which("redis-server") is None:
-        # Like require_redis: skipped on a developer's machine, never in CI.
-        message = "redis-server is not installed; the fault tests start their own"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+    require_program("redis-server")  # the fault tests start (and kill) their own
     database_url = fresh_database(admin_url, "helpdesk_faults")
     workdir = Path(tempfile.mkdtemp(prefix="helpdesk-faults-"))
     redis_server = RedisServer(port=free_port(), log_path=artifacts / "faults-redis.log")

@@ -3,11 +3,11 @@ tokens, a conversation waiting in General."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+
+# The socket helpers every consumer test shares (re-exported for the security tests).
+from tests.test_consumers import agent_socket, drain, frames_until  # noqa: F401
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -25,30 +25,6 @@ async def open_socket(path: str, *, origin: str | None = None) -> tuple[Websocke
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect()
     return communicator, connected, code
-
-
-async def agent_socket(profile) -> WebsocketCommunicator:
-    token = await database_sync_to_async(agent_token)(profile)
-    communicator, connected, _ = await open_socket(f"/ws/agent/?token={token}")
-    assert connected
-    return communicator
-
-
-async def drain(communicator: WebsocketCommunicator, timeout: float = 0.3) -> list[dict]:
-    """Everything that arrives until `timeout` of silence."""
-    got = []
-    while not await communicator.receive_nothing(timeout=timeout):
-        got.append(json.loads(await communicator.receive_from()))
-    return got
-
-
-async def frames_until(communicator: WebsocketCommunicator, predicate, timeout: float = 5.0) -> list[dict]:
-    got = []
-    while True:
-        frame = json.loads(await communicator.receive_from(timeout=timeout))
-        got.append(frame)
-        if predicate(frame):
-            return got
 
 
 def queue_it(conversation) -> None:

@@ -37,6 +37,16 @@ def require_redis() -> str:
     return REDIS_TEST_URL
 
 
+def require_program(name: str) -> str:
+    """The path of an installed program a test starts itself (e.g. its own redis-server)."""
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        _missing(name, FileNotFoundError(f"{name} is not installed"))
+    return path
+
+
 def fresh_database(admin_url: str, name: str) -> str:
     """Drop and create database `name` (suffixed by HELPDESK_TEST_DB_TAG); returns its URL."""
     import psycopg
