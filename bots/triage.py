@@ -31,6 +31,7 @@ class Facts:
     sentiment: str
     sentiment_score: float
     failed_turns: int = 0  # turns the bot could not handle, this one included
+    message_id: int | None = None  # the message being decided (its reading may not be stored yet)
 
 
 @dataclass(frozen=True)

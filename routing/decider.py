@@ -32,7 +32,9 @@ def facts_for(bot_facts: BotFacts, conversation: Conversation | None) -> Facts:
             for created in Conversation.objects.filter(customer_id=customer.pk).values_list("created_at", flat=True)
         )
         channel, page_url = conversation.channel, conversation.page_url
-        streak = negative_streak(conversation, current_is_negative=bot_facts.sentiment == "negative")
+        streak = negative_streak(
+            conversation, current_is_negative=bot_facts.sentiment == "negative", message_id=bot_facts.message_id
+        )
     from helpdesk.models import Queue
     from helpdesk.selectors.queues import inside_business_hours
 
@@ -54,23 +56,23 @@ def facts_for(bot_facts: BotFacts, conversation: Conversation | None) -> Facts:
     )
 
 
-def negative_streak(conversation: Conversation, *, current_is_negative: bool) -> int:
-    """Consecutive negative customer messages, ending with the one being decided."""
+def negative_streak(conversation: Conversation, *, current_is_negative: bool, message_id: int | None) -> int:
+    """Consecutive negative customer messages, ending with the one being decided. Its own
+    reading is `current_is_negative` (the bot's turn stores it only with its answer); the
+    earlier ones are read from their messages."""
     if not current_is_negative:
         return 0
     from helpdesk.models import Message
 
-    readings = (
-        Message.objects.filter(conversation=conversation, sender="customer")
-        .order_by("-id")
-        .values_list("data", flat=True)[:10]
-    )
-    streak = 0
-    for data in readings:
+    earlier = Message.objects.filter(conversation=conversation, sender="customer")
+    if message_id is not None:
+        earlier = earlier.filter(pk__lt=message_id)
+    streak = 1
+    for data in earlier.order_by("-id").values_list("data", flat=True)[:10]:
         if ((data or {}).get("prediction") or {}).get("sentiment") != "negative":
             break
         streak += 1
-    return max(streak, 1)
+    return streak
 
 
 def decide(bot_facts: BotFacts, conversation: Conversation | None = None) -> BotDecision:

@@ -16,6 +16,7 @@ from helpdesk.services.messages import bot_say
 
 from ..flows import name_of
 from ..flows.base import Context, Turn
+from .predictions import Reading
 
 
 def find_article(intent: str) -> Article | None:
@@ -80,11 +81,13 @@ def summary_of(conversation: Conversation, collected: dict) -> str:
     return f"{head}. First words: “{first.body[:140]}”" if first else head
 
 
-def apply_turn(conversation: Conversation, message: Message, turn: Turn, module) -> None:
-    # The flow's state and its reply commit together (one commit, and the reply is pushed at
-    # once); the knowledge-base bookkeeping comes after, off the customer's wait.
+def apply_turn(conversation: Conversation, message: Message, turn: Turn, module, reading: Reading) -> None:
+    # The message's reading, the flow's state and its reply commit together (one lock, one
+    # commit, and the reply is pushed at once); the knowledge-base bookkeeping comes after,
+    # off the customer's wait.
     with transaction.atomic():
         locked = lock_conversation(conversation.pk)
+        reading.store_locked(locked)
         collected = {**(locked.collected or {}), **turn.collected}
         if turn.step:
             collected["_flow"] = {"name": name_of(module), "step": turn.step, "tries": turn.tries}
@@ -101,6 +104,7 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module)
                 body=turn.reply,
                 options=turn.options,
                 data={"in_reply_to": message.pk, "flow": name_of(module)},
+                locked=locked,
             )
     if turn.article_id:
         if turn.handoff and turn.handoff[1] == "stale_article":

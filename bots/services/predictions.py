@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
-from helpdesk.models import ConversationStatus, Message, Sender
+from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.lifecycle import push_conversation_updated
 
 from .. import runtime
@@ -39,39 +40,83 @@ def prediction_payload(prediction: MessagePrediction) -> dict:
     }
 
 
-def message_classify(*, message_id: int) -> tuple[MessagePrediction, runtime.Loaded]:
-    """Classify and store. Safe to run twice: a second run returns the stored prediction."""
+class ReadingTaken(Exception):
+    """Another run of the same task stored this message's reading first (a redelivery racing
+    the original): that run answers, this one stops."""
+
+
+@dataclass
+class Reading:
+    """A customer message's classification by the active model version, stored exactly once:
+    on its own (`store`) or inside the transaction that stores the bot's answer
+    (`store_locked`), so the common bot turn takes the conversation's lock once."""
+
+    message: Message
+    prediction: MessagePrediction  # unsaved until stored
+    loaded: runtime.Loaded
+    stored: bool
+
+    def store(self) -> None:
+        if self.stored:
+            return
+        try:
+            with transaction.atomic():
+                self.store_locked(lock_conversation(self.message.conversation_id))
+        except ReadingTaken:
+            self.prediction = MessagePrediction.objects.get(
+                message_id=self.message.pk, model_version_id=self.loaded.version_id
+            )
+            self.stored = True
+
+    def store_locked(self, conversation: Conversation) -> None:
+        """Inside the caller's transaction, holding `conversation`'s row lock. A run that lost
+        the race (one prediction per message and model version) raises ReadingTaken, which
+        rolls back the caller's whole transaction: the winner answers."""
+        if self.stored:
+            return
+        try:
+            self.prediction.save(force_insert=True)
+        except IntegrityError as exc:
+            raise ReadingTaken() from exc
+        _apply_to_conversation(self.message, self.prediction, conversation)
+        self.stored = True
+
+
+def message_read(*, message: Message) -> Reading:
+    """The stored reading of a customer message, or a fresh one (the model runs; nothing is
+    written yet)."""
     loaded = runtime.current()
     existing = (
-        MessagePrediction.objects.filter(message_id=message_id, model_version_id=loaded.version_id)
+        MessagePrediction.objects.filter(message_id=message.pk, model_version_id=loaded.version_id)
         .select_related("model_version")
         .first()
     )
     if existing is not None:
-        return existing, loaded
-    message = Message.objects.get(pk=message_id, sender=Sender.CUSTOMER)
+        return Reading(message=message, prediction=existing, loaded=loaded, stored=True)
     started = time.perf_counter()
     guess: Prediction = loaded.classifier.classify_one(message.body)
     latency_ms = (time.perf_counter() - started) * 1000
-    try:
-        with transaction.atomic():
-            prediction = MessagePrediction.objects.create(
-                message=message,
-                model_version_id=loaded.version_id,
-                intent=guess.intent.intent,
-                intent_confidence=guess.intent.confidence,
-                top_intents=[[name, round(p, 4)] for name, p in guess.intent.top],
-                out_of_scope_reason=guess.intent.out_of_scope_reason or "",
-                sentiment=guess.sentiment.label,
-                sentiment_score=guess.sentiment.score,
-                engine=loaded.classifier.encoder.engine,
-                latency_ms=round(latency_ms, 2),
-            )
-            _apply_to_conversation(message, prediction)
-    except IntegrityError:
-        # Race: the same task ran twice at once (a redelivery); the other run stored it.
-        return MessagePrediction.objects.get(message_id=message_id, model_version_id=loaded.version_id), loaded
-    return prediction, loaded
+    prediction = MessagePrediction(
+        message=message,
+        model_version_id=loaded.version_id,
+        intent=guess.intent.intent,
+        intent_confidence=guess.intent.confidence,
+        top_intents=[[name, round(p, 4)] for name, p in guess.intent.top],
+        out_of_scope_reason=guess.intent.out_of_scope_reason or "",
+        sentiment=guess.sentiment.label,
+        sentiment_score=guess.sentiment.score,
+        engine=loaded.classifier.encoder.engine,
+        latency_ms=round(latency_ms, 2),
+    )
+    return Reading(message=message, prediction=prediction, loaded=loaded, stored=False)
+
+
+def message_classify(*, message_id: int) -> tuple[MessagePrediction, runtime.Loaded]:
+    """Classify and store. Safe to run twice: a second run returns the stored prediction."""
+    message = Message.objects.get(pk=message_id, sender=Sender.CUSTOMER)
+    reading = message_read(message=message)
+    reading.store()
+    return reading.prediction, reading.loaded
 
 
 def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]:
@@ -98,12 +143,12 @@ def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]
     return [pk for pk in ids if cache.add(f"bots:resent:{pk}", 1, timeout=timeout)]
 
 
-def _apply_to_conversation(message: Message, prediction: MessagePrediction) -> None:
+def _apply_to_conversation(message: Message, prediction: MessagePrediction, conversation: Conversation) -> None:
     """The conversation carries the latest reading: sentiment always, intent when it is a
     confident in-scope one (an off-topic aside must not erase what the customer came for)."""
-    conversation = lock_conversation(message.conversation_id)
     payload = prediction_payload(prediction)
-    Message.objects.filter(pk=message.pk).update(data={**(message.data or {}), "prediction": payload})
+    message.data = {**(message.data or {}), "prediction": payload}
+    Message.objects.filter(pk=message.pk).update(data=message.data)
     listed_before = (conversation.intent, conversation.sentiment)
     fields = ["sentiment", "sentiment_score", "updated_at"]
     conversation.sentiment = prediction.sentiment

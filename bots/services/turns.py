@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
@@ -17,7 +17,7 @@ from ..flows import flow_for, flow_named
 from ..flows.base import Turn
 from ..triage import Facts, decide
 from .flows import apply_turn, context_for
-from .predictions import message_classify
+from .predictions import ReadingTaken, message_read
 
 PRIORITY_BY_NAME = {p.label: p.value for p in Priority}
 
@@ -33,38 +33,40 @@ def bot_handle_message(*, message_id: int) -> None:
     the chat) and, while the bot holds the conversation, act on it. Safe to run twice.
     The inbox's pushes wait until the customer's answer is out (realtime.customer_first)."""
     with realtime.customer_first():
-        _handle_message(message_id)
+        try:
+            _handle_message(message_id)
+        except ReadingTaken:
+            pass  # a second run of this task, racing the first: the first one answers
 
 
 def _handle_message(message_id: int) -> None:
-    prediction, loaded = message_classify(message_id=message_id)
-    message = Message.objects.select_related("conversation").get(pk=message_id)
+    # The customer waits from here to the answer's commit: the common turn reads the message,
+    # its conversation and customer in one query and writes the reading, the flow's state and
+    # the answer in one transaction (`Reading.store_locked`). Paths that hand over, resolve or
+    # stop store the reading first, so everything after them sees it.
+    message = Message.objects.select_related("conversation__customer").get(pk=message_id, sender=Sender.CUSTOMER)
+    reading = message_read(message=message)
+    prediction, loaded = reading.prediction, reading.loaded
     conversation = message.conversation
-    if conversation.status == ConversationStatus.QUEUED:
-        from .callback import handle_while_queued
+    if conversation.status != ConversationStatus.BOT or _answered_or_overtaken(message):
+        reading.store()
+        if conversation.status == ConversationStatus.QUEUED:
+            from .callback import handle_while_queued
 
-        handle_while_queued(message)
-        return
-    if conversation.status != ConversationStatus.BOT:
-        return
-    # Idempotence (a task may run twice): each bot answer names the message it answers. Two
-    # runs at once both pass this check; message_post repeats it under the row lock.
-    if Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=message.pk).exists():
-        return
-    if Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, pk__gt=message.pk).exists():
-        # The customer already wrote again; answer that message instead of this one.
+            handle_while_queued(message)
         return
     # 1. A flow under way hears the answer first ("A-1002" is no new question).
     state = (conversation.collected or {}).get("_flow")
     if state and (module := flow_named(state.get("name", ""))) is not None:
         turn = module.resume(context_for(conversation, message, prediction.intent))
         if turn.consumed:
-            apply_turn(conversation, message, turn, module)
+            apply_turn(conversation, message, turn, module, reading)
             return
-        apply_turn(conversation, message, Turn(collected={"_flow": None}), module)
+        apply_turn(conversation, message, Turn(collected={"_flow": None}), module, reading)
         conversation.refresh_from_db()
     # 2. Thanks after an answer: resolved by the bot (a contained conversation).
     if prediction.intent == "thanks_goodbye" and (conversation.collected or {}).get("answered"):
+        reading.store()
         bot_say(
             conversation_id=conversation.pk,
             body="You're welcome — glad I could help. Goodbye!",
@@ -74,6 +76,7 @@ def _handle_message(message_id: int) -> None:
         return
     failures = conversation.bot_failures
     if prediction.intent == "out_of_scope":
+        reading.store()
         # Questions the bot cannot place become knowledge-base gaps for supervisors.
         guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
         gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope")
@@ -90,9 +93,12 @@ def _handle_message(message_id: int) -> None:
             sentiment=prediction.sentiment,
             sentiment_score=prediction.sentiment_score,
             failed_turns=failures,
+            message_id=message.pk,
         ),
         conversation,
     )
+    if decision.tags or decision.notify or decision.route == "human":
+        reading.store()
     _apply_side_effects(conversation, decision)
     if decision.route == "human":
         conversation_request_handoff(
@@ -109,7 +115,7 @@ def _handle_message(message_id: int) -> None:
         turn = module.start(context_for(conversation, message, prediction.intent))
         if turn.consumed:
             realtime.typing_to_customer(conversation.pk, "bot")
-            apply_turn(conversation, message, turn, module)
+            apply_turn(conversation, message, turn, module, reading)
             return
     realtime.typing_to_customer(conversation.pk, "bot")
     body, options = replies.reply_for(prediction.intent), [replies.TALK_TO_PERSON]
@@ -117,11 +123,27 @@ def _handle_message(message_id: int) -> None:
         # The fallback ladder: a clarifying question first, then the likeliest intents as
         # buttons, then (the rules' "three turns") a person.
         body, options = replies.NARROW_DOWN, replies.likeliest_options(prediction.top_intents)
-    bot_say(
-        conversation_id=conversation.pk,
-        body=body,
-        options=options,
-        data={"in_reply_to": message.pk, "intent": prediction.intent},
+    with transaction.atomic():
+        locked = lock_conversation(conversation.pk)
+        reading.store_locked(locked)
+        bot_say(
+            conversation_id=conversation.pk,
+            body=body,
+            options=options,
+            data={"in_reply_to": message.pk, "intent": prediction.intent},
+            locked=locked,
+        )
+
+
+def _answered_or_overtaken(message: Message) -> bool:
+    """Idempotence (a task may run twice): each bot answer names the message it answers, and
+    a customer who already wrote again is answered there, not here. Both come after the message
+    (one query). Two runs at once both pass this check; message_post repeats the first half
+    under the row lock."""
+    return (
+        Message.objects.filter(conversation_id=message.conversation_id, pk__gt=message.pk)
+        .filter(Q(sender=Sender.CUSTOMER) | Q(sender=Sender.BOT, data__in_reply_to=message.pk))
+        .exists()
     )
 
 

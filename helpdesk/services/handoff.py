@@ -331,6 +331,10 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
         conversation.handed_back_at = timezone.now()
         conversation.bot_failures = 0  # a fresh start with the bot, not one failure from a handoff
         conversation.save(update_fields=["agent", "handed_back_at", "bot_failures"])
+        # Published before the bot speaks: after commit, subscribers run (the bot notes that the
+        # customer has had their answer) before the message below is pushed, so a customer who
+        # clicks "That's all, thanks" at once is never read against the older state.
+        events.publish("conversation.handed_back", conversation_id=str(conversation.pk))
         bot_say(
             conversation_id=conversation.pk,
             body="You're back with the automated assistant. Is there anything else I can help with? "
@@ -339,9 +343,9 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
                 {"label": "That's all, thanks", "value": "That's all, thanks"},
                 {"label": "Talk to a person", "value": "agent"},
             ],
+            locked=conversation,
         )
         release_agent(previous_agent, conversation.pk, ConversationStatus.BOT)
-        events.publish("conversation.handed_back", conversation_id=str(conversation.pk))
     return conversation
 
 

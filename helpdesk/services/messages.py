@@ -14,7 +14,7 @@ from .. import events, realtime
 from ..errors import ServiceError
 from ..frames import message_payload
 from ..locks import lock_conversation
-from ..models import ConversationEvent, ConversationStatus, EventKind, Message, Sender
+from ..models import Conversation, ConversationEvent, ConversationStatus, EventKind, Message, Sender
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -53,88 +53,121 @@ def message_post(
     internal: bool = False,
     data: dict[str, Any] | None = None,
     allow_closed: bool = False,
+    locked: Conversation | None = None,
 ) -> tuple[Message, bool]:
     """Store a message, then (after commit) push it. Returns (message, created).
 
     A repeated `client_msg_id` returns the stored message with created=False and stores
     nothing. `seq` is taken under the conversation's row lock: concurrent writers queue on the
-    lock, so the sequence has no gaps and no duplicates.
+    lock, so the sequence has no gaps and no duplicates. `locked`: the conversation, when the
+    caller already holds its lock in an open transaction (the bot's turn stores its reading,
+    its flow's state and its answer in one).
     """
     body = clean_body(body)
     if client_msg_id is not None:
         if not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= 100:
             raise ServiceError("bad_frame", "client_msg_id must be a string of 1 to 100 characters.")
+    kwargs = dict(
+        sender=sender,
+        body=body,
+        author=author,
+        author_name=author_name,
+        client_msg_id=client_msg_id,
+        options=options,
+        internal=internal,
+        data=data,
+        allow_closed=allow_closed,
+    )
+    if locked is not None:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("message_post(locked=...) needs the caller's open transaction")
+        return _post_locked(locked, **kwargs)
     with transaction.atomic():
-        conversation = lock_conversation(conversation_id)
-        if client_msg_id is not None:
-            existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
-            if existing is not None:
-                return existing, False
-        reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
-        if reply_to is not None:
-            # A bot turn may run twice at once (a task handed out again while its first run
-            # still works, docs/faults.md): checked under the row lock, the second answer to
-            # the same customer message is not stored.
-            existing = Message.objects.filter(
-                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
-            ).first()
-            if existing is not None:
-                return existing, False
-        if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
-            _reopen(conversation)
-        if not allow_closed and not conversation.is_open and not internal:
-            raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
-        now = timezone.now()
-        fields = ["updated_at"]
-        seq = None
-        if not internal:
-            conversation.last_seq += 1
-            seq = conversation.last_seq
-            fields.append("last_seq")
-        if sender == Sender.CUSTOMER:
-            if conversation.first_customer_message_at is None:
-                conversation.first_customer_message_at = now
-                fields.append("first_customer_message_at")
-            conversation.last_customer_message_at = now
-            fields.append("last_customer_message_at")
-        if (
-            sender == Sender.BOT
-            and conversation.first_customer_message_at is not None
-            and conversation.first_bot_reply_at is None
-        ):
-            conversation.first_bot_reply_at = now
-            fields.append("first_bot_reply_at")
-        if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
-            conversation.first_agent_message_at = now
-            fields.append("first_agent_message_at")
-        conversation.save(update_fields=fields)
-        message = Message.objects.create(
-            conversation=conversation,
-            seq=seq,
-            sender=sender,
-            author=author,
-            author_name=author_name or _default_author_name(sender),
-            body=body,
-            options=options or [],
-            client_msg_id=client_msg_id,
-            internal=internal,
-            data=data or {},
+        return _post_locked(lock_conversation(conversation_id), **kwargs)
+
+
+def _post_locked(
+    conversation: Conversation,
+    *,
+    sender: str,
+    body: str,
+    author: AbstractBaseUser | None,
+    author_name: str,
+    client_msg_id: str | None,
+    options: list[dict[str, str]] | None,
+    internal: bool,
+    data: dict[str, Any] | None,
+    allow_closed: bool,
+) -> tuple[Message, bool]:
+    if client_msg_id is not None:
+        existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+        if existing is not None:
+            return existing, False
+    reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
+    if reply_to is not None:
+        # A bot turn may run twice at once (a task handed out again while its first run
+        # still works, docs/faults.md): checked under the row lock, the second answer to
+        # the same customer message is not stored.
+        existing = Message.objects.filter(
+            conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
+        ).first()
+        if existing is not None:
+            return existing, False
+    if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
+        _reopen(conversation)
+    if not allow_closed and not conversation.is_open and not internal:
+        raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
+    now = timezone.now()
+    fields = ["updated_at"]
+    seq = None
+    if not internal:
+        conversation.last_seq += 1
+        seq = conversation.last_seq
+        fields.append("last_seq")
+    if sender == Sender.CUSTOMER:
+        if conversation.first_customer_message_at is None:
+            conversation.first_customer_message_at = now
+            fields.append("first_customer_message_at")
+        conversation.last_customer_message_at = now
+        fields.append("last_customer_message_at")
+    if (
+        sender == Sender.BOT
+        and conversation.first_customer_message_at is not None
+        and conversation.first_bot_reply_at is None
+    ):
+        conversation.first_bot_reply_at = now
+        fields.append("first_bot_reply_at")
+    if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
+        conversation.first_agent_message_at = now
+        fields.append("first_agent_message_at")
+    conversation.save(update_fields=fields)
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=seq,
+        sender=sender,
+        author=author,
+        author_name=author_name or _default_author_name(sender),
+        body=body,
+        options=options or [],
+        client_msg_id=client_msg_id,
+        internal=internal,
+        data=data or {},
+    )
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
+        actor_type=sender,
+        actor=author,
+        data={"message_id": message.pk, "seq": seq},
+    )
+    realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+    if sender == Sender.CUSTOMER:
+        events.publish(
+            "message.customer_posted",
+            message_id=message.pk,
+            conversation_id=str(conversation.pk),
+            status=conversation.status,
         )
-        ConversationEvent.objects.create(
-            conversation=conversation,
-            kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
-            actor_type=sender,
-            actor=author,
-            data={"message_id": message.pk, "seq": seq},
-        )
-        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
-        if sender == Sender.CUSTOMER:
-            events.publish(
-                "message.customer_posted",
-                message_id=message.pk,
-                conversation_id=str(conversation.pk),
-                status=conversation.status,
-            )
     return message, True
 
 
@@ -181,9 +214,12 @@ def bot_say(
     body: str,
     options: list[dict[str, str]] | None = None,
     data: dict[str, Any] | None = None,
+    locked: Conversation | None = None,
 ) -> Message:
-    """A message from the automated assistant."""
-    message, _ = message_post(conversation_id=conversation_id, sender=Sender.BOT, body=body, options=options, data=data)
+    """A message from the automated assistant (`locked`: see message_post)."""
+    message, _ = message_post(
+        conversation_id=conversation_id, sender=Sender.BOT, body=body, options=options, data=data, locked=locked
+    )
     return message
 
 

@@ -79,9 +79,12 @@ async def test_a_customer_flood_is_refused_frame_by_frame_and_loses_no_accepted_
     await ws.disconnect()
 
 
-async def test_an_agent_flood_is_refused_and_every_accepted_note_is_stored(queues, agent, started) -> None:
+async def test_an_agent_flood_is_refused_and_every_accepted_note_is_stored(queues, agent, started, settings) -> None:
     from helpdesk.services.handoff import conversation_request_handoff
 
+    # A slow bucket: the flood must hit it however slowly a busy machine stores each note
+    # (at the default 20 a second, notes stored at over 50 ms each never drain it).
+    settings.HELPDESK_AGENT_RATE = {"rate_per_second": 2.0, "burst": 20}
     conversation, _ = started
     cid = str(conversation.pk)
     await database_sync_to_async(conversation_request_handoff)(
