@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -26,3 +26,13 @@ def _prepare_worker_process(**_: object) -> None:
         from bots.runtime import warm_up
 
         warm_up()
+
+
+@task_prerun.connect
+def _database_as_per_request(**_: object) -> None:
+    # CELERY_DB_REUSE_MAX keeps connections across tasks; like a request, a task starts by
+    # dropping a connection that broke (a PostgreSQL restart) or outlived CONN_MAX_AGE, so a
+    # retry after an OperationalError gets a fresh one.
+    from django.db import close_old_connections
+
+    close_old_connections()

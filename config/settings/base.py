@@ -123,6 +123,12 @@ CELERY_TASK_ROUTES = {"bots.tasks.*": {"queue": "ml"}}
 # Loading the model takes ~2 s; the default 4 s allowance for a new worker process is too tight
 # on a busy 2-core machine.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+# Celery's Django fixup closes the database connection before and after every task unless this
+# is set: each bot turn then opened a new PostgreSQL connection (a backend fork, cold catalog
+# caches), about a third of an idle turn. Connections are kept for this many tasks instead;
+# config/celery.py closes a broken or CONN_MAX_AGE-old one before a task, as Django does per
+# request.
+CELERY_DB_REUSE_MAX = 1000
 # A task a worker has taken stays in Redis, unacknowledged, until it finishes (acks_late). When
 # the worker dies (kill -9, out of memory, a lost machine) the Redis transport hands the task
 # out again once it has been unacknowledged for `visibility_timeout` seconds. Kombu's default
