@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 
 from helpdesk.locks import lock_conversation
-from helpdesk.models import Article, ArticleStatus, Conversation, Message, Priority
+from helpdesk.models import Article, ArticleStatus, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.kb import article_stale_asked, gap_record
@@ -58,8 +60,9 @@ def context_for(conversation: Conversation, message: Message, intent: str) -> Co
     )
 
 
-def summary_of(conversation: Conversation, collected: dict) -> str:
-    """What an agent should know in five seconds."""
+def summary_of(conversation: Conversation, collected: dict, first_words: str | None = None) -> str:
+    """What an agent should know in five seconds. `first_words`: the conversation's first
+    customer message, when the caller has it."""
     bits = []
     if conversation.intent:
         bits.append(conversation.intent.replace("_", " ").capitalize())
@@ -76,18 +79,46 @@ def summary_of(conversation: Conversation, collected: dict) -> str:
         bits.append("signs of fraud")
     if conversation.sentiment == "negative":
         bits.append("customer upset")
-    first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
+    if first_words is None:
+        first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
+        first_words = first.body if first else None
     head = "; ".join(bits)
-    return f"{head}. First words: “{first.body[:140]}”" if first else head
+    return f"{head}. First words: “{first_words[:140]}”" if first_words else head
+
+
+def say_with_reading(
+    conversation_id,
+    reading: Reading,
+    *,
+    body: str = "",
+    options: list[dict[str, str]] | None = None,
+    data: dict | None = None,
+    change: Callable[[Conversation], list[str]] | None = None,
+) -> bool:
+    """The bot's answer stored with the message's reading and `change` (the flow's state) under
+    one lock: one transaction, one UPDATE of the conversation, and the answer pushed on commit.
+    False when the conversation left the bot while it was thinking (the customer closed the
+    chat or asked for a person): the reading is kept, nothing else happens."""
+    with transaction.atomic():
+        locked = lock_conversation(conversation_id)
+        fields = reading.store_locked(locked, save=False)
+        if locked.status != ConversationStatus.BOT:
+            if fields:
+                locked.save(update_fields=fields)
+            return False
+        if change is not None:
+            fields += change(locked)
+        if body:
+            bot_say(conversation_id=locked.pk, body=body, options=options, data=data, locked=locked, with_fields=fields)
+        elif fields:
+            locked.save(update_fields=list(dict.fromkeys(fields)))
+    return True
 
 
 def apply_turn(conversation: Conversation, message: Message, turn: Turn, module, reading: Reading) -> None:
-    # The message's reading, the flow's state and its reply commit together (one lock, one
-    # commit, and the reply is pushed at once); the knowledge-base bookkeeping comes after,
-    # off the customer's wait.
-    with transaction.atomic():
-        locked = lock_conversation(conversation.pk)
-        reading.store_locked(locked)
+    # The message's reading, the flow's state and its reply commit together; the
+    # knowledge-base bookkeeping comes after, off the customer's wait.
+    def flow_state(locked: Conversation) -> list[str]:
         collected = {**(locked.collected or {}), **turn.collected}
         if turn.step:
             collected["_flow"] = {"name": name_of(module), "step": turn.step, "tries": turn.tries}
@@ -96,16 +127,19 @@ def apply_turn(conversation: Conversation, message: Message, turn: Turn, module,
             if turn.reply and not turn.handoff:
                 collected["answered"] = True
         locked.collected = {k: v for k, v in collected.items() if v is not None}
-        locked.summary = summary_of(locked, locked.collected)
-        locked.save(update_fields=["collected", "summary", "updated_at"])
-        if turn.reply:
-            bot_say(
-                conversation_id=conversation.pk,
-                body=turn.reply,
-                options=turn.options,
-                data={"in_reply_to": message.pk, "flow": name_of(module)},
-                locked=locked,
-            )
+        locked.summary = summary_of(locked, locked.collected, first_words=getattr(message, "first_words", None))
+        return ["collected", "summary", "updated_at"]
+
+    still_with_bot = say_with_reading(
+        conversation.pk,
+        reading,
+        body=turn.reply or "",
+        options=turn.options,
+        data={"in_reply_to": message.pk, "flow": name_of(module)},
+        change=flow_state,
+    )
+    if not still_with_bot:
+        return
     if turn.article_id:
         if turn.handoff and turn.handoff[1] == "stale_article":
             article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -55,9 +56,12 @@ class Reading:
     prediction: MessagePrediction  # unsaved until stored
     loaded: runtime.Loaded
     stored: bool
+    # Changes to the conversation that commit with the reading (a flow the customer left):
+    # each sets fields of the locked conversation and names them.
+    changes: list[Callable[[Conversation], list[str]]] = field(default_factory=list)
 
     def store(self) -> None:
-        if self.stored:
+        if self.stored and not self.changes:
             return
         try:
             with transaction.atomic():
@@ -68,26 +72,37 @@ class Reading:
             )
             self.stored = True
 
-    def store_locked(self, conversation: Conversation) -> None:
+    def store_locked(self, conversation: Conversation, *, save: bool = True) -> list[str]:
         """Inside the caller's transaction, holding `conversation`'s row lock. A run that lost
         the race (one prediction per message and model version) raises ReadingTaken, which
-        rolls back the caller's whole transaction: the winner answers."""
-        if self.stored:
-            return
-        try:
-            self.prediction.save(force_insert=True)
-        except IntegrityError as exc:
-            raise ReadingTaken() from exc
-        _apply_to_conversation(self.message, self.prediction, conversation)
-        self.stored = True
+        rolls back the caller's whole transaction: the winner answers. With save=False the
+        conversation's changed fields are returned for the caller's own update (one UPDATE
+        for the reading and the answer)."""
+        fields = []
+        if not self.stored:
+            try:
+                self.prediction.save(force_insert=True)
+            except IntegrityError as exc:
+                raise ReadingTaken() from exc
+            fields = _apply_to_conversation(self.message, self.prediction, conversation)
+            self.stored = True
+        for change in self.changes:
+            fields += change(conversation)
+        self.changes = []
+        fields = list(dict.fromkeys(fields))
+        if save and fields:
+            conversation.save(update_fields=fields)
+        return [] if save else fields
 
 
-def message_read(*, message: Message) -> Reading:
+def message_read(*, message: Message, loaded: runtime.Loaded | None = None, unread: bool = False) -> Reading:
     """The stored reading of a customer message, or a fresh one (the model runs; nothing is
-    written yet)."""
-    loaded = runtime.current()
+    written yet). `unread`: the caller's own query found no reading by `loaded`'s version."""
+    loaded = loaded or runtime.current()
     existing = (
-        MessagePrediction.objects.filter(message_id=message.pk, model_version_id=loaded.version_id)
+        None
+        if unread
+        else MessagePrediction.objects.filter(message_id=message.pk, model_version_id=loaded.version_id)
         .select_related("model_version")
         .first()
     )
@@ -143,9 +158,10 @@ def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]
     return [pk for pk in ids if cache.add(f"bots:resent:{pk}", 1, timeout=timeout)]
 
 
-def _apply_to_conversation(message: Message, prediction: MessagePrediction, conversation: Conversation) -> None:
+def _apply_to_conversation(message: Message, prediction: MessagePrediction, conversation: Conversation) -> list[str]:
     """The conversation carries the latest reading: sentiment always, intent when it is a
-    confident in-scope one (an off-topic aside must not erase what the customer came for)."""
+    confident in-scope one (an off-topic aside must not erase what the customer came for).
+    Returns the conversation's changed fields, unsaved."""
     payload = prediction_payload(prediction)
     message.data = {**(message.data or {}), "prediction": payload}
     Message.objects.filter(pk=message.pk).update(data=message.data)
@@ -164,7 +180,6 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction, conv
         conversation.intent_confidence = prediction.intent_confidence
         fields.append("intent_confidence")
     _count_sentiment(conversation, message, prediction.sentiment_score, fields)
-    conversation.save(update_fields=fields)
     realtime.after_commit_for_staff(
         realtime.agents_frame,
         [realtime.staff_group(conversation.pk)],
@@ -191,6 +206,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction, conv
                 "conversation_id": str(conversation.pk),
             },
         )
+    return fields
 
 
 def _count_sentiment(conversation, message: Message, score: float, fields: list[str]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +55,7 @@ def message_post(
     data: dict[str, Any] | None = None,
     allow_closed: bool = False,
     locked: Conversation | None = None,
+    with_fields: Iterable[str] = (),
 ) -> tuple[Message, bool]:
     """Store a message, then (after commit) push it. Returns (message, created).
 
@@ -61,7 +63,8 @@ def message_post(
     nothing. `seq` is taken under the conversation's row lock: concurrent writers queue on the
     lock, so the sequence has no gaps and no duplicates. `locked`: the conversation, when the
     caller already holds its lock in an open transaction (the bot's turn stores its reading,
-    its flow's state and its answer in one).
+    its flow's state and its answer in one); `with_fields`: fields of `locked` the caller
+    changed, saved in the same UPDATE as the message's own.
     """
     body = clean_body(body)
     if client_msg_id is not None:
@@ -81,9 +84,11 @@ def message_post(
     if locked is not None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("message_post(locked=...) needs the caller's open transaction")
-        return _post_locked(locked, **kwargs)
+        return _post_locked(locked, with_fields=list(with_fields), **kwargs)
+    if with_fields:
+        raise ValueError("with_fields needs locked")
     with transaction.atomic():
-        return _post_locked(lock_conversation(conversation_id), **kwargs)
+        return _post_locked(lock_conversation(conversation_id), with_fields=[], **kwargs)
 
 
 def _post_locked(
@@ -98,10 +103,12 @@ def _post_locked(
     internal: bool,
     data: dict[str, Any] | None,
     allow_closed: bool,
+    with_fields: list[str],
 ) -> tuple[Message, bool]:
     if client_msg_id is not None:
         existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
         if existing is not None:
+            _save_if_any(conversation, with_fields)
             return existing, False
     reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
     if reply_to is not None:
@@ -112,13 +119,14 @@ def _post_locked(
             conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
         ).first()
         if existing is not None:
+            _save_if_any(conversation, with_fields)
             return existing, False
     if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
         _reopen(conversation)
     if not allow_closed and not conversation.is_open and not internal:
         raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
     now = timezone.now()
-    fields = ["updated_at"]
+    fields = list(dict.fromkeys(["updated_at", *with_fields]))
     seq = None
     if not internal:
         conversation.last_seq += 1
@@ -171,6 +179,11 @@ def _post_locked(
     return message, True
 
 
+def _save_if_any(conversation: Conversation, fields: list[str]) -> None:
+    if fields:
+        conversation.save(update_fields=list(dict.fromkeys(fields)))
+
+
 REOPEN_WINDOW = timedelta(days=1)
 
 
@@ -215,10 +228,17 @@ def bot_say(
     options: list[dict[str, str]] | None = None,
     data: dict[str, Any] | None = None,
     locked: Conversation | None = None,
+    with_fields: Iterable[str] = (),
 ) -> Message:
-    """A message from the automated assistant (`locked`: see message_post)."""
+    """A message from the automated assistant (`locked`, `with_fields`: see message_post)."""
     message, _ = message_post(
-        conversation_id=conversation_id, sender=Sender.BOT, body=body, options=options, data=data, locked=locked
+        conversation_id=conversation_id,
+        sender=Sender.BOT,
+        body=body,
+        options=options,
+        data=data,
+        locked=locked,
+        with_fields=with_fields,
     )
     return message
 
