@@ -38,7 +38,7 @@ def facts_for(bot_facts: BotFacts, conversation: Conversation | None) -> Facts:
     from helpdesk.models import Queue
     from helpdesk.selectors.queues import inside_business_hours
 
-    queue = Queue.objects.filter(name=bot_facts.intent_queue or "General").first()
+    queue = Queue.objects.filter(name=bot_facts.intent_queue or "General").only("business_hours").first()
     return Facts(
         inside_business_hours=inside_business_hours(queue),
         text=bot_facts.text,

@@ -168,7 +168,12 @@ def _post_locked(
         actor=author,
         data={"message_id": message.pk, "seq": seq},
     )
-    realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+    # After commit, in this order: while the bot holds the chat, its task is sent first (the
+    # customer waits for the answer; their own echo can wait a millisecond); otherwise the push
+    # first (an agent waits for the message).
+    bot_first = sender == Sender.CUSTOMER and conversation.status == ConversationStatus.BOT
+    if not bot_first:
+        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
     if sender == Sender.CUSTOMER:
         events.publish(
             "message.customer_posted",
@@ -176,6 +181,8 @@ def _post_locked(
             conversation_id=str(conversation.pk),
             status=conversation.status,
         )
+    if bot_first:
+        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
     return message, True
 
 
