@@ -97,21 +97,37 @@ def _safely(func: Callable[..., None], *args: Any) -> None:
 
 
 def _send(group: str, event: dict[str, Any]) -> None:
+    _send_all([(group, event)])
+
+
+def _send_all(sends: list[tuple[str, dict[str, Any]]]) -> None:
+    """Group sends in this order, in one hop to the event loop (each hop from a worker thread
+    costs milliseconds on a busy server: a customer's message reaches its socket and the
+    staff's, then the bot's task is sent)."""
     layer = get_channel_layer()
     if layer is None:
         return
+
+    sent = 0
+
+    async def send_all() -> None:
+        nonlocal sent
+        for group, event in sends[sent:]:  # a retry (_SenderLoop.run) resumes, never repeats
+            await layer.group_send(group, event)
+            sent += 1
+
     if _in_asgi_thread():
         # A service called from a consumer or a view (sync_to_async): the send runs on the
         # server's own loop, which this process now knows.
         _SenderLoop.home = (os.getpid(), SyncToAsync.threadlocal.main_event_loop)
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(send_all)()
     else:
         # A Celery worker, a command, or the embedded mode's task threads: no loop here.
         # async_to_sync would make a new loop per send; the Redis layer then opens new
         # connections per loop (~25 ms and a leaked Redis client per push), and the in-memory
         # layer would be touched from a foreign loop. So: the server's loop when this process
         # is a server, else one long-lived loop of the process's own.
-        _SenderLoop.run(lambda: layer.group_send(group, event))
+        _SenderLoop.run(send_all)
 
 
 def _in_asgi_thread() -> bool:
@@ -151,9 +167,13 @@ class _SenderLoop:
 
 
 def customer_message(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
+    _send_all([_to_customer(conversation_id, message)])
+
+
+def _to_customer(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if message.get("internal"):
         raise ValueError("an internal note can never be sent to a customer group")
-    _send(customer_group(conversation_id), {"type": "customer.message", "message": message})
+    return customer_group(conversation_id), {"type": "customer.message", "message": message}
 
 
 def customer_frame(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> None:
@@ -164,15 +184,19 @@ def customer_frame(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> N
 
 
 def staff_message(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    _send(
-        staff_group(conversation_id),
-        {"type": "agent.message", "conversation_id": str(conversation_id), "message": message},
-    )
+    _send_all([_to_staff(conversation_id, message)])
+
+
+def _to_staff(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return staff_group(conversation_id), {
+        "type": "agent.message",
+        "conversation_id": str(conversation_id),
+        "message": message,
+    }
 
 
 def agents_frame(groups: Iterable[str], frame: dict[str, Any]) -> None:
-    for group in dict.fromkeys(groups):
-        _send(group, {"type": "agent.frame", "frame": frame})
+    _send_all([(group, {"type": "agent.frame", "frame": frame}) for group in dict.fromkeys(groups)])
 
 
 def agent_assigned(user_id: int, conversation_id: uuid.UUID | str) -> None:
@@ -200,9 +224,8 @@ def typing_to_staff(conversation_id: uuid.UUID | str, sender: str) -> None:
 
 def message_to_all(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
     """A stored message: to the customer unless it is a note, and to the staff watching."""
-    if not message.get("internal"):
-        customer_message(conversation_id, message)
-    staff_message(conversation_id, message)
+    staff = _to_staff(conversation_id, message)
+    _send_all([staff] if message.get("internal") else [_to_customer(conversation_id, message), staff])
 
 
 def queue_audience(queue_id: int | None) -> list[str]:

@@ -168,22 +168,21 @@ def _post_locked(
         actor=author,
         data={"message_id": message.pk, "seq": seq},
     )
-    # After commit, in this order: while the bot holds the chat, its task is sent first (the
-    # customer waits for the answer; their own echo can wait a millisecond); otherwise the push
-    # first (an agent waits for the message).
-    bot_first = sender == Sender.CUSTOMER and conversation.status == ConversationStatus.BOT
-    if not bot_first:
-        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+    realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
     if sender == Sender.CUSTOMER:
-        events.publish(
-            "message.customer_posted",
-            message_id=message.pk,
-            conversation_id=str(conversation.pk),
-            status=conversation.status,
-        )
-    if bot_first:
-        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+        # After the push, never before: the bot's answer (a later seq, from a worker) must not
+        # reach a socket ahead of the message it answers.
+        _publish_customer_posted(message, conversation)
     return message, True
+
+
+def _publish_customer_posted(message: Message, conversation: Conversation) -> None:
+    events.publish(
+        "message.customer_posted",
+        message_id=message.pk,
+        conversation_id=str(conversation.pk),
+        status=conversation.status,
+    )
 
 
 def _save_if_any(conversation: Conversation, fields: list[str]) -> None:
