@@ -32,13 +32,13 @@ def queued_conversation(name: str = "Dana"):
 def sends(monkeypatch) -> list[tuple[str, dict]]:
     """Records every group send while still sending it (a spy, not a mock)."""
     recorded: list[tuple[str, dict]] = []
-    original = realtime._send
+    original = realtime._send_all
 
-    def spy(group: str, event: dict) -> None:
-        recorded.append((group, event))
-        original(group, event)
+    def spy(sends: list[tuple[str, dict]]) -> None:
+        recorded.extend(sends)
+        original(sends)
 
-    monkeypatch.setattr(realtime, "_send", spy)
+    monkeypatch.setattr(realtime, "_send_all", spy)
     return recorded
 
 
