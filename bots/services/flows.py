@@ -111,7 +111,7 @@ def say_with_reading(
         if body:
             bot_say(conversation_id=locked.pk, body=body, options=options, data=data, locked=locked, with_fields=fields)
         elif fields:
-            locked.save(update_fields=list(dict.fromkeys(fields)))
+            locked.save(update_fields=fields)
     return True
 
 

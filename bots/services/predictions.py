@@ -89,7 +89,6 @@ class Reading:
         for change in self.changes:
             fields += change(conversation)
         self.changes = []
-        fields = list(dict.fromkeys(fields))
         if save and fields:
             conversation.save(update_fields=fields)
         return [] if save else fields
@@ -124,14 +123,6 @@ def message_read(*, message: Message, loaded: runtime.Loaded | None = None, unre
         latency_ms=round(latency_ms, 2),
     )
     return Reading(message=message, prediction=prediction, loaded=loaded, stored=False)
-
-
-def message_classify(*, message_id: int) -> tuple[MessagePrediction, runtime.Loaded]:
-    """Classify and store. Safe to run twice: a second run returns the stored prediction."""
-    message = Message.objects.get(pk=message_id, sender=Sender.CUSTOMER)
-    reading = message_read(message=message)
-    reading.store()
-    return reading.prediction, reading.loaded
 
 
 def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]:

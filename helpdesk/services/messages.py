@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -70,110 +71,82 @@ def message_post(
     if client_msg_id is not None:
         if not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= 100:
             raise ServiceError("bad_frame", "client_msg_id must be a string of 1 to 100 characters.")
-    kwargs = dict(
-        sender=sender,
-        body=body,
-        author=author,
-        author_name=author_name,
-        client_msg_id=client_msg_id,
-        options=options,
-        internal=internal,
-        data=data,
-        allow_closed=allow_closed,
-    )
-    if locked is not None:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("message_post(locked=...) needs the caller's open transaction")
-        return _post_locked(locked, with_fields=list(with_fields), **kwargs)
-    if with_fields:
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("message_post(locked=...) needs the caller's open transaction")
+    if with_fields and locked is None:
         raise ValueError("with_fields needs locked")
-    with transaction.atomic():
-        return _post_locked(lock_conversation(conversation_id), with_fields=[], **kwargs)
-
-
-def _post_locked(
-    conversation: Conversation,
-    *,
-    sender: str,
-    body: str,
-    author: AbstractBaseUser | None,
-    author_name: str,
-    client_msg_id: str | None,
-    options: list[dict[str, str]] | None,
-    internal: bool,
-    data: dict[str, Any] | None,
-    allow_closed: bool,
-    with_fields: list[str],
-) -> tuple[Message, bool]:
-    if client_msg_id is not None:
-        existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
-        if existing is not None:
-            _save_if_any(conversation, with_fields)
-            return existing, False
-    reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
-    if reply_to is not None:
-        # A bot turn may run twice at once (a task handed out again while its first run
-        # still works, docs/faults.md): checked under the row lock, the second answer to
-        # the same customer message is not stored.
-        existing = Message.objects.filter(
-            conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
-        ).first()
-        if existing is not None:
-            _save_if_any(conversation, with_fields)
-            return existing, False
-    if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
-        _reopen(conversation)
-    if not allow_closed and not conversation.is_open and not internal:
-        raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
-    now = timezone.now()
-    fields = list(dict.fromkeys(["updated_at", *with_fields]))
-    seq = None
-    if not internal:
-        conversation.last_seq += 1
-        seq = conversation.last_seq
-        fields.append("last_seq")
-    if sender == Sender.CUSTOMER:
-        if conversation.first_customer_message_at is None:
-            conversation.first_customer_message_at = now
-            fields.append("first_customer_message_at")
-        conversation.last_customer_message_at = now
-        fields.append("last_customer_message_at")
-    if (
-        sender == Sender.BOT
-        and conversation.first_customer_message_at is not None
-        and conversation.first_bot_reply_at is None
-    ):
-        conversation.first_bot_reply_at = now
-        fields.append("first_bot_reply_at")
-    if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
-        conversation.first_agent_message_at = now
-        fields.append("first_agent_message_at")
-    conversation.save(update_fields=fields)
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=seq,
-        sender=sender,
-        author=author,
-        author_name=author_name or _default_author_name(sender),
-        body=body,
-        options=options or [],
-        client_msg_id=client_msg_id,
-        internal=internal,
-        data=data or {},
-    )
-    ConversationEvent.objects.create(
-        conversation=conversation,
-        kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
-        actor_type=sender,
-        actor=author,
-        data={"message_id": message.pk, "seq": seq},
-    )
-    realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
-    if sender == Sender.CUSTOMER:
-        # After the push, never before: the bot's answer (a later seq, from a worker) must not
-        # reach a socket ahead of the message it answers.
-        _publish_customer_posted(message, conversation)
-    return message, True
+    with_fields = list(with_fields)
+    with nullcontext() if locked is not None else transaction.atomic():
+        conversation = locked if locked is not None else lock_conversation(conversation_id)
+        if client_msg_id is not None:
+            existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+            if existing is not None:
+                _save_if_any(conversation, with_fields)
+                return existing, False
+        reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
+        if reply_to is not None:
+            # A bot turn may run twice at once (a task handed out again while its first run
+            # still works, docs/faults.md): checked under the row lock, the second answer to
+            # the same customer message is not stored.
+            existing = Message.objects.filter(
+                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
+            ).first()
+            if existing is not None:
+                _save_if_any(conversation, with_fields)
+                return existing, False
+        if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
+            _reopen(conversation)
+        if not allow_closed and not conversation.is_open and not internal:
+            raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
+        now = timezone.now()
+        fields = ["updated_at", *with_fields]  # save() takes repeats
+        seq = None
+        if not internal:
+            conversation.last_seq += 1
+            seq = conversation.last_seq
+            fields.append("last_seq")
+        if sender == Sender.CUSTOMER:
+            if conversation.first_customer_message_at is None:
+                conversation.first_customer_message_at = now
+                fields.append("first_customer_message_at")
+            conversation.last_customer_message_at = now
+            fields.append("last_customer_message_at")
+        if (
+            sender == Sender.BOT
+            and conversation.first_customer_message_at is not None
+            and conversation.first_bot_reply_at is None
+        ):
+            conversation.first_bot_reply_at = now
+            fields.append("first_bot_reply_at")
+        if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
+            conversation.first_agent_message_at = now
+            fields.append("first_agent_message_at")
+        conversation.save(update_fields=fields)
+        message = Message.objects.create(
+            conversation=conversation,
+            seq=seq,
+            sender=sender,
+            author=author,
+            author_name=author_name or _default_author_name(sender),
+            body=body,
+            options=options or [],
+            client_msg_id=client_msg_id,
+            internal=internal,
+            data=data or {},
+        )
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
+            actor_type=sender,
+            actor=author,
+            data={"message_id": message.pk, "seq": seq},
+        )
+        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+        if sender == Sender.CUSTOMER:
+            # After the push, never before: the bot's answer (a later seq, from a worker) must not
+            # reach a socket ahead of the message it answers.
+            _publish_customer_posted(message, conversation)
+        return message, True
 
 
 def _publish_customer_posted(message: Message, conversation: Conversation) -> None:
@@ -187,7 +160,7 @@ def _publish_customer_posted(message: Message, conversation: Conversation) -> No
 
 def _save_if_any(conversation: Conversation, fields: list[str]) -> None:
     if fields:
-        conversation.save(update_fields=list(dict.fromkeys(fields)))
+        conversation.save(update_fields=fields)
 
 
 REOPEN_WINDOW = timedelta(days=1)

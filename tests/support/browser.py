@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-import pytest
+from tests.support.services import require_program
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,13 +22,11 @@ CHROMIUM_ARGS = [
 @contextmanager
 def chromium() -> Iterator:
     """A headless Chromium. A developer's machine may lack it (apt-get install chromium): the
-    test skips; CI installs it in .ci/run, and there a missing browser fails the test."""
+    test skips; CI installs it in .ci/run, and there a missing browser fails the test
+    (tests/support/services.require_program)."""
     import playwright.sync_api as playwright_sync
 
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed", pytrace=False)
-        pytest.skip(f"{CHROMIUM} is not installed")
+    require_program(CHROMIUM)
     with playwright_sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
