@@ -41,6 +41,7 @@ class QueueAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "escalate_after_seconds",
         "overflow_after_seconds",
         "overflow_queue",
+        "offline_requeue_seconds",
     ]
     list_editable = ["priority", "is_default", "auto_assign"]
     search_fields = ["name"]

@@ -127,3 +127,78 @@ def test_rule_tags_land_on_the_conversation(queues) -> None:
     message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="how much is shipping to Spain?")
     conversation.refresh_from_db()
     assert conversation.tags == ["shipping"] and conversation.status == "bot"
+
+
+def _ago(seconds: float):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(seconds=seconds)
+
+
+def _gone_for(profile: AgentProfile, seconds: float) -> None:
+    """The agent closed their last inbox socket `seconds` ago."""
+    AgentProfile.objects.filter(pk=profile.pk).update(presence=Presence.OFFLINE, presence_changed_at=_ago(seconds))
+
+
+def _held_since(conversation: Conversation, seconds: float) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(assigned_at=_ago(seconds))
+
+
+def test_a_chat_whose_agent_went_offline_goes_back_to_its_place_and_to_the_next_agent(queues) -> None:
+    from helpdesk.models import ConversationEvent, Message
+    from helpdesk.services.agents import agents_requeue_offline_chats
+
+    gone = online(make_agent("gone", [queues["General"]], capacity=1))
+    stranded = handed_off("stranded")
+    assert stranded.agent_id == gone.user_id
+    queued_at = stranded.queued_at
+    newer = handed_off("newer")  # the agent is full: it waits
+    assert newer.status == "queued"
+    _held_since(stranded, 600)
+    _gone_for(gone, 30)
+    assert agents_requeue_offline_chats() == 0  # the queue's 120 s have not passed
+    _gone_for(gone, 121)
+    stay = online(make_agent("stay", [queues["General"]], capacity=1))
+
+    assert agents_requeue_offline_chats() == 1
+    stranded.refresh_from_db()
+    newer.refresh_from_db()
+    # Back at its old place, ahead of the chat that came later, so the free agent got it.
+    assert stranded.queued_at == queued_at
+    assert (stranded.status, stranded.agent_id) == ("assigned", stay.user_id)
+    assert newer.status == "queued"
+    told = Message.objects.filter(conversation=stranded, sender="system").order_by("seq")
+    assert any("Gone has lost their connection" in m.body for m in told)
+    event = ConversationEvent.objects.get(conversation=stranded, kind="transferred")
+    assert event.data["reason"] == "agent_offline" and event.actor_type == "system"
+    assert agents_requeue_offline_chats() == 0  # nothing twice
+
+
+def test_chats_stay_with_an_agent_who_is_away_never_connected_or_whose_queue_keeps_them(queues) -> None:
+    from helpdesk.models import Queue
+    from helpdesk.services.agents import agents_requeue_offline_chats
+
+    away = online(make_agent("away", [queues["General"]]))
+    kept = handed_off("kept")
+    _held_since(kept, 3600)
+    AgentProfile.objects.filter(pk=away.pk).update(presence=Presence.AWAY, presence_changed_at=_ago(600))
+    # Works over the API only: offline since before the chat was taken, never online for it.
+    api_only = make_agent("api_only", [queues["Billing"]])
+    _gone_for(api_only, 600)
+    from helpdesk.services.handoff import conversation_accept
+
+    billing = handed_off("billing", queue="Billing")
+    conversation_accept(conversation_id=billing.pk, agent_user_id=api_only.user_id)
+    # A queue that keeps chats with their agent, however long they are gone.
+    Queue.objects.filter(name="Tech").update(offline_requeue_seconds=None)
+    keeper = online(make_agent("keeper", [queues["Tech"]]))
+    tech = handed_off("tech", queue="Tech")
+    _held_since(tech, 7200)
+    _gone_for(keeper, 3600)
+
+    assert agents_requeue_offline_chats() == 0
+    assert list(
+        Conversation.objects.filter(pk__in=[kept.pk, billing.pk, tech.pk]).values_list("status", flat=True)
+    ) == ["assigned"] * 3

@@ -31,6 +31,14 @@ class Queue(models.Model):
         default=600,
         help_text="Offer a callback ticket when the estimated wait is longer than this (or nobody is online).",
     )
+    offline_requeue_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=120,
+        help_text="A chat whose agent went offline while holding it (closed the inbox, lost the connection) "
+        "goes back to this queue, at its old place, once they have been gone this long. Empty: it stays "
+        "with them.",
+    )
     auto_assign = models.BooleanField(
         default=True,
         help_text="Give waiting conversations to the least-loaded online agent at once. Off: agents pick them.",

@@ -9,7 +9,8 @@ from django.utils import timezone
 from .. import events, presence, realtime
 from ..errors import ServiceError
 from ..locks import lock_agent
-from ..models import AgentProfile, Presence
+from ..models import AgentProfile, Conversation, ConversationStatus, Presence
+from .handoff import conversation_requeue_from_offline_agent, offline_long_enough
 
 
 def agent_connected(*, user_id: int, connection: str) -> AgentProfile:
@@ -68,6 +69,30 @@ def agents_sweep_stale() -> int:
             swept += 1
         presence.forget_stale(user_id)
     return swept
+
+
+def agents_requeue_offline_chats() -> int:
+    """Chats whose agent went offline while holding them, and has stayed away their queue's
+    `offline_requeue_seconds`, go back to the queue for someone else (the customer would
+    otherwise wait for nobody). Each is re-checked under the agent's and the conversation's
+    locks, so it is safe to run twice at once. Returns how many went back."""
+    now = timezone.now()
+    held = (
+        Conversation.objects.filter(
+            status=ConversationStatus.ASSIGNED,
+            agent__agent__presence=Presence.OFFLINE,
+            queue__offline_requeue_seconds__isnull=False,
+        )
+        .select_related("queue", "agent__agent")
+        .order_by("queued_at")
+    )
+    requeued = 0
+    for conversation in held:
+        if offline_long_enough(conversation.agent.agent, conversation, now):
+            requeued += conversation_requeue_from_offline_agent(
+                conversation_id=conversation.pk, agent_user_id=conversation.agent_id
+            )
+    return requeued
 
 
 def agent_set_presence(*, user_id: int, presence: str) -> AgentProfile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,7 @@ from ..models import (
     ConversationStatus,
     EventKind,
     Message,
+    Presence,
     Priority,
     Queue,
 )
@@ -370,3 +372,53 @@ def conversation_transfer_by_system(*, conversation_id: uuid.UUID | str, queue_i
             realtime.after_commit(_push_left_queue, conversation.pk, old_queue.pk)
         _announce_queue(conversation, intro=f"To get you help sooner, I'm moving you to our {queue.name} team")
     return conversation
+
+
+def conversation_requeue_from_offline_agent(*, conversation_id: uuid.UUID | str, agent_user_id: int) -> bool:
+    """Put a chat back in its queue, at its old place, because its agent went offline while
+    holding it and has stayed away the queue's `offline_requeue_seconds`. The customer hears it
+    and routing gives it to the next free agent. False, doing nothing, when that no longer holds
+    (the agent came back, someone else acted first)."""
+    with transaction.atomic():
+        # Agent before conversation: the order conversation_accept takes them in.
+        profile = lock_agent(agent_user_id)
+        conversation = lock_conversation(conversation_id)
+        if not (
+            conversation.status == ConversationStatus.ASSIGNED
+            and conversation.agent_id == agent_user_id
+            and offline_long_enough(profile, conversation, timezone.now())
+        ):
+            return False
+        set_status(conversation, ConversationStatus.QUEUED, actor_type="system")
+        conversation.agent = None
+        conversation.save(update_fields=["agent"])  # queued_at stands: it keeps its place
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.TRANSFERRED,
+            actor_type="system",
+            old_value=conversation.queue.name,
+            new_value=conversation.queue.name,
+            data={"reason": "agent_offline", "from_agent": agent_user_id, "to_queue": conversation.queue.name},
+        )
+        release_agent(agent_user_id, conversation.pk, ConversationStatus.QUEUED)
+        _announce_queue(
+            conversation,
+            intro=f"{profile.display_name} has lost their connection, so I'm putting you back in line "
+            f"for our {conversation.queue.name} team",
+        )
+    return True
+
+
+def offline_long_enough(profile: AgentProfile, conversation: Conversation, now: datetime) -> bool:
+    """The agent went offline after taking this chat (an agent working only over the API was
+    never online for it) and has been away at least the queue's `offline_requeue_seconds`."""
+    seconds = conversation.queue.offline_requeue_seconds if conversation.queue_id else None
+    since = profile.presence_changed_at
+    return (
+        seconds is not None
+        and profile.presence == Presence.OFFLINE
+        and since is not None
+        and conversation.assigned_at is not None
+        and since > conversation.assigned_at
+        and (now - since).total_seconds() >= seconds
+    )

@@ -126,3 +126,68 @@ async def test_an_agent_whose_daphne_died_stops_counting_as_online(stack: Stack)
         await customer.close()
     await agent.close()
     await asyncio.to_thread(stack.start_daphne)
+
+
+async def test_a_chat_held_by_an_agent_whose_daphne_died_goes_to_another_agent(stack: Stack) -> None:
+    """The agent never comes back: past the queue's `offline_requeue_seconds` (3 s here) their
+    chat returns to the queue at its old place and routing gives it to a colleague, with the
+    whole transcript; the customer is told, and nothing they wrote is lost."""
+    doomed, survivor = stack.daphnes
+    stack.sql("UPDATE helpdesk_queue SET offline_requeue_seconds = 3 WHERE name = 'General' RETURNING 1")
+    general_as_well = (
+        "INSERT INTO helpdesk_agentprofile_queues (agentprofile_id, queue_id) "
+        "SELECT p.id, q.id FROM helpdesk_agentprofile p JOIN auth_user u ON u.id = p.user_id, helpdesk_queue q "
+        "WHERE u.username = 'agent_tech' AND q.name = 'General' RETURNING 1"
+    )
+    stack.sql(general_as_well)
+    try:
+        gone = Agent("agent_general", doomed)
+        await gone.connect(doomed)
+        await _wait_presence(stack, "agent_general", "online", 10)
+        customer = Customer.start(survivor, "Ria")
+        await _handed_to_agent(customer, survivor, gone)
+        colleague = Agent("agent_tech", survivor)
+        await colleague.connect(survivor)
+        await customer.say("my parcel never came", "r-1")
+
+        stack.kill_daphne(doomed)
+        gone.client = None
+        await customer.say("hello? anyone there?", "r-2")  # written while nobody reads it
+        taken = await colleague.until(
+            lambda f: f.get("type") == "conversation.assigned" and f["conversation"]["id"] == customer.id, timeout=30
+        )
+        transcript = [m["body"] for m in taken["conversation"]["transcript"]]
+        assert "my parcel never came" in transcript and "hello? anyone there?" in transcript
+        assigned = await customer.until(is_type("assigned"), timeout=10)
+        assert assigned["agent_name"] != _display_name(stack, "agent_general")
+        told = customer.bodies("system")
+        assert any("lost their connection" in body for body in told), told
+        ((status, holder, reason),) = stack.sql(
+            "SELECT c.status, u.username, e.data->>'reason' FROM helpdesk_conversation c "
+            "JOIN auth_user u ON u.id = c.agent_id JOIN helpdesk_conversationevent e "
+            "ON e.conversation_id = c.id AND e.kind = 'transferred' WHERE c.id = %s",
+            customer.id,
+        )
+        assert (status, holder, reason) == ("assigned", "agent_tech", "agent_offline")
+
+        await colleague.send({"type": "resolve", "conversation_id": customer.id})
+        await colleague.until(lambda f: f.get("type") == "ok" and f.get("action") == "resolve")
+        await customer.close()
+        await colleague.close()
+    finally:
+        stack.sql("UPDATE helpdesk_queue SET offline_requeue_seconds = 120 WHERE name = 'General' RETURNING 1")
+        stack.sql(
+            "DELETE FROM helpdesk_agentprofile_queues WHERE agentprofile_id = "
+            "(SELECT p.id FROM helpdesk_agentprofile p JOIN auth_user u ON u.id = p.user_id "
+            "WHERE u.username = 'agent_tech') AND queue_id = (SELECT id FROM helpdesk_queue WHERE name = 'General') "
+            "RETURNING 1"
+        )
+        await asyncio.to_thread(stack.start_daphne)
+
+
+def _display_name(stack: Stack, username: str) -> str:
+    ((name,),) = stack.sql(
+        "SELECT p.display_name FROM helpdesk_agentprofile p JOIN auth_user u ON u.id = p.user_id WHERE u.username = %s",
+        username,
+    )
+    return name
