@@ -4,6 +4,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -155,6 +156,8 @@ class CsatAdmin(admin.ModelAdmin):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "status", "carrier", "tracking_number", "customer_email", "updated_at"]
+    # A tracking address typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["status", "carrier"]
     search_fields = ["number", "customer_email", "tracking_number"]
 
