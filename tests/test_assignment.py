@@ -202,3 +202,24 @@ def test_chats_stay_with_an_agent_who_is_away_never_connected_or_whose_queue_kee
     assert list(
         Conversation.objects.filter(pk__in=[kept.pk, billing.pk, tech.pk]).values_list("status", flat=True)
     ) == ["assigned"] * 3
+
+
+def test_a_callback_turn_run_twice_opens_one_ticket_and_answers_once(queues) -> None:
+    """A bot task handed out again while its first run still works (docs/faults.md) reads the
+    same customer message twice."""
+    from bots.services.callback import handle_while_queued
+    from helpdesk.models import Conversation, Message, Sender, Ticket
+    from helpdesk.services.messages import message_post
+
+    conversation = handed_off("Ola", email="ola@example.com")
+    asked, _ = message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="callback")
+    answers = Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=asked.pk)
+    ticket = Ticket.objects.get(conversation=conversation)
+    assert answers.count() == 1
+
+    # The second run read the conversation before the first one recorded the ticket.
+    Conversation.objects.filter(pk=conversation.pk).update(collected={})
+    stale = Message.objects.select_related("conversation__customer").get(pk=asked.pk)
+    Conversation.objects.filter(pk=conversation.pk).update(collected={"callback_ticket": ticket.pk})
+    assert handle_while_queued(stale) is True
+    assert list(Ticket.objects.filter(conversation=conversation)) == [ticket] and answers.count() == 1

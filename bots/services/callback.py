@@ -20,9 +20,14 @@ CALLBACK_DUE = timedelta(hours=4)
 
 
 def handle_while_queued(message: Message) -> bool:
-    """True when the message was part of the callback exchange (and is answered here)."""
+    """True when the message was part of the callback exchange (and is answered here).
+
+    Safe to run twice for one message (a bot task handed out again while its first run still
+    works, docs/faults.md): every answer carries `in_reply_to`, so the second is not stored, and
+    the ticket is opened under the conversation's lock only if none is recorded yet."""
     conversation = message.conversation
     collected = conversation.collected or {}
+    reply = {"in_reply_to": message.pk}
     if collected.get("callback_ticket"):
         return False
     if collected.get("awaiting") == "callback_email":
@@ -31,19 +36,22 @@ def handle_while_queued(message: Message) -> bool:
             bot_say(
                 conversation_id=conversation.pk,
                 body="That doesn't look like an email address. Could you type it again?",
+                data=reply,
             )
             return True
         _remember_email(conversation, found.group(0).lower())
-        _open_ticket(conversation.pk)
+        _open_ticket(conversation.pk, reply)
         return True
     if not ASKS_FOR_CALLBACK.search(message.body):
         return False
     if conversation.customer.email:
-        _open_ticket(conversation.pk)
+        _open_ticket(conversation.pk, reply)
     else:
         _set_collected(conversation.pk, awaiting="callback_email")
         bot_say(
-            conversation_id=conversation.pk, body="Of course. Which email address should we use to get back to you?"
+            conversation_id=conversation.pk,
+            body="Of course. Which email address should we use to get back to you?",
+            data=reply,
         )
     return True
 
@@ -63,37 +71,46 @@ def _remember_email(conversation: Conversation, email: str) -> None:
     _set_collected(conversation.pk, email=email)
 
 
-def _open_ticket(conversation_id) -> None:
-    conversation = Conversation.objects.select_related("customer", "queue", "agent__agent").get(pk=conversation_id)
-    packet = conversation_packet(conversation, include_internal=False)
-    lines = [f"{m['sender']}: {m['body']}" for m in packet["transcript"]]
-    summary = packet.get("summary") or ""
-    description = "\n".join(
-        [
-            "Callback requested from the chat while waiting.",
-            f"Intent: {packet.get('intent') or '—'} · sentiment: {packet.get('sentiment')} · "
-            f"trigger: {packet.get('handoff_trigger') or '—'}",
-            f"Collected: {packet.get('collected') or {}}",
-            *([f"Summary: {summary}"] if summary else []),
-            "",
-            "Transcript:",
-            *lines,
-        ]
-    )
-    topic = (packet.get("intent") or "chat").replace("_", " ")
-    ticket = ticket_open(
-        subject=f"Callback: {topic} — {conversation.customer.display_name}",
-        description=description,
-        customer=conversation.customer,
-        conversation=conversation,
-        queue=conversation.queue,
-        priority=conversation.priority,
-        due_at=timezone.now() + CALLBACK_DUE,
-    )
-    _set_collected(conversation.pk, awaiting=None, callback_ticket=ticket.pk)
-    email = conversation.customer.email or (conversation.collected or {}).get("email") or "your email"
-    bot_say(
-        conversation_id=conversation.pk,
-        body=f"Done — I've opened ticket #{ticket.pk}. Our {conversation.queue} team will email you at {email} "
-        "within a few hours. You can close this chat, or keep waiting if you prefer.",
-    )
+def _open_ticket(conversation_id, reply: dict) -> None:
+    with transaction.atomic():
+        lock_conversation(conversation_id)
+        conversation = Conversation.objects.select_related("customer", "queue", "agent__agent").get(
+            pk=conversation_id
+        )
+        if (conversation.collected or {}).get("callback_ticket"):
+            return  # the same turn's other run opened it
+        packet = conversation_packet(conversation, include_internal=False)
+        lines = [f"{m['sender']}: {m['body']}" for m in packet["transcript"]]
+        summary = packet.get("summary") or ""
+        description = "\n".join(
+            [
+                "Callback requested from the chat while waiting.",
+                f"Intent: {packet.get('intent') or '—'} · sentiment: {packet.get('sentiment')} · "
+                f"trigger: {packet.get('handoff_trigger') or '—'}",
+                f"Collected: {packet.get('collected') or {}}",
+                *([f"Summary: {summary}"] if summary else []),
+                "",
+                "Transcript:",
+                *lines,
+            ]
+        )
+        topic = (packet.get("intent") or "chat").replace("_", " ")
+        ticket = ticket_open(
+            subject=f"Callback: {topic} — {conversation.customer.display_name}",
+            description=description,
+            customer=conversation.customer,
+            conversation=conversation,
+            queue=conversation.queue,
+            priority=conversation.priority,
+            due_at=timezone.now() + CALLBACK_DUE,
+        )
+        conversation.collected = {**(conversation.collected or {}), "awaiting": None, "callback_ticket": ticket.pk}
+        email = conversation.customer.email or conversation.collected.get("email") or "your email"
+        bot_say(
+            conversation_id=conversation.pk,
+            body=f"Done — I've opened ticket #{ticket.pk}. Our {conversation.queue} team will email you at {email} "
+            "within a few hours. You can close this chat, or keep waiting if you prefer.",
+            data=reply,
+            locked=conversation,
+            with_fields=["collected"],
+        )
