@@ -19,3 +19,12 @@ class PermissionDenied(ServiceError):
 class NotFound(ServiceError):
     def __init__(self, detail: str = "No such conversation.") -> None:
         super().__init__("not_found", detail)
+
+
+class Unavailable(ServiceError):
+    """The database did not answer (down, restarting, refusing connections). Nothing of the
+    action was kept, or, if the failure came at commit, a retry with the same `client_msg_id`
+    is recognised; either way the client sends it again."""
+
+    def __init__(self) -> None:
+        super().__init__("unavailable", "The desk could not save that just now. Please send it again in a moment.")

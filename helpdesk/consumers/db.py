@@ -4,17 +4,23 @@ Channels' `database_sync_to_async` is thread-sensitive: every call of a process 
 shared thread, so one slow write stalls every socket of that daphne. The services hold their
 own transactions and row locks and are safe to run in parallel, so sockets run them on a small
 pool instead, each thread with its own database connection (closed when stale, as Channels
-does).
+does). A database that does not answer becomes an `unavailable` error frame: the socket stays
+open and the client sends the frame again (docs/faults.md).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections
+
+from ..errors import Unavailable
+
+logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,6 +32,9 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
         close_old_connections()
         try:
             return func(*args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("database unavailable in %s: %s", func.__name__, exc)
+            raise Unavailable() from exc
         finally:
             close_old_connections()
 
