@@ -64,6 +64,10 @@
   var conv = null;              // {id, token, ws_url, lastSeq, outbox: [{client_msg_id, body}]}
   var bySeq = new Map();        // seq -> element
   var pending = new Map();      // client_msg_id -> element
+  // Refusals that pass (`unavailable`, `rate_limited`): the message stays in the outbox
+  // ("Sending…") and goes again, later each time; its client_msg_id is never stored twice.
+  var TRANSIENT = { unavailable: true, rate_limited: true };
+  var resendDelays = new Map();   // client_msg_id -> ms before the next try
   var state = { status: null, queue: null, agent_name: null, position: null, eta: null };
   var ended = false;
   var csatScore = 0;
@@ -228,6 +232,7 @@
       pending.get(m.client_msg_id).remove();
       pending.delete(m.client_msg_id);
       conv.outbox = conv.outbox.filter(function (o) { return o.client_msg_id !== m.client_msg_id; });
+      resendDelays.delete(m.client_msg_id);
     }
     if (m.seq > (conv.lastSeq || 0)) conv.lastSeq = m.seq;
     save();
@@ -488,6 +493,16 @@
     });
   }
 
+  function resendLater(id, detail) {
+    var delay = resendDelays.get(id) || 1000;
+    if (delay === 1000) toast((detail || 'Your message could not be sent yet.') + ' Trying again\u2026', 'error');
+    resendDelays.set(id, Math.min(delay * 2, 30000));
+    setTimeout(function () {
+      var item = conv && conv.outbox.filter(function (o) { return o.client_msg_id === id; })[0];
+      if (item) socketSend({ type: 'message', body: item.body, client_msg_id: item.client_msg_id });
+    }, delay);
+  }
+
   function sendMessage(body) {
     if (!conv || ended) return;
     var item = { client_msg_id: uuid(), body: body };
@@ -527,6 +542,7 @@
         break;
       case 'error':
         if (f.code === 'conversation_closed') setEnded(f.detail || 'This conversation has ended.');
+        else if (TRANSIENT[f.code] && f.client_msg_id) resendLater(f.client_msg_id, f.detail);
         else toast(f.detail || 'Something went wrong. Please try again.', 'error');
         break;
       default:

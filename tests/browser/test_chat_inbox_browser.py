@@ -141,3 +141,29 @@ def test_customer_and_agent_chat_end_to_end(live_daphne, browser) -> None:
 
     customer_ctx.close()
     agent_ctx.close()
+
+
+def test_a_burst_past_the_rate_limit_is_sent_again_and_lands_once(live_daphne, browser) -> None:
+    """Twenty messages at once: the socket's bucket (burst 10) refuses some with
+    `rate_limited`; the page keeps them as "Sending…" and sends them again until each is stored,
+    once."""
+    base = live_daphne.url.rstrip("/")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{base}/chat/")
+    page.fill("#prechat-name", "Burst Browser")
+    page.click("#chat-start")
+    expect(page.locator('#messages .msg[data-sender="bot"]')).to_have_count(1, timeout=WAIT_MS)  # the greeting
+    page.evaluate(
+        """() => {
+            const input = document.getElementById('chat-input');
+            const form = document.getElementById('composer');
+            for (let i = 1; i <= 20; i++) { input.value = 'burst ' + i; form.requestSubmit(); }
+        }"""
+    )
+    stored = page.locator('#messages .msg[data-sender="customer"]:not(.is-pending)')
+    expect(stored).to_have_count(20, timeout=WAIT_MS)
+    expect(page.locator("#messages .msg.is-pending")).to_have_count(0)
+    bodies = sorted(text.strip() for text in stored.locator(".msg-bubble").all_inner_texts())
+    assert bodies == sorted(f"burst {i}" for i in range(1, 21))
+    context.close()
