@@ -132,8 +132,9 @@ class AgentConsumer(JsonFrameConsumer):
             await handler(self, frame)
         except (FrameError, ServiceError) as exc:
             extra = {"action": frame.get("type")} if frame.get("type") else {}
-            if isinstance(frame.get("conversation_id"), str):
-                extra["conversation_id"] = frame["conversation_id"]
+            for key in ("conversation_id", "client_msg_id"):  # so the client knows which frame
+                if isinstance(frame.get(key), str):
+                    extra[key] = frame[key]
             await self.send_error(exc.code, exc.detail, **extra)
 
     def _conversation_id(self, frame: dict[str, Any]) -> str:
@@ -167,6 +168,7 @@ class AgentConsumer(JsonFrameConsumer):
                 "action": "note" if internal else "message",
                 "conversation_id": conversation_id,
                 "message_id": str(message_id),
+                **({"client_msg_id": frame["client_msg_id"]} if isinstance(frame.get("client_msg_id"), str) else {}),
             }
         )
 

@@ -49,7 +49,20 @@
     });
   }
 
+  /* A client_msg_id: random UUIDs, also where crypto.randomUUID is missing (plain http). */
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(b);
+    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+
   window.HelpdeskUI = {
-    byId: byId, make: make, getCookie: getCookie, toast: toast, regroup: regroup, submitOnEnter: submitOnEnter
+    byId: byId, make: make, getCookie: getCookie, toast: toast, regroup: regroup, submitOnEnter: submitOnEnter,
+    uuid: uuid
   };
 })();

@@ -979,6 +979,7 @@
 
   function onOk(f) {
     var id = String(f.conversation_id || '');
+    if (f.client_msg_id) unsent.delete(f.client_msg_id);
     if (f.action === 'watch') {
       if (id === openId && f.conversation) applyPacket(f.conversation);
       return;
@@ -994,6 +995,8 @@
     if (id && id === openId && (f.action === 'transfer' || f.action === 'resolve' || f.action === 'handback')) scheduleRefetch();
   }
 
+  var unsent = new Map();   // client_msg_id -> {id, body}: replies and notes sent, not yet ok
+
   var ERROR_TEXT = {
     already_taken: 'Someone else already accepted this conversation.',
     at_capacity: 'You are at your chat limit. Resolve a conversation first.',
@@ -1002,6 +1005,13 @@
 
   function onError(f) {
     toast(ERROR_TEXT[f.code] || f.detail || 'That did not work.', 'error');
+    // A refused reply or note is not lost: its text goes back into the composer (after what
+    // is there) while its conversation is open.
+    var refused = f.client_msg_id && unsent.get(f.client_msg_id);
+    if (refused) {
+      unsent.delete(f.client_msg_id);
+      if (refused.id === openId) ui.input.value = ui.input.value ? ui.input.value + '\n' + refused.body : refused.body;
+    }
     if (f.conversation_id && String(f.conversation_id) === openId) scheduleRefetch();
     if (f.code === 'already_taken' && f.conversation_id) {
       remove('queued', f.conversation_id);
@@ -1114,8 +1124,11 @@
     if (!openId || ui.send.disabled) return;
     var body = ui.input.value.replace(/\s+$/, '');
     if (!body.trim()) return;
-    var frame = { type: mode === 'note' ? 'note' : 'message', conversation_id: openId, body: body };
+    var frame = {
+      type: mode === 'note' ? 'note' : 'message', conversation_id: openId, body: body, client_msg_id: UI.uuid()
+    };
     if (!sendOrWarn(frame)) return;
+    unsent.set(frame.client_msg_id, { id: openId, body: body });
     ui.input.value = '';
     lastTypingSent = 0;
     ui.input.focus();

@@ -167,3 +167,46 @@ def test_a_burst_past_the_rate_limit_is_sent_again_and_lands_once(live_daphne, b
     bodies = sorted(text.strip() for text in stored.locator(".msg-bubble").all_inner_texts())
     assert bodies == sorted(f"burst {i}" for i in range(1, 21))
     context.close()
+
+
+def test_replies_the_server_refuses_go_back_into_the_agents_composer(live_daphne, browser) -> None:
+    """Five replies at once, the third one too long for the server (`too_long`; the textarea's
+    maxlength does not bind a script, nor an old browser). The refusal names the reply's
+    client_msg_id and its text returns to the composer; the other four are stored once."""
+    base = live_daphne.url.rstrip("/")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    customer = context.new_page()
+    customer.goto(f"{base}/chat/")
+    customer.fill("#prechat-name", "Refused Browser")
+    customer.click("#chat-start")
+    talk = customer.locator("#talk-to-human")
+    expect(talk).to_be_enabled(timeout=WAIT_MS)
+    talk.click()
+
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    agent = agent_ctx.new_page()
+    agent.goto(f"{base}/login/?next=/inbox/")
+    agent.fill("#id_username", "agent_general")
+    agent.fill("#id_password", PASSWORD)
+    agent.click("#login-submit")
+    mine = agent.locator("#mine-list .conv-item").filter(has_text="Refused Browser")
+    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    mine.click()
+    expect(agent.locator("#packet")).to_contain_text("Refused Browser", timeout=WAIT_MS)
+
+    agent.evaluate(
+        """() => {
+            const input = document.getElementById('reply-input');
+            const form = document.getElementById('reply-form');
+            for (let i = 1; i <= 5; i++) {
+                input.value = i === 3 ? 'x'.repeat(4001) : 'reply ' + i;
+                form.requestSubmit();
+            }
+        }"""
+    )
+    expect(agent.locator("#reply-input")).to_have_value("x" * 4001, timeout=WAIT_MS)
+    stored = agent.locator('#transcript .msg[data-sender="agent"] .msg-bubble')
+    expect(stored).to_have_count(4, timeout=WAIT_MS)
+    assert sorted(text.strip() for text in stored.all_inner_texts()) == ["reply 1", "reply 2", "reply 4", "reply 5"]
+    agent_ctx.close()
+    context.close()
