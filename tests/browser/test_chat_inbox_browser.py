@@ -143,17 +143,22 @@ def test_customer_and_agent_chat_end_to_end(live_daphne, browser) -> None:
     agent_ctx.close()
 
 
+def _chat_started(browser, base: str, name: str):
+    """A customer's page, in its own context, once the assistant has greeted them."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{base.rstrip('/')}/chat/")
+    page.fill("#prechat-name", name)
+    page.click("#chat-start")
+    expect(page.locator('#messages .msg[data-sender="bot"]')).to_have_count(1, timeout=WAIT_MS)
+    return context, page
+
+
 def test_a_burst_past_the_rate_limit_is_sent_again_and_lands_once(live_daphne, browser) -> None:
     """Twenty messages at once: the socket's bucket (burst 10) refuses some with
     `rate_limited`; the page keeps them as "Sending…" and sends them again until each is stored,
     once."""
-    base = live_daphne.url.rstrip("/")
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{base}/chat/")
-    page.fill("#prechat-name", "Burst Browser")
-    page.click("#chat-start")
-    expect(page.locator('#messages .msg[data-sender="bot"]')).to_have_count(1, timeout=WAIT_MS)  # the greeting
+    context, page = _chat_started(browser, live_daphne.url, "Burst Browser")
     page.evaluate(
         """() => {
             const input = document.getElementById('chat-input');
@@ -174,11 +179,7 @@ def test_replies_the_server_refuses_go_back_into_the_agents_composer(live_daphne
     maxlength does not bind a script, nor an old browser). The refusal names the reply's
     client_msg_id and its text returns to the composer; the other four are stored once."""
     base = live_daphne.url.rstrip("/")
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    customer = context.new_page()
-    customer.goto(f"{base}/chat/")
-    customer.fill("#prechat-name", "Refused Browser")
-    customer.click("#chat-start")
+    context, customer = _chat_started(browser, base, "Refused Browser")
     talk = customer.locator("#talk-to-human")
     expect(talk).to_be_enabled(timeout=WAIT_MS)
     talk.click()
