@@ -223,3 +223,19 @@ def test_a_callback_turn_run_twice_opens_one_ticket_and_answers_once(queues) -> 
     Conversation.objects.filter(pk=conversation.pk).update(collected={"callback_ticket": ticket.pk})
     assert handle_while_queued(stale) is True
     assert list(Ticket.objects.filter(conversation=conversation)) == [ticket] and answers.count() == 1
+
+
+def test_a_callback_whose_chat_closed_meanwhile_keeps_its_ticket(queues) -> None:
+    """The customer gave their email, then closed the chat before the bot's turn opened the
+    ticket: the ticket stands, with no confirmation for nobody."""
+    from bots.services.callback import _open_ticket
+    from helpdesk.models import Message, Sender, Ticket
+    from helpdesk.services.conversations import conversation_close_by_customer
+
+    conversation = handed_off("Uma", email="uma@example.com")
+    conversation_close_by_customer(conversation_id=conversation.pk)
+    _open_ticket(conversation.pk, {"in_reply_to": 0})
+    ticket = Ticket.objects.get(conversation=conversation)
+    conversation.refresh_from_db()
+    assert conversation.collected["callback_ticket"] == ticket.pk
+    assert not Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=0).exists()

@@ -105,6 +105,11 @@ def _open_ticket(conversation_id, reply: dict) -> None:
             due_at=timezone.now() + CALLBACK_DUE,
         )
         conversation.collected = {**(conversation.collected or {}), "awaiting": None, "callback_ticket": ticket.pk}
+        if not conversation.is_open:
+            # Closed meanwhile (the customer left, an agent resolved it): the ticket stands,
+            # nobody is there to read the confirmation.
+            conversation.save(update_fields=["collected", "updated_at"])
+            return
         email = conversation.customer.email or conversation.collected.get("email") or "your email"
         bot_say(
             conversation_id=conversation.pk,

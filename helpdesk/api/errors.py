@@ -17,7 +17,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Service errors become 4xx answers with the same code an `error` frame would carry; a
     database that does not answer, 503 `unavailable` with Retry-After."""
     if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("database unavailable: %s", exc)
+        logger.warning("database unavailable: %s", exc, exc_info=True)
         exc = Unavailable()
     if isinstance(exc, Unavailable):
         return Response(

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from .. import realtime
-from ..errors import ServiceError
+from ..errors import ServiceError, Unavailable
 from ..models import AgentProfile, Conversation, ConversationStatus, Sender
 from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
@@ -274,6 +274,8 @@ class AgentConsumer(JsonFrameConsumer):
         self.held.add(conversation_id)
         try:
             packet = await db(_packet_for_agent)(conversation_id, self.profile)
+        except Unavailable:
+            raise  # the socket closes and the inbox reconnects and reloads what it holds
         except ServiceError:
             return
         self._mark_seen(conversation_id, packet)

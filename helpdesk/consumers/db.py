@@ -33,7 +33,7 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
         try:
             return func(*args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
-            logger.warning("database unavailable in %s: %s", func.__name__, exc)
+            logger.warning("database unavailable in %s: %s", func.__name__, exc, exc_info=True)
             raise Unavailable() from exc
         finally:
             close_old_connections()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,6 +13,8 @@ from ..errors import ServiceError
 from ..locks import lock_agent
 from ..models import AgentProfile, Conversation, ConversationStatus, Presence
 from .handoff import conversation_requeue_from_offline_agent, offline_long_enough
+
+logger = logging.getLogger(__name__)
 
 
 def agent_connected(*, user_id: int, connection: str) -> AgentProfile:
@@ -88,10 +92,14 @@ def agents_requeue_offline_chats() -> int:
     )
     requeued = 0
     for conversation in held:
-        if offline_long_enough(conversation.agent.agent, conversation, now):
+        if not offline_long_enough(conversation.agent.agent, conversation, now):
+            continue
+        try:
             requeued += conversation_requeue_from_offline_agent(
                 conversation_id=conversation.pk, agent_user_id=conversation.agent_id
             )
+        except Exception:  # noqa: BLE001 - one chat that fails must not strand the others
+            logger.exception("requeue of conversation %s from its offline agent failed", conversation.pk)
     return requeued
 
 

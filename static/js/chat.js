@@ -64,10 +64,18 @@
   var conv = null;              // {id, token, ws_url, lastSeq, outbox: [{client_msg_id, body}]}
   var bySeq = new Map();        // seq -> element
   var pending = new Map();      // client_msg_id -> element
-  // Refusals that pass (`unavailable`, `rate_limited`): the message stays in the outbox
-  // ("Sending…") and goes again, later each time; its client_msg_id is never stored twice.
+  // Messages leave in the order typed, paced under the socket's limit (10/s, burst 10), so a
+  // reconnect that flushes a long outbox is not refused and nothing overtakes. Refusals that
+  // pass (`unavailable`, `rate_limited`) keep the outbox ("Sending…"); it goes again, in order,
+  // later each time. A client_msg_id is never stored twice, so a repeat is harmless.
   var TRANSIENT = { unavailable: true, rate_limited: true };
-  var resendDelays = new Map();   // client_msg_id -> ms before the next try
+  var PACE_PER_SECOND = 8;
+  var paceTokens = PACE_PER_SECOND;
+  var paceAt = Date.now();
+  var paceQueue = [];             // outbox items waiting for their turn
+  var paceTimer = null;
+  var resendDelay = 1000;         // ms before the outbox goes again after a refusal
+  var resendTimer = null;
   var state = { status: null, queue: null, agent_name: null, position: null, eta: null };
   var ended = false;
   var csatScore = 0;
@@ -219,7 +227,7 @@
       pending.get(m.client_msg_id).remove();
       pending.delete(m.client_msg_id);
       conv.outbox = conv.outbox.filter(function (o) { return o.client_msg_id !== m.client_msg_id; });
-      resendDelays.delete(m.client_msg_id);
+      resendDelay = 1000;
     }
     if (m.seq > (conv.lastSeq || 0)) conv.lastSeq = m.seq;
     save();
@@ -475,19 +483,40 @@
 
   function flushOutbox() {
     if (!conv) return;
-    conv.outbox.forEach(function (item) {
-      socketSend({ type: 'message', body: item.body, client_msg_id: item.client_msg_id });
-    });
+    conv.outbox.forEach(pacedSend);
   }
 
-  function resendLater(id, detail) {
-    var delay = resendDelays.get(id) || 1000;
-    if (delay === 1000) toast((detail || 'Your message could not be sent yet.') + ' Trying again\u2026', 'error');
-    resendDelays.set(id, Math.min(delay * 2, 30000));
-    setTimeout(function () {
-      var item = conv && conv.outbox.filter(function (o) { return o.client_msg_id === id; })[0];
-      if (item) socketSend({ type: 'message', body: item.body, client_msg_id: item.client_msg_id });
-    }, delay);
+  function pacedSend(item) {
+    if (paceQueue.indexOf(item) === -1) paceQueue.push(item);
+    pump();
+  }
+
+  function pump() {
+    if (paceTimer) return;
+    while (paceQueue.length) {
+      var now = Date.now();
+      paceTokens = Math.min(PACE_PER_SECOND, paceTokens + (now - paceAt) * PACE_PER_SECOND / 1000);
+      paceAt = now;
+      if (paceTokens < 1) {
+        paceTimer = setTimeout(function () { paceTimer = null; pump(); }, 1000 / PACE_PER_SECOND);
+        return;
+      }
+      var item = paceQueue.shift();
+      if (!conv || conv.outbox.indexOf(item) === -1) continue;   // stored meanwhile
+      if (!socketSend({ type: 'message', body: item.body, client_msg_id: item.client_msg_id })) {
+        paceQueue = [];   // not connected: the reconnect flushes the outbox
+        return;
+      }
+      paceTokens -= 1;
+    }
+  }
+
+  function resendLater(detail) {
+    if (resendTimer) return;   // one try for the whole outbox, in order
+    if (resendDelay === 1000) toast((detail || 'Your message could not be sent yet.') + ' Trying again\u2026', 'error');
+    var jitter = Math.random() * 0.3 * resendDelay;
+    resendTimer = setTimeout(function () { resendTimer = null; flushOutbox(); }, resendDelay + jitter);
+    resendDelay = Math.min(resendDelay * 2, 30000);
   }
 
   function sendMessage(body) {
@@ -496,7 +525,7 @@
     conv.outbox.push(item);
     save();
     renderPending(item);
-    socketSend({ type: 'message', body: item.body, client_msg_id: item.client_msg_id });
+    pacedSend(item);
     lastTypingSent = 0;
   }
 
@@ -529,7 +558,7 @@
         break;
       case 'error':
         if (f.code === 'conversation_closed') setEnded(f.detail || 'This conversation has ended.');
-        else if (TRANSIENT[f.code] && f.client_msg_id) resendLater(f.client_msg_id, f.detail);
+        else if (TRANSIENT[f.code] && f.client_msg_id) resendLater(f.detail);
         else toast(f.detail || 'Something went wrong. Please try again.', 'error');
         break;
       default:

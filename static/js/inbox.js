@@ -995,7 +995,8 @@
     if (id && id === openId && (f.action === 'transfer' || f.action === 'resolve' || f.action === 'handback')) scheduleRefetch();
   }
 
-  var unsent = new Map();   // client_msg_id -> {id, body}: replies and notes sent, not yet ok
+  var unsent = new Map();   // client_msg_id -> {id, body, mode}: replies and notes sent, not yet ok
+  var retry = null;         // the last refused text put back: {id, body, cmid}
 
   var ERROR_TEXT = {
     already_taken: 'Someone else already accepted this conversation.',
@@ -1007,10 +1008,16 @@
     toast(ERROR_TEXT[f.code] || f.detail || 'That did not work.', 'error');
     // A refused reply or note is not lost: its text goes back into the composer (after what
     // is there) while its conversation is open.
+    // A note goes back only as a note: never into a reply the customer would see.
     var refused = f.client_msg_id && unsent.get(f.client_msg_id);
     if (refused) {
       unsent.delete(f.client_msg_id);
-      if (refused.id === openId) ui.input.value = ui.input.value ? ui.input.value + '\n' + refused.body : refused.body;
+      if (refused.id === openId && (!ui.input.value || mode === refused.mode)) {
+        if (mode !== refused.mode) setMode(refused.mode);
+        ui.input.value = ui.input.value ? ui.input.value + '\n' + refused.body : refused.body;
+        // Sent again unchanged, it keeps its id: a copy stored after all is not stored twice.
+        if (ui.input.value === refused.body) retry = { id: refused.id, body: refused.body, cmid: f.client_msg_id };
+      }
     }
     if (f.conversation_id && String(f.conversation_id) === openId) scheduleRefetch();
     if (f.code === 'already_taken' && f.conversation_id) {
@@ -1124,11 +1131,14 @@
     if (!openId || ui.send.disabled) return;
     var body = ui.input.value.replace(/\s+$/, '');
     if (!body.trim()) return;
+    var again = retry && retry.id === openId && retry.body === body;
     var frame = {
-      type: mode === 'note' ? 'note' : 'message', conversation_id: openId, body: body, client_msg_id: UI.uuid()
+      type: mode === 'note' ? 'note' : 'message', conversation_id: openId, body: body,
+      client_msg_id: again ? retry.cmid : UI.uuid()
     };
     if (!sendOrWarn(frame)) return;
-    unsent.set(frame.client_msg_id, { id: openId, body: body });
+    retry = null;
+    unsent.set(frame.client_msg_id, { id: openId, body: body, mode: mode === 'note' ? 'note' : 'reply' });
     ui.input.value = '';
     lastTypingSent = 0;
     ui.input.focus();
