@@ -73,8 +73,10 @@ def fresh_count(user_id: int) -> int:
 
 def stale_users(user_ids: Iterable[int]) -> set[int]:
     """The agents among `user_ids` who have entries and none of them fresh."""
+    if not tracked():
+        return set()
     ids = list(dict.fromkeys(user_ids))
-    if not ids or not tracked():
+    if not ids:
         return set()
     horizon = time.time() - _ttl()
     try:

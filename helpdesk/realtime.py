@@ -183,10 +183,6 @@ def customer_frame(conversation_id: uuid.UUID | str, frame: dict[str, Any]) -> N
 # --- To agents ---------------------------------------------------------------------------
 
 
-def staff_message(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> None:
-    _send_all([_to_staff(conversation_id, message)])
-
-
 def _to_staff(conversation_id: uuid.UUID | str, message: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return staff_group(conversation_id), {
         "type": "agent.message",

@@ -101,7 +101,7 @@ def say_with_reading(
     chat or asked for a person): the reading is kept, nothing else happens."""
     with transaction.atomic():
         locked = lock_conversation(conversation_id)
-        fields = reading.store_locked(locked, save=False)
+        fields = reading.store_locked(locked)
         if locked.status != ConversationStatus.BOT:
             if fields:
                 locked.save(update_fields=fields)

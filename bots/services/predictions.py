@@ -65,19 +65,22 @@ class Reading:
             return
         try:
             with transaction.atomic():
-                self.store_locked(lock_conversation(self.message.conversation_id))
+                conversation = lock_conversation(self.message.conversation_id)
+                fields = self.store_locked(conversation)
+                if fields:
+                    conversation.save(update_fields=fields)
         except ReadingTaken:
             self.prediction = MessagePrediction.objects.get(
                 message_id=self.message.pk, model_version_id=self.loaded.version_id
             )
             self.stored = True
 
-    def store_locked(self, conversation: Conversation, *, save: bool = True) -> list[str]:
+    def store_locked(self, conversation: Conversation) -> list[str]:
         """Inside the caller's transaction, holding `conversation`'s row lock. A run that lost
         the race (one prediction per message and model version) raises ReadingTaken, which
-        rolls back the caller's whole transaction: the winner answers. With save=False the
-        conversation's changed fields are returned for the caller's own update (one UPDATE
-        for the reading and the answer)."""
+        rolls back the caller's whole transaction: the winner answers. Returns the
+        conversation's changed fields, unsaved: the caller saves them in its own UPDATE (the
+        bot's turn: one UPDATE for the reading and the answer)."""
         fields = []
         if not self.stored:
             try:
@@ -89,9 +92,7 @@ class Reading:
         for change in self.changes:
             fields += change(conversation)
         self.changes = []
-        if save and fields:
-            conversation.save(update_fields=fields)
-        return [] if save else fields
+        return fields
 
 
 def message_read(*, message: Message, loaded: runtime.Loaded | None = None, unread: bool = False) -> Reading:

@@ -74,7 +74,8 @@
   var paceAt = Date.now();
   var paceQueue = [];             // outbox items waiting for their turn
   var paceTimer = null;
-  var resendDelay = 1000;         // ms before the outbox goes again after a refusal
+  var RESEND_FIRST_MS = 1000;
+  var resendDelay = RESEND_FIRST_MS;   // ms before the outbox goes again after a refusal
   var resendTimer = null;
   var state = { status: null, queue: null, agent_name: null, position: null, eta: null };
   var ended = false;
@@ -227,7 +228,7 @@
       pending.get(m.client_msg_id).remove();
       pending.delete(m.client_msg_id);
       conv.outbox = conv.outbox.filter(function (o) { return o.client_msg_id !== m.client_msg_id; });
-      resendDelay = 1000;
+      resendDelay = RESEND_FIRST_MS;
     }
     if (m.seq > (conv.lastSeq || 0)) conv.lastSeq = m.seq;
     save();
@@ -513,7 +514,7 @@
 
   function resendLater(detail) {
     if (resendTimer) return;   // one try for the whole outbox, in order
-    if (resendDelay === 1000) toast((detail || 'Your message could not be sent yet.') + ' Trying again\u2026', 'error');
+    if (resendDelay === RESEND_FIRST_MS) toast((detail || 'Your message could not be sent yet.') + ' Trying again\u2026', 'error');
     var jitter = Math.random() * 0.3 * resendDelay;
     resendTimer = setTimeout(function () { resendTimer = null; flushOutbox(); }, resendDelay + jitter);
     resendDelay = Math.min(resendDelay * 2, 30000);

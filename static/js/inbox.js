@@ -1007,8 +1007,8 @@
   function onError(f) {
     toast(ERROR_TEXT[f.code] || f.detail || 'That did not work.', 'error');
     // A refused reply or note is not lost: its text goes back into the composer (after what
-    // is there) while its conversation is open.
-    // A note goes back only as a note: never into a reply the customer would see.
+    // is there) while its conversation is open, and a note only as a note, never into a reply
+    // the customer would see.
     var refused = f.client_msg_id && unsent.get(f.client_msg_id);
     if (refused) {
       unsent.delete(f.client_msg_id);
@@ -1138,7 +1138,7 @@
     };
     if (!sendOrWarn(frame)) return;
     retry = null;
-    unsent.set(frame.client_msg_id, { id: openId, body: body, mode: mode === 'note' ? 'note' : 'reply' });
+    unsent.set(frame.client_msg_id, { id: openId, body: body, mode: mode });
     ui.input.value = '';
     lastTypingSent = 0;
     ui.input.focus();
