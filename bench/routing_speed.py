@@ -3,7 +3,8 @@
     .venv/bin/python bench/routing_speed.py [--rules 200] [--messages 2000]
 
 Two figures: the engine alone (the pure evaluation over typed facts, all rules read), and
-the decision as the bot takes it (`routing.decider.decide`: facts gathered from the database
+the decision as the bot takes it (`bots.services.deciding.decide_on_message`: facts gathered
+by `routing.facts.facts_for` from the database
 — the customer's recent conversations, the negative streak — then the engine), on the embedded
 SQLite database. 192 generated rules that do not match come before the 8 defaults, so every
 rule is evaluated.
@@ -65,11 +66,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bots.triage import Facts as BotFacts
+    from bots.services.deciding import decide_on_message
     from helpdesk.models import Queue
     from helpdesk.services.conversations import conversation_start
-    from routing.decider import decide
     from routing.defaults import DEFAULT_RULES
+    from routing.facts import MessageReading
     from routing.rules.engine import Facts, evaluate
     from routing.rules.loader import active_rules
     from routing.services import rules_import
@@ -98,20 +99,12 @@ def main() -> None:
     conversation, _ = conversation_start(name="bench", email="bench@example.com")
     full = []
     for i in range(args.messages):
-        facts = BotFacts(
-            text=texts[i % 5],
-            intent=intents[i % 5],
-            intent_confidence=0.9,
-            tier=1,
-            intent_queue=None,
-            sentiment="neutral",
-            sentiment_score=0.0,
-        )
+        reading = MessageReading(texts[i % 5], intents[i % 5], 0.9, None, "neutral", 0.0)
         t0 = time.perf_counter()
-        decide(facts, conversation)
+        decide_on_message(reading, conversation=conversation)
         full.append((time.perf_counter() - t0) * 1000)
 
-    for name, values in (("engine only", pure), ("decide() with facts from the database", full)):
+    for name, values in (("engine only", pure), ("decide_on_message() with facts from the database", full)):
         values.sort()
         print(
             f"{name}, {len(rules)} rules: median {statistics.median(values):.3f} ms, "

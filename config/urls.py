@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from bots.dry_run import dry_run_view
 from helpdesk.forms import ThrottledAdminAuthenticationForm
 
 # The admin's login page shares the login throttle (helpdesk.login_throttle, docs/security.md).
@@ -10,6 +11,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/chat/", permanent=False)),
+    # The rules' dry run reads the message with the model: a bots view at the rules' address.
+    path("admin/routing/rule/dry-run/", admin.site.admin_view(dry_run_view), name="rules_dry_run"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

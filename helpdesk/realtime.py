@@ -195,6 +195,12 @@ def agents_frame(groups: Iterable[str], frame: dict[str, Any]) -> None:
     _send_all([(group, {"type": "agent.frame", "frame": frame}) for group in dict.fromkeys(groups)])
 
 
+def alert_supervisors(text: str, data: dict[str, Any] | None = None) -> None:
+    """The one "alert" frame: something a supervisor should look at now (`data` names what:
+    conversation_id, article_id, ticket_id)."""
+    agents_frame([SUPERVISORS], {"type": "alert", "text": text, **(data or {})})
+
+
 def agent_assigned(user_id: int, conversation_id: uuid.UUID | str) -> None:
     """Tells every socket of the agent to join the conversation and send its packet."""
     _send(agent_group(user_id), {"type": "agent.assigned", "conversation_id": str(conversation_id)})

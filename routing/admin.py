@@ -1,11 +1,11 @@
 """The rule editor: readable rules, ordering and enable/disable in the list, field-level
-errors, change history with revert, import/export, and a dry run."""
+errors, change history with revert, import/export. The dry run reads the message with the
+model, so it lives with the bot: bots/dry_run.py."""
 
 from __future__ import annotations
 
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +18,6 @@ from helpdesk.services.audit import audit_object, audit_snapshot, client_ip
 
 from .forms import ACTION_FIELDS, CONDITION_FIELDS, GuidedRuleForm
 from .models import Rule, RuleChange
-from .rules.engine import Facts
 from .rules.schema import ACTION_PARAMS, CONDITION_PARAMS, RuleError
 from .services import record_change, rule_revert, rules_export, rules_import
 
@@ -136,7 +135,6 @@ class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("dry-run/", self.admin_site.admin_view(self.dry_run_view), name="routing_rule_dry_run"),
             path("import/", self.admin_site.admin_view(self.import_view), name="routing_rule_import"),
             path("export/", self.admin_site.admin_view(self.export_all_view), name="routing_rule_export"),
             *super().get_urls(),
@@ -174,73 +172,6 @@ class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
                 return redirect(reverse("admin:routing_rule_changelist"))
         context = {**self.admin_site.each_context(request), "title": "Import routing rules", "errors": errors}
         return render(request, "admin/routing/import.html", context)
-
-    def dry_run_view(self, request: HttpRequest) -> HttpResponse:
-        from .decider import decide_traced
-
-        context = {**self.admin_site.each_context(request), "title": "Dry run: what would the rules do?"}
-        form = DryRunForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            reading = read_message(data["message"])
-            ages = tuple([0.0] + [1.0] * data["recent_conversations"])
-            facts = Facts(
-                text=data["message"],
-                intent=reading["intent"],
-                intent_confidence=reading["intent_confidence"],
-                intent_queue=reading["intent_queue"],
-                sentiment=reading["sentiment"],
-                sentiment_score=reading["sentiment_score"],
-                negative_streak=data["negative_streak"] or (1 if reading["sentiment"] == "negative" else 0),
-                tier=data["tier"],
-                conversation_ages_days=ages,
-                bot_failures=data["bot_failures"] + (1 if reading["intent"] == "out_of_scope" else 0),
-                channel=data["channel"],
-            )
-            decision, took_ms = decide_traced(facts)
-            handoff, _ = decide_traced(Facts(tier=data["tier"]), stage="on_handoff")
-            context.update(reading=reading, decision=decision, handoff=handoff, took_ms=took_ms, facts=facts)
-        context["form"] = form
-        return render(request, "admin/routing/dry_run.html", context)
-
-
-def read_message(text: str) -> dict:
-    """The model's reading, as the live chat would get it (or a neutral one without a model)."""
-    from bots import runtime
-
-    try:
-        loaded = runtime.current()
-    except runtime.NoActiveModel:
-        return {
-            "intent": "",
-            "intent_confidence": 0.0,
-            "intent_queue": None,
-            "sentiment": "neutral",
-            "sentiment_score": 0.0,
-            "note": "no active intent model: train one first",
-        }
-    prediction = loaded.classifier.classify_one(text)
-    return {
-        "intent": prediction.intent.intent,
-        "intent_confidence": prediction.intent.confidence,
-        "intent_queue": loaded.queues.get(prediction.intent.intent),
-        "sentiment": prediction.sentiment.label,
-        "sentiment_score": prediction.sentiment.score,
-        "top": prediction.intent.top,
-    }
-
-
-class DryRunForm(forms.Form):
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    tier = forms.ChoiceField(choices=[("standard", "standard"), ("vip", "vip"), ("enterprise", "enterprise")])
-    recent_conversations = forms.IntegerField(
-        min_value=0, max_value=50, initial=0, help_text="Other conversations of this customer in the last 7 days."
-    )
-    bot_failures = forms.IntegerField(min_value=0, max_value=10, initial=0, help_text="Turns the bot already missed.")
-    negative_streak = forms.IntegerField(
-        min_value=0, max_value=10, initial=0, help_text="Negative messages in a row (0: from this message)."
-    )
-    channel = forms.CharField(initial="web", max_length=30)
 
 
 @admin.register(RuleChange)

@@ -3,7 +3,8 @@
 - A conversation queued longer than its queue's `escalate_after_seconds` rises one priority
   step; past `overflow_after_seconds` it moves to the queue's overflow queue.
 - The `periodic` rules run over every waiting conversation (e.g. "waited over 10 minutes and
-  VIP: urgent").
+  VIP: urgent"), each firing once per conversation (routing/decisions.py says what each
+  action does).
 - A ticket within an hour of its due time rises to urgent and its queue's supervisors hear it.
 
 Race: two beat processes (or a beat and a manual run) at once. Every step is a conditional
@@ -15,14 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from helpdesk import realtime
-from helpdesk.models import Conversation, ConversationStatus, Priority, Ticket, TicketStatus
+from helpdesk.locks import lock_conversation
+from helpdesk.models import Conversation, ConversationStatus, Priority, Queue, Ticket, TicketStatus
 from helpdesk.services.handoff import conversation_transfer_by_system
+from helpdesk.services.lifecycle import push_conversation_updated, push_queue_positions
 
-from .rules.engine import Facts, evaluate
-from .rules.loader import active_rules
+from .decisions import carry_out, decide
+from .facts import facts_for
+from .models import RuleFiring
 
 TICKET_WARNING = timedelta(hours=1)
 
@@ -32,10 +37,31 @@ class Report:
     raised: list[str] = field(default_factory=list)
     overflowed: list[str] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)
+    ruled: list[str] = field(default_factory=list)  # a periodic rule fired
 
 
 def _alert(text: str, **data) -> None:
-    realtime.agents_frame([realtime.SUPERVISORS], {"type": "alert", "text": text, **data})
+    realtime.alert_supervisors(text, data)
+
+
+def _run_periodic_rules(conversation: Conversation, now) -> bool:
+    """The periodic rules over one waiting conversation, each firing once for it. The firings
+    are claimed under the conversation's lock, so two sweeps at once act once; the actions run
+    after the claim commits (a crash between loses them rather than repeating them)."""
+    with transaction.atomic():
+        lock_conversation(conversation.pk)
+        fired = frozenset(RuleFiring.objects.filter(conversation=conversation).values_list("rule_name", flat=True))
+        decision = decide(facts_for(conversation=conversation, now=now), stage="periodic", skip=fired)
+        if not decision.matched:
+            return False
+        RuleFiring.objects.bulk_create([RuleFiring(conversation=conversation, rule_name=n) for n in decision.matched])
+    carry_out(decision, conversation_id=conversation.pk, stage="periodic")
+    queue = Queue.objects.filter(name__iexact=decision.handoff_queue or "").first()
+    if queue is not None and queue.pk != conversation.queue_id:
+        conversation_transfer_by_system(
+            conversation_id=conversation.pk, queue_id=queue.pk, reason=decision.trigger or "rule"
+        )
+    return True
 
 
 def escalate_due(*, now=None) -> Report:
@@ -57,33 +83,17 @@ def escalate_due(*, now=None) -> Report:
                     conversation_id=str(conversation.pk),
                 )
             continue
-        target = None
         if queue and queue.escalate_after_seconds and waited > queue.escalate_after_seconds:
             target = min(conversation.priority + 1, Priority.URGENT)
-        decision = evaluate(
-            active_rules(),
-            Facts(
-                intent=conversation.intent,
-                sentiment=conversation.sentiment,
-                sentiment_score=conversation.sentiment_score,
-                tier=conversation.customer.tier,
-                queue_wait_seconds=waited,
-                channel=conversation.channel,
-            ),
-            stage="periodic",
-        )
-        if decision.priority:
-            target = max(target or 0, Priority[decision.priority.upper()])
-        if target is not None and target > conversation.priority:
             claimed = Conversation.objects.filter(
                 pk=conversation.pk, status=ConversationStatus.QUEUED, escalation_level=0, priority__lt=target
             ).update(priority=target, escalation_level=1)
             if claimed:
                 report.raised.append(str(conversation.pk))
-                from helpdesk.services.lifecycle import push_conversation_updated, push_queue_positions
-
                 push_conversation_updated(conversation.pk)
                 push_queue_positions(conversation.queue_id, None)
+        if _run_periodic_rules(conversation, now):
+            report.ruled.append(str(conversation.pk))
     due = Ticket.objects.filter(
         status__in=[TicketStatus.OPEN, TicketStatus.PENDING],
         due_at__isnull=False,

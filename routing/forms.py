@@ -124,7 +124,7 @@ class GuidedRuleForm(forms.ModelForm):
                 self.initial[f"then_{i}_queue"] = action.get("queue", "")
                 self.initial[f"then_{i}_trigger"] = action.get("trigger", "")
                 self.initial[f"then_{i}_priority"] = action.get("priority", "")
-                self.initial[f"then_{i}_text"] = action.get("tag") or action.get("flow") or action.get("message") or ""
+                self.initial[f"then_{i}_text"] = action.get("tag") or action.get("message") or ""
 
     def _rows_to_json(self, data: dict) -> tuple[dict, list]:
         items = [
@@ -148,8 +148,6 @@ class GuidedRuleForm(forms.ModelForm):
                 action["priority"] = data.get(f"then_{i}_priority") or None
             elif kind == "add_tag":
                 action["tag"] = text or None
-            elif kind == "start_flow":
-                action["flow"] = text or None
             elif kind == "notify_supervisors" and text:
                 action["message"] = text
             actions.append(action)
@@ -223,7 +221,7 @@ def _declare_rows() -> None:
         rows[f"then_{i}_priority"] = forms.ChoiceField(
             choices=[("", "—")] + [(p, p) for p in PRIORITIES], required=False, label="priority"
         )
-        rows[f"then_{i}_text"] = forms.CharField(required=False, label="tag / flow / message", max_length=200)
+        rows[f"then_{i}_text"] = forms.CharField(required=False, label="tag / message", max_length=200)
     GuidedRuleForm.base_fields.update(rows)
     GuidedRuleForm.declared_fields.update(rows)
 

@@ -76,3 +76,20 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_name} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RuleFiring(models.Model):
+    """A periodic rule that fired for a conversation: each fires once per conversation, so a
+    rule that holds for an hour acts once, not every minute (routing/escalation.py)."""
+
+    conversation = models.ForeignKey("helpdesk.Conversation", on_delete=models.CASCADE, related_name="+")
+    rule_name = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "rule_name"], name="rule_fires_once_per_conversation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_name} fired at {self.at:%Y-%m-%d %H:%M}"

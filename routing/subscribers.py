@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.models import Conversation, Priority, Queue
+from helpdesk.models import Conversation, Queue
 from helpdesk.services.handoff import conversation_handoff, default_queue
 
-from .rules.engine import Facts, evaluate
-from .rules.loader import active_rules
+from .decisions import carry_out, decide
+from .facts import facts_for
 
 
 def on_handoff_requested(payload: dict[str, Any]) -> None:
     """Pick the queue and priority for a conversation that asked for a human.
 
-    The named queue if one was given, else the conversation's own, else the default queue;
-    the priority asked for, raised by the on_handoff rules.
+    The on_handoff rules run first (routing/decisions.py): their handoff names the queue
+    instead of the one asked for, their priority and tags apply. Then the queue asked for,
+    else the conversation's own, else the default queue.
     """
     conversation = Conversation.objects.select_related("customer", "queue").get(pk=payload["conversation_id"])
+    asked = payload.get("queue_name")
+    decision = decide(facts_for(conversation=conversation, queue_name=asked), stage="on_handoff")
+    carry_out(decision, conversation_id=conversation.pk, stage="on_handoff")
     queue = None
-    if payload.get("queue_name"):
-        queue = Queue.objects.filter(name__iexact=payload["queue_name"]).first()
+    for name in (decision.handoff_queue, asked):
+        if name and queue is None:
+            queue = Queue.objects.filter(name__iexact=name).first()
     queue = queue or conversation.queue or default_queue()
-    priority = payload.get("priority")
-    # The on_handoff rules (e.g. "VIP and enterprise customers first") may raise it.
-    decision = evaluate(active_rules(), Facts(tier=conversation.customer.tier), stage="on_handoff")
-    if decision.priority:
-        ranked = Priority[decision.priority.upper()]
-        priority = max(priority or 0, ranked)
-    conversation_handoff(conversation_id=conversation.pk, queue=queue, trigger=payload["trigger"], priority=priority)
+    conversation_handoff(
+        conversation_id=conversation.pk,
+        queue=queue,
+        trigger=payload["trigger"],
+        priority=payload.get("priority"),
+        rule_trigger=decision.trigger,
+    )
 
 
 def on_conversation_queued(payload: dict[str, Any]) -> None:

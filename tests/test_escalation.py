@@ -80,7 +80,8 @@ def test_periodic_rules_run_over_waiting_conversations(queues) -> None:
     forget()
     Customer.objects.create(email="v@example.com", tier="vip")
     vip, regular = waiting(6, email="v@example.com"), waiting(6)
-    assert escalate_due().raised == [str(vip.pk)]
+    assert escalate_due().ruled == [str(vip.pk)]
+    assert escalate_due().ruled == []  # each periodic rule fires once per conversation
     vip.refresh_from_db()
     regular.refresh_from_db()
     assert vip.get_priority_display() == "urgent" and regular.get_priority_display() == "normal"

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import BooleanField, F, TextField
 from django.db.models.expressions import RawSQL
 
 from helpdesk import realtime
-from helpdesk.locks import lock_conversation
-from helpdesk.models import Conversation, ConversationStatus, Message, Priority, Sender
+from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
+from routing.decisions import carry_out
+from routing.facts import MessageReading
 
 from .. import replies, runtime
 from ..flows import flow_for, flow_named
 from ..models import MessagePrediction
-from ..triage import Facts, decide
+from .deciding import decide_on_message
 from .flows import apply_turn, context_for, say_with_reading
 from .predictions import ReadingTaken, message_read
-
-PRIORITY_BY_NAME = {p.label: p.value for p in Priority}
 
 
 def bot_greet(*, conversation_id: str) -> None:
@@ -87,30 +85,25 @@ def _handle_message(message_id: int) -> None:
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
         Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
         failures += 1
-    decision = decide(
-        Facts(
-            text=message.body,
-            intent=prediction.intent,
-            intent_confidence=prediction.intent_confidence,
-            tier=loaded.tiers.get(prediction.intent, 0),
-            intent_queue=loaded.queues.get(prediction.intent),
-            sentiment=prediction.sentiment,
-            sentiment_score=prediction.sentiment_score,
-            failed_turns=failures,
-            message_id=message.pk,
-        ),
-        conversation,
+    conversation.bot_failures = failures
+    reading_now = MessageReading(
+        text=message.body,
+        intent=prediction.intent,
+        intent_confidence=prediction.intent_confidence,
+        intent_queue=loaded.queues.get(prediction.intent),
+        sentiment=prediction.sentiment,
+        sentiment_score=prediction.sentiment_score,
     )
-    if decision.tags or decision.notify or decision.route == "human":
+    decision = decide_on_message(reading_now, conversation=conversation, message_id=message.pk)
+    if decision.tags or decision.notify or decision.priority or decision.route == "human":
         reading.store()
-    _apply_side_effects(conversation, decision)
+    carry_out(decision, conversation_id=conversation.pk, stage="on_message")
     if decision.route == "human":
         conversation_request_handoff(
             conversation_id=conversation.pk,
             trigger=decision.trigger,
             actor_type="bot",
-            queue_name=decision.queue,
-            priority=PRIORITY_BY_NAME.get(decision.priority or ""),
+            queue_name=decision.handoff_queue,
         )
         return
     # 3. A flow for this intent, when there is one.
@@ -182,21 +175,3 @@ def _answered(message: Message) -> bool:
     return Message.objects.filter(
         conversation_id=message.conversation_id, sender=Sender.BOT, data__in_reply_to=message.pk
     ).exists()
-
-
-def _apply_side_effects(conversation: Conversation, decision) -> None:
-    """What rules add besides the route: tags on the conversation, notes to supervisors."""
-    if decision.tags:
-        with transaction.atomic():
-            locked = lock_conversation(conversation.pk)
-            locked.tags = sorted(set(locked.tags or []) | set(decision.tags))
-            locked.save(update_fields=["tags", "updated_at"])
-    for text in decision.notify:
-        realtime.agents_frame(
-            [realtime.SUPERVISORS],
-            {
-                "type": "alert",
-                "text": text or "A routing rule asked for your attention.",
-                "conversation_id": str(conversation.pk),
-            },
-        )

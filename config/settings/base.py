@@ -299,9 +299,6 @@ HELPDESK_ERASURE_HOOKS = ["bots.services.privacy.erase_customer_texts"]
 # Redact email addresses, card numbers and phone numbers from the text the intent model
 # trains on and from the analytics CSV exports (docs/privacy.md).
 HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)
-# Who decides, after the model has read a message, whether the bot keeps the conversation:
-# the supervisors' rules (routing). bots reads this setting instead of importing routing.
-HELPDESK_BOT_DECIDER = "routing.decider.decide"
 
 LOGGING = {
     "version": 1,

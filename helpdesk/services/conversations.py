@@ -13,11 +13,11 @@ from django.utils import timezone
 from .. import events, realtime
 from ..errors import ServiceError
 from ..locks import lock_conversation
-from ..models import Conversation, ConversationEvent, ConversationStatus, CsatResponse, EventKind
+from ..models import Conversation, ConversationEvent, ConversationStatus, CsatResponse, EventKind, Priority
 from ..models.conversations import OPEN_STATUSES
 from ..tokens import customer_token_issue, hash_token
 from .customers import customer_identify
-from .lifecycle import push_conversation_updated, release_agent, set_status
+from .lifecycle import push_conversation_updated, push_queue_positions, release_agent, set_status
 
 
 def conversation_start(
@@ -152,3 +152,44 @@ def csat_submit(*, conversation_id: uuid.UUID | str, score: Any, comment: Any = 
             {"type": "csat", "conversation_id": str(conversation.pk), "score": score, "comment": comment},
         )
     return response
+
+
+def conversation_tags_add(*, conversation_id: uuid.UUID | str, tags: list[str]) -> bool:
+    """Add tags (a set: adding one twice keeps one). False when nothing was new."""
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        before = set(conversation.tags or [])
+        after = before | set(tags)
+        if after == before:
+            return False
+        conversation.tags = sorted(after)
+        conversation.save(update_fields=["tags", "updated_at"])
+        realtime.after_commit(push_conversation_updated, conversation.pk)
+    return True
+
+
+def conversation_priority_raise(
+    *, conversation_id: uuid.UUID | str, priority: int, actor_type: str, reason: str
+) -> bool:
+    """Raise the priority (never lower it: a rule asking for "high" must not undo "urgent"),
+    logged with its reason. False when it was already that high."""
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        old = conversation.priority
+        if priority <= old:
+            return False
+        conversation.priority = priority
+        conversation.save(update_fields=["priority", "updated_at"])
+        ConversationEvent.objects.create(
+            conversation=conversation,
+            kind=EventKind.PRIORITY,
+            actor_type=actor_type,
+            old_value=Priority(old).label,
+            new_value=Priority(priority).label,
+            data={"reason": reason},
+        )
+        realtime.after_commit(push_conversation_updated, conversation.pk)
+        if conversation.status == ConversationStatus.QUEUED and conversation.queue_id:
+            # A higher priority moves it up its queue: every waiting customer's place changes.
+            realtime.after_commit(push_queue_positions, conversation.queue_id, None)
+    return True

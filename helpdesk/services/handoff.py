@@ -95,8 +95,11 @@ def conversation_handoff(
     trigger: str,
     priority: int | None = None,
     actor_type: str = "system",
+    rule_trigger: str | None = None,
 ) -> bool:
-    """Move a conversation from the bot into a human queue. False if it is not with the bot."""
+    """Move a conversation from the bot into a human queue. False if it is not with the bot.
+    `priority` only raises it; `rule_trigger`: an on_handoff rule that chose the queue names
+    why, logged beside the trigger that asked (which stays the conversation's)."""
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
         if conversation.status != ConversationStatus.BOT:
@@ -105,7 +108,7 @@ def conversation_handoff(
         conversation.queue = queue
         conversation.queued_at = now
         fields = ["queue", "queued_at"]
-        if priority is not None:
+        if priority is not None and priority > conversation.priority:
             conversation.priority = priority
             fields.append("priority")
         if conversation.first_handoff_at is None:
@@ -120,7 +123,12 @@ def conversation_handoff(
             actor_type=actor_type,
             old_value=ConversationStatus.BOT,
             new_value=queue.name,
-            data={"trigger": trigger, "queue": queue.name, "priority": Priority(conversation.priority).label},
+            data={
+                "trigger": trigger,
+                "queue": queue.name,
+                "priority": Priority(conversation.priority).label,
+                **({"rule_trigger": rule_trigger} if rule_trigger else {}),
+            },
         )
         set_status(conversation, ConversationStatus.QUEUED, actor_type=actor_type)
         _announce_queue(conversation, intro=f"I'm connecting you with our {queue.name} team")
@@ -351,8 +359,11 @@ def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfi
     return conversation
 
 
-def conversation_transfer_by_system(*, conversation_id: uuid.UUID | str, queue_id: int) -> Conversation:
-    """Move a waiting conversation to another queue (overflow), keeping its place by wait."""
+def conversation_transfer_by_system(
+    *, conversation_id: uuid.UUID | str, queue_id: int, reason: str = "overflow"
+) -> Conversation:
+    """Move a waiting conversation to another queue (overflow, or a periodic rule), keeping its
+    place by wait."""
     queue = Queue.objects.get(pk=queue_id)
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
@@ -366,7 +377,7 @@ def conversation_transfer_by_system(*, conversation_id: uuid.UUID | str, queue_i
             actor_type="system",
             old_value=old_queue.name if old_queue else "",
             new_value=queue.name,
-            data={"reason": "overflow", "to_queue": queue.name},
+            data={"reason": reason, "to_queue": queue.name},
         )
         if old_queue is not None:
             realtime.after_commit(_push_left_queue, conversation.pk, old_queue.pk)

@@ -16,6 +16,10 @@ from .schema import INTENT_QUEUE, PRIORITIES, Action, Condition, Conditions
 
 @dataclass(frozen=True)
 class Facts:
+    """What the rules may ask about a conversation at one stage. Built in one place for every
+    stage, `routing.facts.facts_for`, from whatever the stage knows: on a message, its reading;
+    at the handoff and while waiting, the conversation's latest reading and its wait."""
+
     text: str = ""
     intent: str = ""
     intent_confidence: float = 0.0
@@ -73,14 +77,16 @@ class Decision:
     trigger: str | None = None
     priority: str | None = None
     tags: list[str] = field(default_factory=list)
-    flows: list[str] = field(default_factory=list)
     notify: list[str] = field(default_factory=list)
-    escalate_ticket: bool = False
     trace: list[RuleTrace] = field(default_factory=list)
 
     @property
     def route(self) -> str:
         return "human" if self.handoff_queue else "bot"
+
+    @property
+    def matched(self) -> list[str]:
+        return [t.rule for t in self.trace if t.matched]
 
 
 def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tuple[bool, str]:
@@ -155,12 +161,8 @@ def _apply(action: Action, facts: Facts, decision: Decision) -> None:
         _raise_priority(decision, p["priority"])
     elif action.type == "add_tag":
         decision.tags.append(p["tag"])
-    elif action.type == "start_flow":
-        decision.flows.append(p["flow"])
     elif action.type == "notify_supervisors":
         decision.notify.append(p.get("message") or "")
-    elif action.type == "escalate_ticket":
-        decision.escalate_ticket = True
 
 
 def _raise_priority(decision: Decision, priority: str) -> None:
@@ -168,10 +170,13 @@ def _raise_priority(decision: Decision, priority: str) -> None:
         decision.priority = priority
 
 
-def evaluate(rules: list[CompiledRule], facts: Facts, *, stage: str) -> Decision:
+def evaluate(
+    rules: list[CompiledRule], facts: Facts, *, stage: str, skip: frozenset[str] = frozenset()
+) -> Decision:
+    """`skip`: rules not to run (the periodic rules that already fired for this conversation)."""
     decision = Decision()
     for rule in rules:
-        if rule.stage != stage:
+        if rule.stage != stage or rule.name in skip:
             continue
         matched, reasons = _matches(rule, facts)
         decision.trace.append(RuleTrace(rule.name, matched, reasons))

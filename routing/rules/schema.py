@@ -67,11 +67,11 @@ CONDITION_PARAMS: dict[str, dict[str, str]] = {
 ACTION_PARAMS: dict[str, dict[str, str]] = {
     "handoff": {"queue": "queue", "trigger": "trigger", "priority": "priority?"},
     "set_priority": {"priority": "priority"},
-    "start_flow": {"flow": "string"},
     "add_tag": {"tag": "string"},
     "notify_supervisors": {"message": "string?"},
-    "escalate_ticket": {},
 }
+# What each action does at each stage is executed in one place, routing/decisions.py; a test
+# per type proves it (tests/test_rule_actions.py).
 
 # "intent" as a queue means the predicted intent's default queue (General when it has none).
 INTENT_QUEUE = "intent"

@@ -1,4 +1,5 @@
-"""The model's pure parts: decisions, heads, metrics, triage. No database, no encoder."""
+"""The model's pure parts: decisions, heads, metrics. No database, no encoder. (What the rules
+decide is tested in test_rules_engine.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import pytest
 from bots.ml.heads import SoftmaxHead, train_softmax
 from bots.ml.intents import decide, stratified_split
 from bots.ml.metrics import classification_report, macro_f1, macro_recall
-from bots.triage import Facts, triage
 
 CLASSES = ("order_status", "out_of_scope", "refund_status")
 
@@ -64,47 +64,3 @@ def test_metrics_by_hand() -> None:
     assert report["oos_recall"] == pytest.approx(1 / 2)
     assert macro_recall(gold, pred) == pytest.approx((1 / 2 + 1 + 1 / 2) / 3)
     assert 0 < macro_f1(gold, pred) < 1
-
-
-def facts(**overrides) -> Facts:
-    base = dict(
-        text="where is my order",
-        intent="order_status",
-        intent_confidence=0.9,
-        tier=1,
-        intent_queue=None,
-        sentiment="neutral",
-        sentiment_score=0.0,
-        failed_turns=0,
-    )
-    return Facts(**{**base, **overrides})
-
-
-@pytest.mark.parametrize(
-    ("overrides", "route", "queue", "trigger"),
-    [
-        ({}, "bot", None, None),
-        ({"intent": "billing_dispute", "tier": 3, "intent_queue": "Billing"}, "human", "Billing", "topic_rule"),
-        ({"intent": "talk_to_human", "tier": 3, "intent_queue": "General"}, "human", "General", "explicit_request"),
-        ({"text": "can I speak to someone please"}, "human", "General", "explicit_request"),
-        ({"sentiment": "negative", "sentiment_score": -0.9}, "human", "General", "negative_sentiment"),
-        ({"sentiment": "negative", "sentiment_score": -0.3}, "bot", None, None),
-        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 1}, "bot", None, None),
-        ({"intent": "out_of_scope", "tier": 0, "failed_turns": 2}, "human", "General", "bot_failure"),
-        (
-            {
-                "intent": "damaged_item",
-                "tier": 2,
-                "intent_queue": "Returns",
-                "sentiment": "negative",
-                "sentiment_score": -0.9,
-            },
-            "human",
-            "Returns",
-            "negative_sentiment",
-        ),
-    ],
-)
-def test_triage_defaults(overrides, route, queue, trigger) -> None:
-    decision = triage(facts(**overrides))
-    assert (decision.route, decision.queue, decision.trigger) == (route, queue, trigger)

@@ -1,5 +1,5 @@
 """python manage.py triage < messages.txt: one JSON line per customer message, decided exactly
-as the live chat decides a conversation's first message."""
+as the live chat decides a conversation's first message (bots/services/deciding.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from bots import runtime
-from bots.triage import Facts, decide
+from bots.services.deciding import decide_on_message, message_reading
 
 
 class Command(BaseCommand):
@@ -25,18 +25,7 @@ class Command(BaseCommand):
             batch = lines[start : start + 64]
             for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
                 intent = prediction.intent
-                decision = decide(
-                    Facts(
-                        text=text,
-                        intent=intent.intent,
-                        intent_confidence=intent.confidence,
-                        tier=loaded.tiers.get(intent.intent, 0),
-                        intent_queue=loaded.queues.get(intent.intent),
-                        sentiment=prediction.sentiment.label,
-                        sentiment_score=prediction.sentiment.score,
-                        failed_turns=1 if intent.intent == "out_of_scope" else 0,
-                    )
-                )
+                decision = decide_on_message(message_reading(text, prediction, loaded))
                 self.stdout.write(
                     json.dumps(
                         {
@@ -46,7 +35,7 @@ class Command(BaseCommand):
                             "sentiment": prediction.sentiment.label,
                             "sentiment_score": prediction.sentiment.score,
                             "route": decision.route,
-                            "queue": decision.queue,
+                            "queue": decision.handoff_queue,
                             "trigger": decision.trigger,
                         },
                         ensure_ascii=False,

@@ -10,4 +10,5 @@ class Command(BaseCommand):
         report = escalate_due()
         self.stdout.write(
             f"raised {len(report.raised)}, overflowed {len(report.overflowed)}, tickets escalated {len(report.tickets)}"
+            f", periodic rules fired for {len(report.ruled)}"
         )

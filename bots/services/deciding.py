@@ -1,0 +1,67 @@
+"""The bot's one question to the supervisors' rules: keep this conversation, or hand it over?
+
+Asked the same way by the live turn (bots/services/turns.py), `manage.py triage` and the
+admin's dry run (bots/dry_run.py): the model's reading becomes routing's `MessageReading`,
+`routing.facts.facts_for` adds what the desk knows, `routing.decisions.decide` runs the
+on_message rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from helpdesk.models import Conversation
+from routing.decisions import decide, decide_traced
+from routing.facts import Assumed, MessageReading, facts_for
+from routing.rules.engine import Decision, Facts
+
+from .. import runtime
+from ..ml.classifier import Prediction
+
+ON_MESSAGE = "on_message"
+
+
+def message_reading(text: str, prediction: Prediction, loaded: runtime.Loaded) -> MessageReading:
+    intent = prediction.intent.intent
+    return MessageReading(
+        text=text,
+        intent=intent,
+        intent_confidence=prediction.intent.confidence,
+        intent_queue=loaded.queues.get(intent),
+        sentiment=prediction.sentiment.label,
+        sentiment_score=prediction.sentiment.score,
+    )
+
+
+def message_facts(
+    reading: MessageReading,
+    *,
+    conversation: Conversation | None = None,
+    message_id: int | None = None,
+    assumed: Assumed | None = None,
+) -> Facts:
+    """A message the bot could not place counts as a failed turn before the rules see it
+    (so "three turns the bot could not handle" hands over on the third). The live turn counts
+    it on the conversation; an imagined customer counts it here."""
+    if conversation is None and reading.intent == "out_of_scope":
+        assumed = assumed or Assumed()
+        assumed = replace(assumed, bot_failures=assumed.bot_failures + 1)
+    return facts_for(conversation=conversation, reading=reading, message_id=message_id, assumed=assumed)
+
+
+def decide_on_message(
+    reading: MessageReading,
+    *,
+    conversation: Conversation | None = None,
+    message_id: int | None = None,
+    assumed: Assumed | None = None,
+) -> Decision:
+    facts = message_facts(reading, conversation=conversation, message_id=message_id, assumed=assumed)
+    return decide(facts, stage=ON_MESSAGE)
+
+
+def decide_on_message_traced(reading: MessageReading, *, assumed: Assumed) -> tuple[Facts, Decision, float]:
+    """The dry run's view: the facts, every rule's verdict and the time the rules took."""
+    facts = message_facts(reading, assumed=assumed)
+    decision, took_ms = decide_traced(facts, stage=ON_MESSAGE)
+    return facts, decision, took_ms
