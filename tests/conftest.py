@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from tests.support.people import make_agent
 from tests.support.servers import DEMO_PASSWORD, ROOT, Server, base_env, daphne, manage
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,20 +30,6 @@ def _fresh_cache() -> Iterator[None]:
 
 
 # --- personas ----------------------------------------------------------------------------
-
-
-def make_agent(username: str, queues: list, *, supervisor: bool = False, capacity: int = 3, display_name: str = ""):
-    from helpdesk.models import AgentProfile
-
-    user = get_user_model().objects.create_user(username=username, password=DEMO_PASSWORD, is_staff=supervisor)
-    profile = AgentProfile.objects.create(
-        user=user,
-        display_name=display_name or username.title(),
-        max_concurrent_chats=capacity,
-        is_supervisor=supervisor,
-    )
-    profile.queues.set(queues)
-    return profile
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 from helpdesk.models import AgentProfile, Conversation, Customer, Presence
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
-from tests.conftest import make_agent
+from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

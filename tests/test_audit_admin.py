@@ -13,8 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from bots.models import Intent, IntentExample
 from helpdesk.models import Article, AuditEntry, Queue
 from routing.models import Rule, RuleChange
-from tests.conftest import make_agent
-from tests.test_routing_admin import form as rule_form
+from tests.support.people import make_agent
+from tests.support.rules import form as rule_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,48 +13,9 @@ from django.conf import settings
 
 from config.asgi import application
 from helpdesk.models import Conversation, Message
+from tests.support.sockets import agent_socket, customer, drain, frames_until, of_type
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def customer(conversation_id, token, after=None) -> WebsocketCommunicator:
-    path = f"/ws/conversations/{conversation_id}/?token={token}" + (f"&after={after}" if after is not None else "")
-    communicator = WebsocketCommunicator(application, path)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def agent_socket(profile) -> WebsocketCommunicator:
-    from rest_framework.authtoken.models import Token
-
-    token = await database_sync_to_async(lambda: Token.objects.get_or_create(user=profile.user)[0].key)()
-    communicator = WebsocketCommunicator(application, f"/ws/agent/?token={token}")
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def frames_until(communicator, predicate, timeout=3.0) -> list[dict]:
-    got = []
-    while True:
-        frame = json.loads(await communicator.receive_from(timeout=timeout))
-        got.append(frame)
-        if predicate(frame):
-            return got
-
-
-async def drain(communicator, timeout=0.3) -> list[dict]:
-    """Everything that arrives until `timeout` of silence. (receive_nothing, unlike a timed
-    receive_from, does not cancel the application when nothing comes.)"""
-    got = []
-    while not await communicator.receive_nothing(timeout=timeout):
-        got.append(json.loads(await communicator.receive_from()))
-    return got
-
-
-def of_type(kind):
-    return lambda f: f["type"] == kind
 
 
 async def test_replay_then_live_in_order_and_resume_with_after(queues, started) -> None:

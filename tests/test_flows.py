@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from helpdesk.models import Article, Conversation
 from helpdesk.services.conversations import conversation_start
-from tests.test_consumers import customer, drain, frames_until, of_type
+from tests.support.sockets import agent_socket, customer, drain, frames_until, of_type
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,8 +101,6 @@ async def test_an_overdue_article_is_not_served_and_its_owners_get_the_question(
 
 
 async def test_no_bot_reply_lands_after_a_human_took_the_conversation(queues, agent) -> None:
-    from tests.test_consumers import agent_socket
-
     conversation, ws = await chat()
     inbox = await agent_socket(agent)
     await ws.send_json_to({"type": "request_human"})
@@ -116,7 +114,6 @@ async def test_no_bot_reply_lands_after_a_human_took_the_conversation(queues, ag
 
 async def test_the_agent_gets_an_opening_line_assist_and_can_correct_the_bot(queues, supervisor) -> None:
     from bots.models import IntentExample
-    from tests.test_consumers import agent_socket
 
     conversation, ws = await chat("Dana Ortiz")
     await say(ws, "order status please")
@@ -273,8 +270,6 @@ async def test_a_locked_account_gets_the_unlock_path_and_yes_closes_the_loop(que
 
 
 async def test_after_a_hand_back_the_bot_can_confirm_and_close(queues, agent) -> None:
-    from tests.test_consumers import agent_socket
-
     conversation, ws = await chat()
     inbox = await agent_socket(agent)
     await ws.send_json_to({"type": "request_human"})

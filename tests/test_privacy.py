@@ -42,7 +42,7 @@ from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import message_post
 from helpdesk.services.privacy import customer_erase, customer_export
 from helpdesk.services.tickets import ticket_open
-from tests.conftest import make_agent
+from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

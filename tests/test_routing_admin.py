@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from routing.models import Rule, RuleChange
+from tests.support.rules import form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,20 +18,6 @@ def boss(client, queues):
     user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-boss-123")
     client.force_login(user)
     return user
-
-
-def form(**overrides) -> dict:
-    data = {
-        "name": "Tech by keyword",
-        "description": "",
-        "stage": "on_message",
-        "order": "80",
-        "enabled": "on",
-        "conditions": json.dumps({"match": "all", "items": [{"type": "text_contains", "words": ["error 500"]}]}),
-        "actions": json.dumps([{"type": "handoff", "queue": "Tech", "trigger": "tech_keyword"}]),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_a_valid_rule_is_saved_and_its_change_recorded(client, boss) -> None:

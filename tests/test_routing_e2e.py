@@ -7,8 +7,8 @@ from channels.db import database_sync_to_async
 
 from helpdesk.models import Customer
 from helpdesk.services.conversations import conversation_start
-from tests.conftest import make_agent
-from tests.test_consumers import agent_socket, customer, drain, frames_until, of_type
+from tests.support.people import make_agent
+from tests.support.sockets import agent_socket, customer, drain, frames_until, of_type
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,6 @@
 """Markup is text, everywhere a person reads what someone else typed, proven in Chromium.
 
-A hostile desk (tests/browser/hostile_desk.py) puts `<img onerror>`, `<script>`, `<svg onload>`,
+A hostile desk (tests/support/hostile_desk.py) puts `<img onerror>`, `<script>`, `<svg onload>`,
 `javascript:` links, template syntax and a near-limit message into every name, message, note,
 quick reply, packet field, prediction, article, canned reply, queue, rule and order the pages
 show. Each page must then show those payloads as literal text, and: no dialog opens, no page
@@ -26,7 +26,7 @@ import playwright.sync_api as playwright_sync
 import pytest
 
 from bots.flows.information import as_chat_text
-from tests.browser import hostile_desk as h
+from tests.support import hostile_desk as h
 from tests.support.browser import chromium
 from tests.support.servers import daphne, manage
 
@@ -135,7 +135,7 @@ def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
         source.close()
         target.close()
     env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
-    out = manage(env, "shell", "-c", "from tests.browser.hostile_desk import main; main()")
+    out = manage(env, "shell", "-c", "from tests.support.hostile_desk import main; main()")
     ids = json.loads(out.strip().splitlines()[-1])
     try:
         with daphne(env, artifacts, name="markup") as server:

@@ -14,7 +14,7 @@ from helpdesk.models import Conversation, Message, Sender
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_accept, conversation_request_handoff
 from helpdesk.services.messages import message_post
-from tests.conftest import make_agent
+from tests.support.people import make_agent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

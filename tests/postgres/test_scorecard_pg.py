@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_scorecard import (  # noqa: F401 - collected here under the postgres mark
+from tests.support.scorecard_cases import (  # noqa: F401 - collected here under the postgres mark
     scripted,
     test_a_repeat_contact_within_seven_days_counts,
     test_every_figure_by_hand,

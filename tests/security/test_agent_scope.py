@@ -16,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from helpdesk.models import Attachment, Conversation, ConversationEvent, Message, Ticket
-from tests.security.conftest import PNG, agent_socket, agent_token, drain, frames_until
+from tests.support.security import PNG, agent_token
+from tests.support.sockets import agent_socket, drain, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.conftest import make_agent
-from tests.security.conftest import PNG, agent_token
+from tests.support.people import make_agent
+from tests.support.security import PNG, agent_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import make_agent
+from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

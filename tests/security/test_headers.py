@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_agent
 from tests.support.browser import chromium
+from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_over_https_the_socket_origin_in_the_policy_is_wss(client) -> None:
 def test_an_attachment_keeps_its_own_stricter_policy(client, started, settings, tmp_path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.security.conftest import PNG
+    from tests.support.security import PNG
 
     settings.MEDIA_ROOT = tmp_path
     conversation, token = started

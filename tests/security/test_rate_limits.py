@@ -13,7 +13,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from helpdesk.models import Conversation, Message
-from tests.security.conftest import agent_socket, drain, frames_until, open_socket
+from tests.support.security import open_socket
+from tests.support.sockets import agent_socket, drain, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

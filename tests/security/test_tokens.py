@@ -18,7 +18,7 @@ from django.utils import timezone
 from helpdesk.models import Attachment, Conversation, Message
 from helpdesk.services.conversations import conversation_start
 from helpdesk.tokens import customer_token_conversation, hash_token
-from tests.security.conftest import PNG, agent_token, open_socket
+from tests.support.security import PNG, agent_token, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

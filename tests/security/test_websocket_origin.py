@@ -16,7 +16,7 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 
-from tests.security.conftest import agent_token, open_socket
+from tests.support.security import agent_token, open_socket
 from tests.support.servers import DEMO_PASSWORD, http_json
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,51 @@
+"""The desk's sockets through the real ASGI app and Channels' in-memory communicators (no
+network): a customer's and an agent's socket, and reading frames off them."""
+
+from __future__ import annotations
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+
+
+async def customer(conversation_id, token, after=None) -> WebsocketCommunicator:
+    path = f"/ws/conversations/{conversation_id}/?token={token}" + (f"&after={after}" if after is not None else "")
+    communicator = WebsocketCommunicator(application, path)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def agent_socket(profile) -> WebsocketCommunicator:
+    from rest_framework.authtoken.models import Token
+
+    token = await database_sync_to_async(lambda: Token.objects.get_or_create(user=profile.user)[0].key)()
+    communicator = WebsocketCommunicator(application, f"/ws/agent/?token={token}")
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def frames_until(communicator, predicate, timeout=3.0) -> list[dict]:
+    got = []
+    while True:
+        frame = json.loads(await communicator.receive_from(timeout=timeout))
+        got.append(frame)
+        if predicate(frame):
+            return got
+
+
+async def drain(communicator, timeout=0.3) -> list[dict]:
+    """Everything that arrives until `timeout` of silence. (receive_nothing, unlike a timed
+    receive_from, does not cancel the application when nothing comes.)"""
+    got = []
+    while not await communicator.receive_nothing(timeout=timeout):
+        got.append(json.loads(await communicator.receive_from()))
+    return got
+
+
+def of_type(kind):
+    return lambda f: f["type"] == kind
