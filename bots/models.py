@@ -105,3 +105,26 @@ class MessagePrediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent} ({self.intent_confidence:.2f}) / {self.sentiment}"
+
+
+class FlowState(models.Model):
+    """What the bot keeps about a conversation, for itself: the flow under way and its step,
+    how often it asked again, whether the customer has had an answer ("thanks" then closes),
+    what it waits for, and a flow's own notes. Never shown to agents: the packet shows the
+    kernel's `Conversation.collected`, the customer's facts. Written in the transaction that
+    stores the bot's answer (bots/services/state.py)."""
+
+    conversation = models.OneToOneField(
+        "helpdesk.Conversation", on_delete=models.CASCADE, primary_key=True, related_name="bot_state"
+    )
+    flow = models.CharField(max_length=40, blank=True, help_text="The flow under way (bots/flows), or empty.")
+    step = models.CharField(max_length=40, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0, help_text="Times the flow asked the same question again.")
+    answered = models.BooleanField(default=False, help_text="The customer has had an answer.")
+    awaiting = models.CharField(max_length=30, blank=True, help_text="What the bot waits for outside a flow.")
+    callback_ticket = models.PositiveIntegerField(null=True, blank=True, help_text="The callback ticket it opened.")
+    memory = models.JSONField(default=dict, blank=True, help_text="Flows' own notes (the article served, ...).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.flow or 'no flow'} {self.step}".strip()

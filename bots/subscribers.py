@@ -43,8 +43,15 @@ def on_handed_back(payload: dict[str, Any]) -> None:
 
     from helpdesk.locks import lock_conversation
 
+    from .services.state import state_update
+
     with transaction.atomic():
-        conversation = lock_conversation(payload["conversation_id"])
-        collected = {k: v for k, v in (conversation.collected or {}).items() if k != "_flow"}
-        conversation.collected = {**collected, "answered": True}
-        conversation.save(update_fields=["collected", "updated_at"])
+        lock_conversation(payload["conversation_id"])
+        state_update(payload["conversation_id"], flow="", step="", tries=0, answered=True)
+
+
+def on_reopened(payload: dict[str, Any]) -> None:
+    """The customer wrote again after the chat was resolved: the bot starts afresh."""
+    from .services.state import state_reset
+
+    state_reset(payload["conversation_id"])

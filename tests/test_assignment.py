@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bots.models import FlowState
 from helpdesk.models import AgentProfile, Conversation, Customer, Presence
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
@@ -208,7 +209,7 @@ def test_a_callback_turn_run_twice_opens_one_ticket_and_answers_once(queues) -> 
     """A bot task handed out again while its first run still works (docs/faults.md) reads the
     same customer message twice."""
     from bots.services.callback import handle_while_queued
-    from helpdesk.models import Conversation, Message, Sender, Ticket
+    from helpdesk.models import Message, Sender, Ticket
     from helpdesk.services.messages import message_post
 
     conversation = handed_off("Ola", email="ola@example.com")
@@ -217,10 +218,10 @@ def test_a_callback_turn_run_twice_opens_one_ticket_and_answers_once(queues) -> 
     ticket = Ticket.objects.get(conversation=conversation)
     assert answers.count() == 1
 
-    # The second run read the conversation before the first one recorded the ticket.
-    Conversation.objects.filter(pk=conversation.pk).update(collected={})
-    stale = Message.objects.select_related("conversation__customer").get(pk=asked.pk)
-    Conversation.objects.filter(pk=conversation.pk).update(collected={"callback_ticket": ticket.pk})
+    # The second run read the bot's state before the first one recorded the ticket.
+    FlowState.objects.filter(pk=conversation.pk).update(callback_ticket=None)
+    stale = Message.objects.select_related("conversation__customer", "conversation__bot_state").get(pk=asked.pk)
+    FlowState.objects.filter(pk=conversation.pk).update(callback_ticket=ticket.pk)
     assert handle_while_queued(stale) is True
     assert list(Ticket.objects.filter(conversation=conversation)) == [ticket] and answers.count() == 1
 
@@ -236,6 +237,5 @@ def test_a_callback_whose_chat_closed_meanwhile_keeps_its_ticket(queues) -> None
     conversation_close_by_customer(conversation_id=conversation.pk)
     _open_ticket(conversation.pk, {"in_reply_to": 0})
     ticket = Ticket.objects.get(conversation=conversation)
-    conversation.refresh_from_db()
-    assert conversation.collected["callback_ticket"] == ticket.pk
+    assert FlowState.objects.get(pk=conversation.pk).callback_ticket == ticket.pk
     assert not Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=0).exists()

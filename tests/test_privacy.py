@@ -134,7 +134,7 @@ def dana(boss, settings, tmp_path):
         created_by=boss.user,
     )
     Conversation.objects.filter(pk=conversation.pk).update(
-        collected={"email": EMAIL, "order_number": "A-1002", "order_status": "shipped", "answered": True},
+        collected={"email": EMAIL, "order_number": "A-1002", "order_status": "shipped"},
         summary=f"Billing dispute; email {EMAIL}",
     )
     conversation.refresh_from_db()
@@ -330,7 +330,6 @@ def test_erasure_removes_her_personal_data_everywhere_and_keeps_the_figures(clie
         "email": "[erased]",
         "order_number": "[erased]",
         "order_status": "shipped",
-        "answered": True,
     }
     assert (conversation.summary, conversation.metadata, conversation.page_url) == ("", {}, "https://shop.example/help")
     assert conversation_get_for_customer(str(conversation.pk), dana["token"]) is None

@@ -1,7 +1,7 @@
 """Bot flows behind a registry: intent name -> the flow that runs it.
 
 A flow is anything with `start(ctx) -> Turn` and `resume(ctx) -> Turn` (a module or an
-object); its registry name is what `conversation.collected["_flow"]` remembers.
+object); its registry name is what `FlowState.flow` remembers.
 """
 
 from __future__ import annotations

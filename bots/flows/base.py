@@ -2,7 +2,10 @@
 
 A flow gets a Context (the message, the model's reading, what was collected, and the outside
 world as callables) and answers a Turn: what to say, what it learned, whether it goes on,
-hands over, or resolves. Flows keep their state in `conversation.collected["_flow"]`.
+hands over, or resolves. What a flow learns about the customer's request goes to
+`Turn.collected` (the kernel's documented fields, shown to agents); its own state (step, tries,
+notes in `memory`) is the bot's, kept in bots.models.FlowState. Flows are pure: no database,
+no socket; tests/unit/test_flows_pure.py drives them as tables.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class Context:
     intent: str
     collected: dict[str, Any]
     customer_email: str | None
+    memory: dict[str, Any] = field(default_factory=dict)
     step: str | None = None
     tries: int = 0
     lookup_order: Callable[[str], Any] | None = None
@@ -32,7 +36,8 @@ class Context:
 class Turn:
     reply: str | None = None
     options: list[dict[str, str]] = field(default_factory=list)
-    collected: dict[str, Any] = field(default_factory=dict)
+    collected: dict[str, Any] = field(default_factory=dict)  # facts for the agent (COLLECTED_FIELDS)
+    memory: dict[str, Any] = field(default_factory=dict)  # the flow's own notes, kept across turns
     step: str | None = None  # None: the flow is over
     tries: int = 0
     handoff: tuple[str, str] | None = None  # (queue, trigger)
@@ -40,3 +45,4 @@ class Turn:
     consumed: bool = True  # False: not an answer to this flow; the bot reads it afresh
     article_id: int | None = None
     feedback: str | None = None  # "helped" | "not_helped"
+    answered: bool = False  # the customer has had an answer, though the flow goes on

@@ -162,7 +162,7 @@ class AccountLocked:
     def resume(ctx: Context) -> Turn:
         answer = ctx.text.strip().lower().rstrip("!.")
         if answer in ("yes", "yes thanks", "yes, thanks", "yep", "it did"):
-            return Turn(reply="Great — you're back in. Anything else?", collected={"answered": True})
+            return Turn(reply="Great — you're back in. Anything else?", answered=True)
         if FRAUD_SIGNS.search(ctx.text):
             return Turn(collected={"fraud_signs": True}, handoff=("Security", "topic_rule"))
         if answer in ("no", "nope", "not really", "didn't help"):

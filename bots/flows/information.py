@@ -40,7 +40,7 @@ def start(ctx: Context) -> Turn:
         options=YES_NO,
         step="helpful",
         article_id=article.pk,
-        collected={"article": article.pk},
+        memory={"article": article.pk},
     )
 
 
@@ -51,13 +51,13 @@ def resume(ctx: Context) -> Turn:
             reply="Great — glad that helped! Have a good day.",
             resolve=True,
             feedback="helped",
-            article_id=ctx.collected.get("article"),
+            article_id=ctx.memory.get("article"),
         )
     if answer in NO:
         return Turn(
             reply="Sorry about that. Could you tell me a bit more about what you need, or shall I get a person?",
             options=[TALK_TO_PERSON],
             feedback="not_helped",
-            article_id=ctx.collected.get("article"),
+            article_id=ctx.memory.get("article"),
         )
     return Turn(consumed=False)

@@ -72,16 +72,17 @@ def resume(ctx: Context) -> Turn:
 def _look_up(ctx: Context, number: str) -> Turn:
     order = ctx.lookup_order(number) if ctx.lookup_order else None
     if order is None:
-        unknown = int(ctx.collected.get("unknown_orders", 0)) + 1
+        unknown = int(ctx.memory.get("unknown_orders", 0)) + 1
         if unknown >= 2:
             return Turn(
                 reply=f"I can't find {number} either. A person can search more widely — shall I connect you?",
-                collected={"unknown_orders": unknown, "order_number": number},
+                collected={"order_number": number},
+                memory={"unknown_orders": unknown},
                 options=[TALK_TO_PERSON, {"label": "No thanks", "value": "no thanks"}],
             )
         return Turn(
             reply=f"I couldn't find an order {number}. Could you double-check the number?",
-            collected={"unknown_orders": unknown},
+            memory={"unknown_orders": unknown},
             step="ask_number",
             options=[TALK_TO_PERSON],
         )

@@ -11,8 +11,12 @@ from django.utils import timezone
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, Customer, Message
 from helpdesk.selectors.conversations import conversation_packet
+from helpdesk.services.conversations import collected_merge
 from helpdesk.services.messages import bot_say
 from helpdesk.services.tickets import ticket_open
+
+from ..models import FlowState
+from .state import state_of, state_update
 
 ASKS_FOR_CALLBACK = re.compile(r"^\s*(callback|call ?back|call me back|request a callback|email me)\b", re.IGNORECASE)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -26,11 +30,11 @@ def handle_while_queued(message: Message) -> bool:
     works, docs/faults.md): every answer carries `in_reply_to`, so the second is not stored, and
     the ticket is opened under the conversation's lock only if none is recorded yet."""
     conversation = message.conversation
-    collected = conversation.collected or {}
+    state = state_of(conversation)
     reply = {"in_reply_to": message.pk}
-    if collected.get("callback_ticket"):
+    if state.callback_ticket:
         return False
-    if collected.get("awaiting") == "callback_email":
+    if state.awaiting == "callback_email":
         found = EMAIL.search(message.body)
         if not found:
             bot_say(
@@ -47,7 +51,9 @@ def handle_while_queued(message: Message) -> bool:
     if conversation.customer.email:
         _open_ticket(conversation.pk, reply)
     else:
-        _set_collected(conversation.pk, awaiting="callback_email")
+        with transaction.atomic():
+            lock_conversation(conversation.pk)
+            state_update(conversation.pk, awaiting="callback_email")
         bot_say(
             conversation_id=conversation.pk,
             body="Of course. Which email address should we use to get back to you?",
@@ -56,19 +62,14 @@ def handle_while_queued(message: Message) -> bool:
     return True
 
 
-def _set_collected(conversation_id, **values) -> None:
-    with transaction.atomic():
-        conversation = lock_conversation(conversation_id)
-        conversation.collected = {**(conversation.collected or {}), **values}
-        conversation.save(update_fields=["collected", "updated_at"])
-
-
 def _remember_email(conversation: Conversation, email: str) -> None:
     customer = conversation.customer
     if not customer.email and not Customer.objects.filter(email=email).exists():
         customer.email = email
         customer.save(update_fields=["email", "updated_at"])
-    _set_collected(conversation.pk, email=email)
+    with transaction.atomic():
+        locked = lock_conversation(conversation.pk)
+        locked.save(update_fields=collected_merge(conversation=locked, values={"email": email}))
 
 
 def _open_ticket(conversation_id, reply: dict) -> None:
@@ -77,7 +78,7 @@ def _open_ticket(conversation_id, reply: dict) -> None:
         conversation = Conversation.objects.select_related("customer", "queue", "agent__agent").get(
             pk=conversation_id
         )
-        if (conversation.collected or {}).get("callback_ticket"):
+        if FlowState.objects.filter(pk=conversation_id, callback_ticket__isnull=False).exists():
             return  # the same turn's other run opened it
         packet = conversation_packet(conversation, include_internal=False)
         lines = [f"{m['sender']}: {m['body']}" for m in packet["transcript"]]
@@ -104,11 +105,10 @@ def _open_ticket(conversation_id, reply: dict) -> None:
             priority=conversation.priority,
             due_at=timezone.now() + CALLBACK_DUE,
         )
-        conversation.collected = {**(conversation.collected or {}), "awaiting": None, "callback_ticket": ticket.pk}
+        state_update(conversation.pk, awaiting="", callback_ticket=ticket.pk)
         if not conversation.is_open:
             # Closed meanwhile (the customer left, an agent resolved it): the ticket stands,
             # nobody is there to read the confirmation.
-            conversation.save(update_fields=["collected", "updated_at"])
             return
         email = conversation.customer.email or conversation.collected.get("email") or "your email"
         bot_say(
@@ -117,5 +117,4 @@ def _open_ticket(conversation_id, reply: dict) -> None:
             "within a few hours. You can close this chat, or keep waiting if you prefer.",
             data=reply,
             locked=conversation,
-            with_fields=["collected"],
         )

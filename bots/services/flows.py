@@ -12,12 +12,14 @@ from django.db.models import F
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Article, ArticleStatus, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
+from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.kb import article_stale_asked, gap_record
 from helpdesk.services.messages import bot_say
 
 from ..flows import name_of
 from ..flows.base import Context, Turn
+from ..models import FlowState
 from .predictions import Reading
 
 
@@ -45,15 +47,15 @@ def send_reset_email(email: str) -> None:
     )
 
 
-def context_for(conversation: Conversation, message: Message, intent: str) -> Context:
-    state = (conversation.collected or {}).get("_flow") or {}
+def context_for(conversation: Conversation, state: FlowState, message: Message, intent: str) -> Context:
     return Context(
         text=message.body,
         intent=intent,
         collected=dict(conversation.collected or {}),
+        memory=dict(state.memory or {}),
         customer_email=conversation.customer.email,
-        step=state.get("step"),
-        tries=int(state.get("tries", 0)),
+        step=state.step or None,
+        tries=state.tries,
         lookup_order=order_lookup().find,
         find_article=find_article,
         send_reset_email=send_reset_email,
@@ -115,20 +117,24 @@ def say_with_reading(
     return True
 
 
-def apply_turn(conversation: Conversation, message: Message, turn: Turn, module, reading: Reading) -> None:
-    # The message's reading, the flow's state and its reply commit together; the
-    # knowledge-base bookkeeping comes after, off the customer's wait.
+def apply_turn(
+    conversation: Conversation, state: FlowState, message: Message, turn: Turn, module, reading: Reading
+) -> None:
+    # The message's reading, the facts gathered, the bot's own state and its reply commit
+    # together; the knowledge-base bookkeeping comes after, off the customer's wait.
     def flow_state(locked: Conversation) -> list[str]:
-        collected = {**(locked.collected or {}), **turn.collected}
+        fields = collected_merge(conversation=locked, values=turn.collected)
         if turn.step:
-            collected["_flow"] = {"name": name_of(module), "step": turn.step, "tries": turn.tries}
+            state.flow, state.step, state.tries = name_of(module), turn.step, turn.tries
         else:
-            collected.pop("_flow", None)
+            state.flow, state.step, state.tries = "", "", 0
             if turn.reply and not turn.handoff:
-                collected["answered"] = True
-        locked.collected = {k: v for k, v in collected.items() if v is not None}
+                state.answered = True
+        state.answered = state.answered or turn.answered
+        state.memory = {**(state.memory or {}), **turn.memory}
+        state.save()
         locked.summary = summary_of(locked, locked.collected, first_words=getattr(message, "first_words", None))
-        return ["collected", "summary", "updated_at"]
+        return [*fields, "summary", "updated_at"]
 
     still_with_bot = say_with_reading(
         conversation.pk,

@@ -19,6 +19,7 @@ from ..models import MessagePrediction
 from .deciding import decide_on_message
 from .flows import apply_turn, context_for, say_with_reading
 from .predictions import ReadingTaken, message_read
+from .state import flow_drop, state_of
 
 
 def bot_greet(*, conversation_id: str) -> None:
@@ -56,18 +57,18 @@ def _handle_message(message_id: int) -> None:
             handle_while_queued(message)
         return
     # 1. A flow under way hears the answer first ("A-1002" is no new question).
-    state = (conversation.collected or {}).get("_flow")
-    if state and (module := flow_named(state.get("name", ""))) is not None:
-        turn = module.resume(context_for(conversation, message, prediction.intent))
+    state = state_of(conversation)
+    if state.flow and (module := flow_named(state.flow)) is not None:
+        turn = module.resume(context_for(conversation, state, message, prediction.intent))
         if turn.consumed:
-            apply_turn(conversation, message, turn, module, reading)
+            apply_turn(conversation, state, message, turn, module, reading)
             return
         # The customer moved on: the flow's state is dropped in the transaction of whatever
         # this message leads to, not in one of its own.
-        reading.changes.append(_drop_flow)
-        _drop_flow(conversation)
+        reading.changes.append(flow_drop)
+        state.flow, state.step, state.tries = "", "", 0
     # 2. Thanks after an answer: resolved by the bot (a contained conversation).
-    if prediction.intent == "thanks_goodbye" and (conversation.collected or {}).get("answered"):
+    if prediction.intent == "thanks_goodbye" and state.answered:
         reading.store()
         bot_say(
             conversation_id=conversation.pk,
@@ -109,10 +110,10 @@ def _handle_message(message_id: int) -> None:
     # 3. A flow for this intent, when there is one.
     module = flow_for(prediction.intent)
     if module is not None:
-        turn = module.start(context_for(conversation, message, prediction.intent))
+        turn = module.start(context_for(conversation, state, message, prediction.intent))
         if turn.consumed:
             realtime.typing_to_customer(conversation.pk, "bot")
-            apply_turn(conversation, message, turn, module, reading)
+            apply_turn(conversation, state, message, turn, module, reading)
             return
     realtime.typing_to_customer(conversation.pk, "bot")
     body, options = replies.reply_for(prediction.intent), [replies.TALK_TO_PERSON]
@@ -129,11 +130,6 @@ def _handle_message(message_id: int) -> None:
     )
 
 
-def _drop_flow(conversation: Conversation) -> list[str]:
-    conversation.collected = {k: v for k, v in (conversation.collected or {}).items() if k != "_flow"}
-    return ["collected", "updated_at"]
-
-
 def _message_for_turn(message_id: int, version_id: int) -> Message:
     """The message with its conversation and customer, in one query, annotated with what the
     turn asks before it acts: `read` (this model version's reading is stored: a task run
@@ -143,7 +139,7 @@ def _message_for_turn(message_id: int, version_id: int) -> Message:
     # 2-core machine) than the three round trips they save. Plain SQL for PostgreSQL and SQLite.
     messages, predictions = Message._meta.db_table, MessagePrediction._meta.db_table
     return (
-        Message.objects.select_related("conversation__customer")
+        Message.objects.select_related("conversation__customer", "conversation__bot_state")
         .annotate(
             read=RawSQL(
                 f"EXISTS (SELECT 1 FROM {predictions} p WHERE p.message_id = {messages}.id"

@@ -289,6 +289,7 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "agent.available": ["routing.subscribers.on_agent_available"],
     "bot.corrected": ["bots.subscribers.on_bot_corrected"],
     "conversation.handed_back": ["bots.subscribers.on_handed_back"],
+    "conversation.reopened": ["bots.subscribers.on_reopened"],
 }
 
 # What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).

@@ -4,7 +4,7 @@ from .agents import AgentProfile, Presence
 from .assist import BotRating, CannedReply
 from .attachments import Attachment
 from .audit import AuditAction, AuditEntry
-from .conversations import Channel, Conversation, ConversationStatus, Priority, Sentiment
+from .conversations import COLLECTED_FIELDS, Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
 from .kb import Article, ArticleStatus, ArticleVersion, KnowledgeGap
@@ -37,6 +37,7 @@ __all__ = [
     "Message",
     "Presence",
     "Priority",
+    "COLLECTED_FIELDS",
     "Queue",
     "Sender",
     "Sentiment",

@@ -37,6 +37,23 @@ class Channel(models.TextChoices):
     API = "api", "API"
 
 
+# What `Conversation.collected` may hold: facts about the customer's request, gathered by the
+# bot (or an agent) so nobody asks twice; the handoff packet shows them (docs/protocol.md). Each
+# key with its type and the label the inbox shows. Whatever the bot keeps for itself (the flow
+# under way, "answered") is the bot's own: bots.models.FlowState.
+COLLECTED_FIELDS: dict[str, tuple[type, str]] = {
+    "order_number": (str, "Order number"),
+    "order_status": (str, "Order status"),
+    "tracking_number": (str, "Tracking number"),
+    "email": (str, "Email"),
+    "damage": (str, "What is wrong with the item"),
+    "photo": (bool, "Photo sent"),
+    "problem": (str, "Problem"),
+    "steps_tried": (int, "Troubleshooting steps tried"),
+    "fraud_signs": (bool, "Signs of fraud"),
+}
+
+
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer = models.ForeignKey("helpdesk.Customer", on_delete=models.PROTECT, related_name="conversations")
@@ -62,7 +79,9 @@ class Conversation(models.Model):
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
     sentiment_score = models.FloatField(default=0.0)
     handoff_trigger = models.CharField(max_length=100, blank=True, help_text="Why it first left the bot.")
-    collected = models.JSONField(default=dict, blank=True, help_text="Fields the bot gathered.")
+    collected = models.JSONField(
+        default=dict, blank=True, help_text="Facts about the customer's request (COLLECTED_FIELDS)."
+    )
     summary = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
     bot_failures = models.PositiveSmallIntegerField(default=0)

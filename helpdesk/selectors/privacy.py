@@ -15,9 +15,7 @@ from ..models import AgentProfile, Attachment, Conversation, Customer, Message, 
 # Collected fields that describe the conversation, not the person: kept on erasure. Everything
 # else the bot gathered (email, order number, the damage or problem in their words, whatever a
 # new flow adds) counts as the customer's and is erased.
-NON_PERSONAL_COLLECTED = frozenset(
-    {"_flow", "answered", "awaiting", "callback_ticket", "fraud_signs", "order_status", "photo", "steps_tried"}
-)
+NON_PERSONAL_COLLECTED = frozenset({"fraud_signs", "order_status", "photo", "steps_tried"})
 
 
 def is_supervisor(user: AbstractBaseUser | AnonymousUser | None) -> bool:
@@ -110,7 +108,7 @@ def _conversation(conversation: Conversation) -> dict[str, Any]:
         "status": conversation.status,
         "queue": conversation.queue.name if conversation.queue_id else None,
         "resolved_at": _when(conversation.resolved_at),
-        "collected": {k: v for k, v in (conversation.collected or {}).items() if not k.startswith("_")},
+        "collected": dict(conversation.collected or {}),
         "messages": [_message(m) for m in conversation.messages.all()],
         "attachments": [_attachment(a) for a in conversation.attachments.all()],
         "csat": (

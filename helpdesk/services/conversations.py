@@ -13,7 +13,15 @@ from django.utils import timezone
 from .. import events, realtime
 from ..errors import ServiceError
 from ..locks import lock_conversation
-from ..models import Conversation, ConversationEvent, ConversationStatus, CsatResponse, EventKind, Priority
+from ..models import (
+    COLLECTED_FIELDS,
+    Conversation,
+    ConversationEvent,
+    ConversationStatus,
+    CsatResponse,
+    EventKind,
+    Priority,
+)
 from ..models.conversations import OPEN_STATUSES
 from ..tokens import customer_token_issue, hash_token
 from .customers import customer_identify
@@ -193,3 +201,20 @@ def conversation_priority_raise(
             # A higher priority moves it up its queue: every waiting customer's place changes.
             realtime.after_commit(push_queue_positions, conversation.queue_id, None)
     return True
+
+
+def collected_merge(*, conversation: Conversation, values: dict[str, Any]) -> list[str]:
+    """Facts gathered about the customer's request, merged into `collected` (a value of None
+    removes its key). Inside the caller's transaction holding the conversation's lock: returns
+    the changed fields, unsaved, for the caller's own UPDATE (the bot's answer commits with
+    them). Only the documented keys with their types: anything else is a bug, refused here
+    before it reaches an agent's screen."""
+    for key, value in values.items():
+        if key not in COLLECTED_FIELDS:
+            raise ValueError(f"collected: {key!r} is not a documented field (COLLECTED_FIELDS)")
+        kind = COLLECTED_FIELDS[key][0]
+        if value is not None and not (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
+            raise ValueError(f"collected: {key!r} must be {kind.__name__}, not {type(value).__name__}")
+    merged = {**(conversation.collected or {}), **values}
+    conversation.collected = {k: v for k, v in merged.items() if v is not None}
+    return ["collected", "updated_at"]

@@ -188,8 +188,10 @@ def _reopen(conversation) -> None:
     )
     set_status(conversation, ConversationStatus.BOT, actor_type="customer")
     conversation.bot_failures = 0
-    conversation.collected = {k: v for k, v in (conversation.collected or {}).items() if k not in ("_flow", "answered")}
-    conversation.save(update_fields=["bot_failures", "collected"])
+    conversation.save(update_fields=["bot_failures"])
+    # Before the message's own event: the bot forgets its state of the old chat before it
+    # reads the new message (subscribers run in the order events were published).
+    events.publish("conversation.reopened", conversation_id=str(conversation.pk))
 
 
 def _default_author_name(sender: str) -> str:

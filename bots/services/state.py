@@ -1,0 +1,36 @@
+"""The bot's own state of a conversation (`FlowState`): read with the turn's message, written
+in the transaction that stores the bot's answer, reset when the conversation re-opens."""
+
+from __future__ import annotations
+
+from helpdesk.models import Conversation
+
+from ..models import FlowState
+
+
+def state_of(conversation: Conversation) -> FlowState:
+    """The stored state (read with the conversation by `select_related("bot_state")` where the
+    caller can), or a fresh one, unsaved."""
+    try:
+        return conversation.bot_state
+    except FlowState.DoesNotExist:
+        return FlowState(conversation=conversation)
+
+
+def state_update(conversation_id, **fields) -> None:
+    """Inside the caller's transaction (it holds the conversation's lock): set fields, creating
+    the row when the bot has kept nothing yet."""
+    if not FlowState.objects.filter(pk=conversation_id).update(**fields):
+        FlowState.objects.create(conversation_id=conversation_id, **fields)
+
+
+def flow_drop(conversation: Conversation) -> list[str]:
+    """The customer moved on: the flow under way is forgotten (a `Reading.changes` callback,
+    so it commits with whatever this message leads to). No field of the conversation changes."""
+    FlowState.objects.filter(pk=conversation.pk).update(flow="", step="", tries=0)
+    return []
+
+
+def state_reset(conversation_id) -> None:
+    """A conversation that re-opens starts afresh with the bot."""
+    FlowState.objects.filter(pk=conversation_id).delete()
