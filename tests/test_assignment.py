@@ -87,16 +87,16 @@ def test_a_queue_without_auto_assignment_leaves_the_pick_to_agents(queues) -> No
 
 def test_with_nobody_online_the_customer_may_leave_an_email_for_a_callback_ticket(queues) -> None:
     from helpdesk.models import Message, Sender, Ticket
-    from helpdesk.services.messages import message_post
+    from helpdesk.services.messages import customer_message_post
 
     conversation = handed_off("Nia")
     assert conversation.status == "queued"
     offer = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
     assert {"label": "Request a callback", "value": "callback"} in offer.options
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="callback")
+    customer_message_post(conversation_id=conversation.pk, body="callback")
     ask = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
     assert "email" in ask.body.lower()
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="it's nia@example.com thanks")
+    customer_message_post(conversation_id=conversation.pk, body="it's nia@example.com thanks")
     ticket = Ticket.objects.get(conversation=conversation)
     assert ticket.customer.email == "nia@example.com" and ticket.queue.name == "General" and ticket.due_at
     assert "callback" in ticket.description.lower() and "Transcript:" in ticket.description
@@ -105,8 +105,7 @@ def test_with_nobody_online_the_customer_may_leave_an_email_for_a_callback_ticke
 
 
 def test_rule_tags_land_on_the_conversation(queues) -> None:
-    from helpdesk.models import Sender
-    from helpdesk.services.messages import message_post
+    from helpdesk.services.messages import customer_message_post
     from routing.rules.loader import forget
     from routing.services import rules_import
 
@@ -125,7 +124,7 @@ def test_rule_tags_land_on_the_conversation(queues) -> None:
     )
     forget()
     conversation, _ = conversation_start(name="Tag")
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="how much is shipping to Spain?")
+    customer_message_post(conversation_id=conversation.pk, body="how much is shipping to Spain?")
     conversation.refresh_from_db()
     assert conversation.tags == ["shipping"] and conversation.status == "bot"
 
@@ -210,10 +209,10 @@ def test_a_callback_turn_run_twice_opens_one_ticket_and_answers_once(queues) -> 
     same customer message twice."""
     from bots.services.callback import handle_while_queued
     from helpdesk.models import Message, Sender, Ticket
-    from helpdesk.services.messages import message_post
+    from helpdesk.services.messages import customer_message_post
 
     conversation = handed_off("Ola", email="ola@example.com")
-    asked, _ = message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="callback")
+    asked, _ = customer_message_post(conversation_id=conversation.pk, body="callback")
     answers = Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=asked.pk)
     ticket = Ticket.objects.get(conversation=conversation)
     assert answers.count() == 1

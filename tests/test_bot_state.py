@@ -12,13 +12,13 @@ from helpdesk.models import COLLECTED_FIELDS, Conversation
 from helpdesk.selectors.conversations import conversation_packet_by_id
 from helpdesk.services.conversations import collected_merge, conversation_start
 from helpdesk.services.handoff import conversation_resolve
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def say(conversation: Conversation, body: str) -> None:
-    message_post(conversation_id=conversation.pk, sender="customer", body=body)
+    customer_message_post(conversation_id=conversation.pk, body=body)
 
 
 def test_a_flow_keeps_its_step_in_flow_state_and_the_packet_shows_only_facts(queues) -> None:

@@ -14,7 +14,7 @@ from bots.services.training import should_activate, train_from_database
 from bots.tasks import handle_message
 from helpdesk.models import Conversation, Message, Sender
 from helpdesk.services.conversations import conversation_start
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +43,7 @@ def test_tiers_and_queues_are_the_issue_table() -> None:
 
 
 def say(conversation, body):
-    return message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body)[0]
+    return customer_message_post(conversation_id=conversation.pk, body=body)[0]
 
 
 def test_a_customer_message_is_classified_once_and_the_conversation_learns_it(queues) -> None:

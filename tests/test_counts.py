@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from helpdesk import realtime
-from helpdesk.models import Sender
 from helpdesk.selectors.conversations import (
     conversation_get_for_customer,
     conversation_packet,
@@ -14,7 +13,7 @@ from helpdesk.selectors.conversations import (
 )
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_accept, conversation_request_handoff
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post, note_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def queued_conversation(name: str = "Dana"):
     conversation, token = conversation_start(name=name)
     for i in range(5):
-        message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=f"line {i}")
+        customer_message_post(conversation_id=conversation.pk, body=f"line {i}")
     conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
     conversation.refresh_from_db()
     return conversation, token
@@ -74,14 +73,14 @@ def test_a_customer_message_is_broadcast_twice_a_note_once_and_never_to_the_cust
     conversation, _ = queued_conversation()
     conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
     sends.clear()
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="hello")
+    customer_message_post(conversation_id=conversation.pk, body="hello")
     message_sends = [group for group, event in sends if event["type"] in {"customer.message", "agent.message"}]
     assert message_sends == [realtime.customer_group(conversation.pk), realtime.staff_group(conversation.pk)]
     # The model's reading follows, for staff only.
     readings = [group for group, event in sends if event.get("frame", {}).get("type") == "prediction"]
     assert readings == [realtime.staff_group(conversation.pk)]
     sends.clear()
-    message_post(conversation_id=conversation.pk, sender=Sender.AGENT, body="secret", internal=True, author=agent.user)
+    note_post(conversation_id=conversation.pk, body="secret", author=agent.user, author_name="Agent")
     assert [group for group, _ in sends] == [realtime.staff_group(conversation.pk)]
 
 

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
 
-from helpdesk.models import Article, ArticleVersion, KnowledgeGap, Sender
+from helpdesk.models import Article, ArticleVersion, KnowledgeGap
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.kb import articles_remind_owners, gap_key
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def test_owners_are_reminded_once_before_an_article_falls_due(owner) -> None:
 def test_a_stale_article_is_not_served_and_its_owner_is_told(owner) -> None:
     Article.objects.filter(title="Returns and exchanges").update(last_reviewed_at=timezone.now() - timedelta(days=400))
     conversation, _ = conversation_start(name="Sam")
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="how do returns work?")
+    customer_message_post(conversation_id=conversation.pk, body="how do returns work?")
     conversation.refresh_from_db()
     assert conversation.status == "queued" and conversation.queue.name == "Returns"
     assert any("Stale article" in m.subject for m in mail.outbox)
@@ -46,7 +46,7 @@ def test_questions_the_bot_cannot_place_are_grouped_as_gaps(queues) -> None:
     question = "what is the weather like in Paris tomorrow?"
     for name in ("a", "b"):
         conversation, _ = conversation_start(name=name)
-        message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=question)
+        customer_message_post(conversation_id=conversation.pk, body=question)
     gap = KnowledgeGap.objects.get()
     assert gap.count == 2 and gap.reason == "out_of_scope" and gap.example == question
     assert gap_key("Do you sell GIFT wrapping", "x") == gap_key("gift wrapping - do you sell?", "x")
@@ -54,8 +54,8 @@ def test_questions_the_bot_cannot_place_are_grouped_as_gaps(queues) -> None:
 
 def test_an_answer_that_did_not_help_is_a_gap_too(queues) -> None:
     conversation, _ = conversation_start(name="c")
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="which payment methods do you accept?")
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="no")
+    customer_message_post(conversation_id=conversation.pk, body="which payment methods do you accept?")
+    customer_message_post(conversation_id=conversation.pk, body="no")
     gap = KnowledgeGap.objects.get(reason="not_helped")
     assert gap.example == "which payment methods do you accept?"
     assert Article.objects.get(title="Ways to pay").times_not_helped == 1

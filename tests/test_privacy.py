@@ -39,7 +39,7 @@ from helpdesk.services.attachments import attachment_add
 from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
 from helpdesk.services.handoff import conversation_accept, conversation_resolve
 from helpdesk.services.kb import gap_record
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import agent_reply_post, customer_message_post, note_post
 from helpdesk.services.privacy import customer_erase, customer_export
 from helpdesk.services.tickets import ticket_open
 from tests.support.people import make_agent
@@ -56,7 +56,7 @@ HER_DETAILS = ["dana", "ortiz", "4111 1111", "7946 0958", "crm-7781", "receipt-f
 
 
 def say(conversation, body: str) -> Message:
-    message, _ = message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body)
+    message, _ = customer_message_post(conversation_id=conversation.pk, body=body)
     return message
 
 
@@ -107,20 +107,17 @@ def dana(boss, settings, tmp_path):
     assert conversation.status == "queued", conversation.status
     charged = say(conversation, f"My card {CARD} was charged twice for A-1002, call me on {PHONE}")
     conversation_accept(conversation_id=conversation.pk, agent_user_id=boss.user_id)
-    message_post(
+    agent_reply_post(
         conversation_id=conversation.pk,
-        sender=Sender.AGENT,
         body=f"Hi Dana, I'll call you on {PHONE} today.",
         author=boss.user,
         author_name="Sofia",
     )
-    message_post(
+    note_post(
         conversation_id=conversation.pk,
-        sender=Sender.AGENT,
         body=f"Dana Ortiz: card {CARD}, refund owed",
         author=boss.user,
         author_name="Sofia",
-        internal=True,
     )
     attachment = attachment_add(
         conversation=conversation,

@@ -14,7 +14,7 @@ from helpdesk import realtime
 from helpdesk.models import Conversation, ConversationEvent, ConversationStatus, EventKind
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_request_handoff
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post
 from routing.escalation import escalate_due
 from routing.rules.loader import forget
 from routing.rules.schema import ACTION_PARAMS
@@ -69,7 +69,7 @@ def the_rule(stage: str, action: dict) -> None:
 def run_stage(stage: str) -> Conversation:
     """The desk doing what the stage is for, with a customer who asked about a sofa."""
     conversation, _ = conversation_start(name="Sam")
-    message_post(conversation_id=conversation.pk, sender="customer", body="a question about my new sofa")
+    customer_message_post(conversation_id=conversation.pk, body="a question about my new sofa")
     if stage != "on_message":
         conversation_request_handoff(
             conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer", queue_name="General"
@@ -134,6 +134,6 @@ def test_the_action_does_what_it_says(queues, alerts, stage: str, action: str) -
 def test_a_rule_that_does_not_match_does_nothing(queues, alerts) -> None:
     the_rule("on_message", {"type": "add_tag", "tag": "sofa"})
     conversation, _ = conversation_start(name="Sam")
-    message_post(conversation_id=conversation.pk, sender="customer", body="where is my order A-1001")
+    customer_message_post(conversation_id=conversation.pk, body="where is my order A-1001")
     conversation.refresh_from_db()
     assert conversation.tags == [] and conversation.status == ConversationStatus.BOT

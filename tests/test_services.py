@@ -23,13 +23,13 @@ from helpdesk.services.handoff import (
     conversation_resolve,
     conversation_transfer,
 )
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post, note_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def say(conversation, body, **kw):
-    return message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body, **kw)
+    return customer_message_post(conversation_id=conversation.pk, body=body, **kw)
 
 
 def handed_off(conversation):
@@ -51,7 +51,7 @@ def test_start_greets_as_automated_and_identifies_the_customer(queues, started) 
 def test_seq_counts_visible_messages_and_notes_stay_outside(queues, agent, started) -> None:
     conversation, _ = started
     say(conversation, "hello")
-    message_post(conversation_id=conversation.pk, sender=Sender.AGENT, body="note", internal=True, author=agent.user)
+    note_post(conversation_id=conversation.pk, body="note", author=agent.user, author_name="Agent")
     say(conversation, "anyone?")
     visible = list(Message.objects.filter(conversation=conversation, internal=False).values_list("seq", flat=True))
     assert visible == list(range(1, len(visible) + 1))

@@ -166,7 +166,7 @@ def _message_for_turn(message_id: int, version_id: int) -> Message:
 
 def _answered(message: Message) -> bool:
     """Idempotence (a task run again): each bot answer names the message it answers. Only
-    asked when the reading is stored, since the common turn stores both together; message_post
+    asked when the reading is stored, since the common turn stores both together; bot_say
     repeats the check under the row lock."""
     return Message.objects.filter(
         conversation_id=message.conversation_id, sender=Sender.BOT, data__in_reply_to=message.pk

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from .. import realtime
 from ..errors import ServiceError, Unavailable
-from ..models import AgentProfile, Conversation, ConversationStatus, Sender
+from ..models import AgentProfile, Conversation, ConversationStatus
 from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
 from ..services.agents import agent_connected, agent_disconnected, agent_heartbeat, agent_set_presence
@@ -22,7 +22,7 @@ from ..services.handoff import (
     conversation_resolve,
     conversation_transfer,
 )
-from ..services.messages import message_post
+from ..services.messages import agent_reply_post, note_post
 from .base import FrameError, JsonFrameConsumer
 from .db import db
 
@@ -316,18 +316,13 @@ def _checked_accept(conversation_id: str, profile: AgentProfile) -> None:
 
 
 def _agent_post(conversation_id: str, profile: AgentProfile, body: Any, internal: bool, client_msg_id: Any) -> int:
-    conversation = conversation_get_for_agent(conversation_id, profile)
-    if not internal and conversation.agent_id != profile.user_id:
-        raise ServiceError("not_holder", "Accept the conversation before replying to the customer.")
-    if not internal and conversation.status != ConversationStatus.ASSIGNED:
-        raise ServiceError("invalid_state", "Only a conversation you hold can be answered.")
-    message, _ = message_post(
+    conversation_get_for_agent(conversation_id, profile)  # may this agent see it at all?
+    post = note_post if internal else agent_reply_post
+    message, _ = post(
         conversation_id=conversation_id,
-        sender=Sender.AGENT,
-        body=body,
         author=profile.user,
         author_name=profile.display_name,
-        internal=internal,
+        body=body,
         client_msg_id=client_msg_id if isinstance(client_msg_id, str) else None,
     )
     return message.pk

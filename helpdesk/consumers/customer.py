@@ -11,12 +11,11 @@ from django.conf import settings
 from .. import realtime
 from ..errors import ServiceError
 from ..frames import message_payload
-from ..models import Sender
 from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_customer, messages_after
 from ..services.conversations import conversation_close_by_customer, csat_submit
 from ..services.handoff import conversation_request_handoff
-from ..services.messages import message_post
+from ..services.messages import customer_message_post
 from .base import FrameError, JsonFrameConsumer
 from .db import db
 
@@ -73,9 +72,8 @@ class CustomerConsumer(JsonFrameConsumer):
     async def on_message(self, frame: dict[str, Any]) -> None:
         if not self.bucket.allow():
             raise FrameError("rate_limited", "You are sending messages too fast; wait a moment.")
-        message, created = await db(message_post)(
+        message, created = await db(customer_message_post)(
             conversation_id=self.conversation_id,
-            sender=Sender.CUSTOMER,
             body=frame.get("body"),
             client_msg_id=frame.get("client_msg_id"),
         )

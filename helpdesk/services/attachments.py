@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from ..errors import ServiceError
-from ..models import Attachment, Conversation, Sender
-from .messages import message_post
+from ..models import Attachment, Conversation
+from .messages import customer_message_post
 
 # The file's own first bytes decide its type; the browser's claim and the name do not.
 SIGNATURES = (
@@ -50,9 +50,8 @@ def attachment_add(*, conversation: Conversation, upload: UploadedFile) -> Attac
         )
         attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
         attachment.save()
-        message, _ = message_post(
+        message, _ = customer_message_post(
             conversation_id=conversation.pk,
-            sender=Sender.CUSTOMER,
             body=f"📎 Photo: {name}",
             data={"attachment": attachment_payload(attachment)},
         )

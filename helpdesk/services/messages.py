@@ -43,9 +43,121 @@ def clean_body(body: Any) -> str:
     return body
 
 
-def message_post(
+def customer_message_post(
     *,
     conversation_id: uuid.UUID | str,
+    body: str,
+    client_msg_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    """A message from the customer (the socket, a photo upload). Returns (message, created): a
+    repeated `client_msg_id` returns the stored message and stores nothing. A resolved chat
+    re-opens when its customer writes again within a day; then the bot reads it (an event)."""
+    body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if _may_reopen(conversation):
+            _reopen(conversation)
+        return _append(conversation, sender=Sender.CUSTOMER, body=body, client_msg_id=client_msg_id, data=data)
+
+
+def agent_reply_post(
+    *,
+    conversation_id: uuid.UUID | str,
+    author: AbstractBaseUser,
+    author_name: str,
+    body: str,
+    client_msg_id: str | None = None,
+) -> tuple[Message, bool]:
+    """An agent's reply to the customer: only the agent holding the conversation may send one."""
+    body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        if conversation.agent_id != author.pk:
+            raise ServiceError("not_holder", "Accept the conversation before replying to the customer.")
+        if conversation.status != ConversationStatus.ASSIGNED:
+            raise ServiceError("invalid_state", "Only a conversation you hold can be answered.")
+        return _append(
+            conversation,
+            sender=Sender.AGENT,
+            body=body,
+            author=author,
+            author_name=author_name,
+            client_msg_id=client_msg_id,
+        )
+
+
+def note_post(
+    *,
+    conversation_id: uuid.UUID | str,
+    author: AbstractBaseUser,
+    author_name: str,
+    body: str,
+    client_msg_id: str | None = None,
+) -> tuple[Message, bool]:
+    """An internal note: outside the customer's `seq`, pushed to staff only, allowed on an
+    ended conversation (a note for the record)."""
+    body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        return _append(
+            conversation,
+            sender=Sender.AGENT,
+            body=body,
+            author=author,
+            author_name=author_name,
+            client_msg_id=client_msg_id,
+            internal=True,
+        )
+
+
+def bot_say(
+    *,
+    conversation_id: uuid.UUID | str,
+    body: str,
+    options: list[dict[str, str]] | None = None,
+    data: dict[str, Any] | None = None,
+    locked: Conversation | None = None,
+    with_fields: Iterable[str] = (),
+) -> Message:
+    """The automated assistant's answer. `data["in_reply_to"]`: the customer message it answers;
+    a second answer to the same message is not stored (a bot task may run twice at once,
+    docs/faults.md). `locked`: the conversation, when the caller already holds its lock in an
+    open transaction (the bot's turn stores its reading, its state and its answer in one);
+    `with_fields`: fields of `locked` the caller changed, saved in the answer's own UPDATE."""
+    if locked is not None and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bot_say(locked=...) needs the caller's open transaction")
+    if with_fields and locked is None:
+        raise ValueError("with_fields needs locked")
+    body = clean_body(body)
+    with nullcontext() if locked is not None else transaction.atomic():
+        conversation = locked if locked is not None else lock_conversation(conversation_id)
+        reply_to = (data or {}).get("in_reply_to")
+        if reply_to is not None:
+            existing = Message.objects.filter(
+                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
+            ).first()
+            if existing is not None:
+                _save_if_any(conversation, list(with_fields))
+                return existing
+        message, _ = _append(
+            conversation, sender=Sender.BOT, body=body, options=options, data=data, with_fields=with_fields
+        )
+        return message
+
+
+def system_say(*, conversation_id: uuid.UUID | str, body: str, options: list[dict[str, str]] | None = None) -> Message:
+    """The desk's own words (who joined, where the customer waits), also on an ended chat."""
+    body = clean_body(body)
+    with transaction.atomic():
+        conversation = lock_conversation(conversation_id)
+        message, _ = _append(conversation, sender=Sender.SYSTEM, body=body, options=options, allow_closed=True)
+        return message
+
+
+def _append(
+    conversation: Conversation,
+    *,
     sender: str,
     body: str,
     author: AbstractBaseUser | None = None,
@@ -55,98 +167,80 @@ def message_post(
     internal: bool = False,
     data: dict[str, Any] | None = None,
     allow_closed: bool = False,
-    locked: Conversation | None = None,
     with_fields: Iterable[str] = (),
 ) -> tuple[Message, bool]:
-    """Store a message, then (after commit) push it. Returns (message, created).
-
-    A repeated `client_msg_id` returns the stored message with created=False and stores
-    nothing. `seq` is taken under the conversation's row lock: concurrent writers queue on the
-    lock, so the sequence has no gaps and no duplicates. `locked`: the conversation, when the
-    caller already holds its lock in an open transaction (the bot's turn stores its reading,
-    its flow's state and its answer in one); `with_fields`: fields of `locked` the caller
-    changed, saved in the same UPDATE as the message's own.
-    """
-    body = clean_body(body)
-    if client_msg_id is not None:
-        if not isinstance(client_msg_id, str) or not 0 < len(client_msg_id) <= 100:
-            raise ServiceError("bad_frame", "client_msg_id must be a string of 1 to 100 characters.")
-    if locked is not None and not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("message_post(locked=...) needs the caller's open transaction")
-    if with_fields and locked is None:
-        raise ValueError("with_fields needs locked")
+    """Store a message, log its event, push it after commit. Inside the caller's transaction,
+    holding `conversation`'s row lock: concurrent writers queue on the lock, so `seq` has no
+    gaps and no duplicates. `body` is already clean (the public services check their input
+    before they lock anything). Returns (message, created)."""
     with_fields = list(with_fields)
-    with nullcontext() if locked is not None else transaction.atomic():
-        conversation = locked if locked is not None else lock_conversation(conversation_id)
-        if client_msg_id is not None:
-            existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
-            if existing is not None:
-                _save_if_any(conversation, with_fields)
-                return existing, False
-        reply_to = (data or {}).get("in_reply_to") if sender == Sender.BOT else None
-        if reply_to is not None:
-            # A bot turn may run twice at once (a task handed out again while its first run
-            # still works, docs/faults.md): checked under the row lock, the second answer to
-            # the same customer message is not stored.
-            existing = Message.objects.filter(
-                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
-            ).first()
-            if existing is not None:
-                _save_if_any(conversation, with_fields)
-                return existing, False
-        if sender == Sender.CUSTOMER and not internal and _may_reopen(conversation):
-            _reopen(conversation)
-        if not allow_closed and not conversation.is_open and not internal:
-            raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
-        now = timezone.now()
-        fields = ["updated_at", *with_fields]  # save() takes repeats
-        seq = None
-        if not internal:
-            conversation.last_seq += 1
-            seq = conversation.last_seq
-            fields.append("last_seq")
-        if sender == Sender.CUSTOMER:
-            if conversation.first_customer_message_at is None:
-                conversation.first_customer_message_at = now
-                fields.append("first_customer_message_at")
-            conversation.last_customer_message_at = now
-            fields.append("last_customer_message_at")
-        if (
-            sender == Sender.BOT
-            and conversation.first_customer_message_at is not None
-            and conversation.first_bot_reply_at is None
-        ):
+    if client_msg_id is not None:
+        existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+        if existing is not None:
+            _save_if_any(conversation, with_fields)
+            return existing, False
+    if not allow_closed and not conversation.is_open and not internal:
+        raise ServiceError("conversation_closed", "This conversation has ended; start a new one to keep talking.")
+    now = timezone.now()
+    fields = ["updated_at", *with_fields]  # save() takes repeats
+    seq = None
+    if not internal:
+        conversation.last_seq += 1
+        seq = conversation.last_seq
+        fields.append("last_seq")
+    fields += _first_and_last_times(conversation, sender, internal, now)
+    conversation.save(update_fields=fields)
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=seq,
+        sender=sender,
+        author=author,
+        author_name=author_name or _default_author_name(sender),
+        body=body,
+        options=options or [],
+        client_msg_id=client_msg_id,
+        internal=internal,
+        data=data or {},
+    )
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
+        actor_type=sender,
+        actor=author,
+        data={"message_id": message.pk, "seq": seq},
+    )
+    realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
+    if sender == Sender.CUSTOMER:
+        # After the push, never before: the bot's answer (a later seq, from a worker) must not
+        # reach a socket ahead of the message it answers.
+        _publish_customer_posted(message, conversation)
+    return message, True
+
+
+def _checked_client_msg_id(client_msg_id: Any) -> str | None:
+    if client_msg_id is not None and not (isinstance(client_msg_id, str) and 0 < len(client_msg_id) <= 100):
+        raise ServiceError("bad_frame", "client_msg_id must be a string of 1 to 100 characters.")
+    return client_msg_id
+
+
+def _first_and_last_times(conversation: Conversation, sender: str, internal: bool, now) -> list[str]:
+    """The times analytics reads (metrics.md): first customer message, last customer message,
+    first bot reply, first agent message. Returns the fields it set."""
+    fields = []
+    if sender == Sender.CUSTOMER:
+        if conversation.first_customer_message_at is None:
+            conversation.first_customer_message_at = now
+            fields.append("first_customer_message_at")
+        conversation.last_customer_message_at = now
+        fields.append("last_customer_message_at")
+    if sender == Sender.BOT and conversation.first_customer_message_at is not None:
+        if conversation.first_bot_reply_at is None:
             conversation.first_bot_reply_at = now
             fields.append("first_bot_reply_at")
-        if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
-            conversation.first_agent_message_at = now
-            fields.append("first_agent_message_at")
-        conversation.save(update_fields=fields)
-        message = Message.objects.create(
-            conversation=conversation,
-            seq=seq,
-            sender=sender,
-            author=author,
-            author_name=author_name or _default_author_name(sender),
-            body=body,
-            options=options or [],
-            client_msg_id=client_msg_id,
-            internal=internal,
-            data=data or {},
-        )
-        ConversationEvent.objects.create(
-            conversation=conversation,
-            kind=EventKind.NOTE if internal else _EVENT_FOR_SENDER[sender],
-            actor_type=sender,
-            actor=author,
-            data={"message_id": message.pk, "seq": seq},
-        )
-        realtime.after_commit(realtime.message_to_all, conversation.pk, message_payload(message))
-        if sender == Sender.CUSTOMER:
-            # After the push, never before: the bot's answer (a later seq, from a worker) must not
-            # reach a socket ahead of the message it answers.
-            _publish_customer_posted(message, conversation)
-        return message, True
+    if sender == Sender.AGENT and not internal and conversation.first_agent_message_at is None:
+        conversation.first_agent_message_at = now
+        fields.append("first_agent_message_at")
+    return fields
 
 
 def _publish_customer_posted(message: Message, conversation: Conversation) -> None:
@@ -202,35 +296,6 @@ def _default_author_name(sender: str) -> str:
     return ""
 
 
-def bot_say(
-    *,
-    conversation_id: uuid.UUID | str,
-    body: str,
-    options: list[dict[str, str]] | None = None,
-    data: dict[str, Any] | None = None,
-    locked: Conversation | None = None,
-    with_fields: Iterable[str] = (),
-) -> Message:
-    """A message from the automated assistant (`locked`, `with_fields`: see message_post)."""
-    message, _ = message_post(
-        conversation_id=conversation_id,
-        sender=Sender.BOT,
-        body=body,
-        options=options,
-        data=data,
-        locked=locked,
-        with_fields=with_fields,
-    )
-    return message
-
-
-def system_say(*, conversation_id: uuid.UUID | str, body: str, options: list[dict[str, str]] | None = None) -> Message:
-    message, _ = message_post(
-        conversation_id=conversation_id, sender=Sender.SYSTEM, body=body, options=options, allow_closed=True
-    )
-    return message
-
-
 def assert_status(conversation, *statuses: str) -> None:
     if conversation.status not in statuses:
         raise ServiceError(
@@ -238,4 +303,13 @@ def assert_status(conversation, *statuses: str) -> None:
         )
 
 
-__all__ = ["ConversationStatus", "assert_status", "bot_say", "clean_body", "message_post", "system_say"]
+__all__ = [
+    "ConversationStatus",
+    "agent_reply_post",
+    "assert_status",
+    "bot_say",
+    "clean_body",
+    "customer_message_post",
+    "note_post",
+    "system_say",
+]

@@ -13,7 +13,7 @@ from helpdesk.errors import ServiceError
 from helpdesk.models import Conversation, Message, Sender
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_accept, conversation_request_handoff
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import customer_message_post
 from tests.support.people import make_agent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -59,7 +59,7 @@ def test_seq_has_no_gaps_with_parallel_writers(queues) -> None:
     def writer(n: int) -> Callable[[], None]:
         def work() -> None:
             for i in range(per_writer):
-                message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=f"w{n} m{i}")
+                customer_message_post(conversation_id=conversation.pk, body=f"w{n} m{i}")
 
         return work
 
@@ -73,7 +73,7 @@ def test_seq_has_no_gaps_with_parallel_writers(queues) -> None:
 def test_a_repeated_client_msg_id_sent_in_parallel_is_stored_once(queues) -> None:
     conversation, _ = conversation_start(name="retry")
     results = in_parallel(
-        [lambda: message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body="hi", client_msg_id="same")]
+        [lambda: customer_message_post(conversation_id=conversation.pk, body="hi", client_msg_id="same")]
         * 8
     )
     assert not [r for r in results if isinstance(r, Exception)]

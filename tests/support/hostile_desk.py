@@ -106,7 +106,7 @@ def _seed() -> dict:
     )
     from helpdesk.services.conversations import conversation_start
     from helpdesk.services.handoff import conversation_accept, conversation_handoff
-    from helpdesk.services.messages import bot_say, message_post
+    from helpdesk.services.messages import agent_reply_post, bot_say, customer_message_post, note_post
     from routing.models import Rule, RuleChange
     from routing.services import rules_import
 
@@ -166,17 +166,15 @@ def _seed() -> dict:
         "sentiment_score": -0.5,
         "model_version": str(version.pk) if version else "",
     }
-    first, _ = message_post(conversation_id=waiting.pk, sender="customer", body=IMG, data={"prediction": prediction})
+    first, _ = customer_message_post(conversation_id=waiting.pk, body=IMG, data={"prediction": prediction})
     if version is not None:
         first.predictions.create(
             model_version=version, intent=INTENT[:60], intent_confidence=0.5, sentiment="negative", sentiment_score=-0.5
         )
     bot_say(conversation_id=waiting.pk, body=BOT_ECHO, options=OPTIONS)
-    message_post(conversation_id=waiting.pk, sender="customer", body=TEMPLATE)
-    message_post(conversation_id=waiting.pk, sender="customer", body=LONG)
-    message_post(
-        conversation_id=waiting.pk, sender="agent", author=user, author_name=AGENT_NAME, body=NOTE, internal=True
-    )
+    customer_message_post(conversation_id=waiting.pk, body=TEMPLATE)
+    customer_message_post(conversation_id=waiting.pk, body=LONG)
+    note_post(conversation_id=waiting.pk, author=user, author_name=AGENT_NAME, body=NOTE)
     Conversation.objects.filter(pk=waiting.pk).update(
         intent=INTENT,
         first_intent=INTENT,
@@ -194,14 +192,14 @@ def _seed() -> dict:
 
     # The same customer's chat, now with the hostile agent: what the chat page replays.
     chat, token = conversation_start(name=CUSTOMER_NAME, email=CUSTOMER_EMAIL)
-    message_post(conversation_id=chat.pk, sender="customer", body=IMG)
-    message_post(conversation_id=chat.pk, sender="customer", body=TEMPLATE)
-    message_post(conversation_id=chat.pk, sender="customer", body=LONG)
+    customer_message_post(conversation_id=chat.pk, body=IMG)
+    customer_message_post(conversation_id=chat.pk, body=TEMPLATE)
+    customer_message_post(conversation_id=chat.pk, body=LONG)
     bot_say(conversation_id=chat.pk, body=BOT_ECHO, options=OPTIONS)
     Conversation.objects.filter(pk=chat.pk).update(intent="order_status", first_intent="order_status")
     conversation_handoff(conversation_id=chat.pk, queue=queue, trigger=TRIGGER)
     conversation_accept(conversation_id=chat.pk, agent_user_id=user.pk)
-    message_post(conversation_id=chat.pk, sender="agent", author=user, author_name=AGENT_NAME, body=AGENT_REPLY)
+    agent_reply_post(conversation_id=chat.pk, author=user, author_name=AGENT_NAME, body=AGENT_REPLY)
 
     audit_entry = _audit_entry(user)
     return {

@@ -10,14 +10,13 @@ import pytest
 from django.utils import timezone
 
 from analytics.scorecard import scorecard
-from helpdesk.models import Sender
 from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
 from helpdesk.services.handoff import conversation_accept, conversation_resolve
-from helpdesk.services.messages import message_post
+from helpdesk.services.messages import agent_reply_post, customer_message_post
 
 
 def say(conversation, body: str) -> None:
-    message_post(conversation_id=conversation.pk, sender=Sender.CUSTOMER, body=body)
+    customer_message_post(conversation_id=conversation.pk, body=body)
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def scripted(queues, agent):
     handed, _ = conversation_start(name="two")
     say(handed, "can I talk to a real person please")
     conversation_accept(conversation_id=handed.pk, agent_user_id=agent.user_id)
-    message_post(conversation_id=handed.pk, sender=Sender.AGENT, body="Hi!", author=agent.user, author_name="Grace")
+    agent_reply_post(conversation_id=handed.pk, body="Hi!", author=agent.user, author_name="Grace")
     conversation_resolve(conversation_id=handed.pk, actor=agent)
     csat_submit(conversation_id=handed.pk, score=3)
     # 3. abandoned in the bot.
@@ -48,8 +47,8 @@ def scripted(queues, agent):
     left_agent, _ = conversation_start(name="six")
     say(left_agent, "can I talk to a real person please")
     conversation_accept(conversation_id=left_agent.pk, agent_user_id=agent.user_id)
-    message_post(
-        conversation_id=left_agent.pk, sender=Sender.AGENT, body="Hello", author=agent.user, author_name="Grace"
+    agent_reply_post(
+        conversation_id=left_agent.pk, body="Hello", author=agent.user, author_name="Grace"
     )
     conversation_close_by_customer(conversation_id=left_agent.pk)
     # 7. accepted by Grace, transferred to Tech, resolved there; not rated.
