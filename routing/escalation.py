@@ -7,8 +7,9 @@
   action does).
 - A ticket within an hour of its due time rises to urgent and its queue's supervisors hear it.
 
-Race: two beat processes (or a beat and a manual run) at once. Every step is a conditional
-UPDATE on the state it changes (escalation_level, escalated_at), so exactly one run wins each.
+Race: two beat processes (or a beat and a manual run) at once. Every write is a conditional
+UPDATE on the state it changes (helpdesk/services/escalation.py), so exactly one run wins each;
+periodic rules claim their firings under the conversation's lock.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from django.utils import timezone
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Priority, Queue, Ticket, TicketStatus
+from helpdesk.services.escalation import conversation_overflow, conversation_step_up, ticket_escalate
 from helpdesk.services.handoff import conversation_transfer_by_system
-from helpdesk.services.lifecycle import push_conversation_updated, push_queue_positions
 
 from .decisions import carry_out, decide
 from .facts import facts_for
@@ -38,10 +39,6 @@ class Report:
     overflowed: list[str] = field(default_factory=list)
     tickets: list[int] = field(default_factory=list)
     ruled: list[str] = field(default_factory=list)  # a periodic rule fired
-
-
-def _alert(text: str, **data) -> None:
-    realtime.alert_supervisors(text, data)
 
 
 def _run_periodic_rules(conversation: Conversation, now) -> bool:
@@ -72,26 +69,19 @@ def escalate_due(*, now=None) -> Report:
         queue = conversation.queue
         waited = (now - (conversation.queued_at or now)).total_seconds()
         if queue and queue.overflow_after_seconds and queue.overflow_queue_id and waited > queue.overflow_after_seconds:
-            claimed = Conversation.objects.filter(
-                pk=conversation.pk, status=ConversationStatus.QUEUED, escalation_level__lt=2, queue_id=queue.pk
-            ).update(escalation_level=2)
-            if claimed:
-                conversation_transfer_by_system(conversation_id=conversation.pk, queue_id=queue.overflow_queue_id)
+            if conversation_overflow(
+                conversation_id=conversation.pk, from_queue_id=queue.pk, to_queue_id=queue.overflow_queue_id
+            ):
                 report.overflowed.append(str(conversation.pk))
-                _alert(
+                realtime.alert_supervisors(
                     f"A conversation waited {waited / 60:.0f} min in {queue.name}; moved to overflow.",
-                    conversation_id=str(conversation.pk),
+                    {"conversation_id": str(conversation.pk)},
                 )
             continue
         if queue and queue.escalate_after_seconds and waited > queue.escalate_after_seconds:
             target = min(conversation.priority + 1, Priority.URGENT)
-            claimed = Conversation.objects.filter(
-                pk=conversation.pk, status=ConversationStatus.QUEUED, escalation_level=0, priority__lt=target
-            ).update(priority=target, escalation_level=1)
-            if claimed:
+            if conversation_step_up(conversation_id=conversation.pk, queue_id=queue.pk, priority=target):
                 report.raised.append(str(conversation.pk))
-                push_conversation_updated(conversation.pk)
-                push_queue_positions(conversation.queue_id, None)
         if _run_periodic_rules(conversation, now):
             report.ruled.append(str(conversation.pk))
     due = Ticket.objects.filter(
@@ -101,9 +91,6 @@ def escalate_due(*, now=None) -> Report:
         escalated_at__isnull=True,
     )
     for ticket in due:
-        if Ticket.objects.filter(pk=ticket.pk, escalated_at__isnull=True).update(
-            escalated_at=now, priority=Priority.URGENT
-        ):
+        if ticket_escalate(ticket=ticket, now=now):
             report.tickets.append(ticket.pk)
-            _alert(f"Ticket #{ticket.pk} “{ticket.subject}” is due {ticket.due_at:%H:%M}.", ticket_id=str(ticket.pk))
     return report

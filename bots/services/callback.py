@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpdesk.locks import lock_conversation
-from helpdesk.models import Conversation, Customer, Message
+from helpdesk.models import Conversation, Message
 from helpdesk.selectors.conversations import conversation_packet
 from helpdesk.services.conversations import collected_merge
+from helpdesk.services.customers import customer_email_fill
 from helpdesk.services.messages import bot_say
 from helpdesk.services.tickets import ticket_open
 
@@ -63,10 +64,7 @@ def handle_while_queued(message: Message) -> bool:
 
 
 def _remember_email(conversation: Conversation, email: str) -> None:
-    customer = conversation.customer
-    if not customer.email and not Customer.objects.filter(email=email).exists():
-        customer.email = email
-        customer.save(update_fields=["email", "updated_at"])
+    customer_email_fill(customer=conversation.customer, email=email)
     with transaction.atomic():
         locked = lock_conversation(conversation.pk)
         locked.save(update_fields=collected_merge(conversation=locked, values={"email": email}))

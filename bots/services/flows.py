@@ -7,14 +7,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Article, ArticleStatus, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
-from helpdesk.services.kb import article_stale_asked, gap_record
+from helpdesk.services.kb import article_count, article_stale_asked, gap_record
 from helpdesk.services.messages import bot_say
 
 from ..flows import name_of
@@ -150,10 +149,7 @@ def apply_turn(
         if turn.handoff and turn.handoff[1] == "stale_article":
             article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))
         else:
-            counter = {"helped": "times_helped", "not_helped": "times_not_helped"}.get(
-                turn.feedback or "", "times_served"
-            )
-            Article.objects.filter(pk=turn.article_id).update(**{counter: F(counter) + 1})
+            article_count(article_id=turn.article_id, outcome=turn.feedback or "served")
     if turn.feedback == "not_helped":
         question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
         gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from helpdesk import realtime
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
-from helpdesk.services.lifecycle import push_conversation_updated
+from helpdesk.services.readings import reading_apply
 
 from .. import runtime
 from ..ml.classifier import Prediction
@@ -151,76 +151,19 @@ def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]
 
 
 def _apply_to_conversation(message: Message, prediction: MessagePrediction, conversation: Conversation) -> list[str]:
-    """The conversation carries the latest reading: sentiment always, intent when it is a
-    confident in-scope one (an off-topic aside must not erase what the customer came for).
-    Returns the conversation's changed fields, unsaved."""
-    payload = prediction_payload(prediction)
-    message.data = {**(message.data or {}), "prediction": payload}
-    Message.objects.filter(pk=message.pk).update(data=message.data)
-    listed_before = (conversation.intent, conversation.sentiment)
-    fields = ["sentiment", "sentiment_score", "updated_at"]
-    conversation.sentiment = prediction.sentiment
-    conversation.sentiment_score = prediction.sentiment_score
-    if prediction.intent != "out_of_scope":
-        if not conversation.first_intent:
-            conversation.first_intent = prediction.intent
-            fields.append("first_intent")
-        conversation.intent = prediction.intent
-        conversation.intent_confidence = prediction.intent_confidence
-        fields += ["intent", "intent_confidence"]
-    elif not conversation.intent:
-        conversation.intent_confidence = prediction.intent_confidence
-        fields.append("intent_confidence")
-    _count_sentiment(conversation, message, prediction.sentiment_score, fields)
-    realtime.after_commit_for_staff(
-        realtime.agents_frame,
-        [realtime.staff_group(conversation.pk)],
-        {
-            "type": "prediction",
-            "conversation_id": str(conversation.pk),
-            "message_id": str(message.pk),
-            "prediction": payload,
-        },
-    )
-    if (conversation.intent, conversation.sentiment) != listed_before:
-        # Inbox lists show the intent and the sentiment's label: pushed to the queue's agents
-        # only when one of them changed (each push fans out to every agent of the queue). The
-        # open conversation takes the exact score from the `prediction` frame above.
-        realtime.after_commit_for_staff(push_conversation_updated, conversation.pk)
-    if conversation.status == "assigned" and prediction.sentiment_score <= STRONGLY_NEGATIVE:
-        # A customer getting angrier while a human holds the chat: supervisors should know now.
+    """The kernel applies the reading (the conversation's intent and sentiment, the
+    scorecard's sums, the inbox's pushes); a customer getting angrier while a human holds the
+    chat is worth a supervisor's look now. Returns the conversation's changed fields, unsaved."""
+    exact = {
+        **prediction_payload(prediction),
+        "intent_confidence": prediction.intent_confidence,
+        "sentiment_score": prediction.sentiment_score,
+    }
+    fields = reading_apply(conversation=conversation, message=message, reading=exact)
+    if conversation.status == ConversationStatus.ASSIGNED and prediction.sentiment_score <= STRONGLY_NEGATIVE:
         realtime.after_commit(
-            realtime.agents_frame,
-            [realtime.SUPERVISORS],
-            {
-                "type": "alert",
-                "text": f"Strongly negative customer message in a chat held by an agent ({conversation.queue}).",
-                "conversation_id": str(conversation.pk),
-            },
+            realtime.alert_supervisors,
+            f"Strongly negative customer message in a chat held by an agent ({conversation.queue}).",
+            {"conversation_id": str(conversation.pk)},
         )
     return fields
-
-
-def _count_sentiment(conversation, message: Message, score: float, fields: list[str]) -> None:
-    """Keep the scorecard's running sentiment sums (metrics.md): before the first handoff,
-    the first three after a human first accepted, and the last reading before resolution."""
-    if conversation.first_handoff_at is None or message.created_at < conversation.first_handoff_at:
-        conversation.sentiment_before_sum += score
-        conversation.sentiment_before_n += 1
-        fields += ["sentiment_before_sum", "sentiment_before_n"]
-    if (
-        conversation.first_assigned_at is not None
-        and message.created_at >= conversation.first_assigned_at
-        and conversation.sentiment_after_n < 3
-    ):
-        conversation.sentiment_after_sum += score
-        conversation.sentiment_after_n += 1
-        fields += ["sentiment_after_sum", "sentiment_after_n"]
-    if conversation.resolved_at is not None and message.created_at < conversation.resolved_at:
-        # Read after the resolution (a slow worker): still the last one before it?
-        later = Message.objects.filter(
-            conversation=conversation, sender="customer", pk__gt=message.pk, created_at__lt=conversation.resolved_at
-        ).exists()
-        if not later:
-            conversation.sentiment_at_resolution = score
-            fields.append("sentiment_at_resolution")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, F, TextField
+from django.db.models import BooleanField, TextField
 from django.db.models.expressions import RawSQL
 
 from helpdesk import realtime
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.services.conversations import conversation_bot_failure_count
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
@@ -84,7 +85,7 @@ def _handle_message(message_id: int) -> None:
         guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
         gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope")
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
-        Conversation.objects.filter(pk=conversation.pk).update(bot_failures=F("bot_failures") + 1)
+        conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
     conversation.bot_failures = failures
     reading_now = MessageReading(

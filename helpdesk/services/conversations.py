@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .. import events, realtime
@@ -218,3 +219,9 @@ def collected_merge(*, conversation: Conversation, values: dict[str, Any]) -> li
     merged = {**(conversation.collected or {}), **values}
     conversation.collected = {k: v for k, v in merged.items() if v is not None}
     return ["collected", "updated_at"]
+
+
+def conversation_bot_failure_count(*, conversation_id: uuid.UUID | str) -> None:
+    """A turn the bot could not handle; the rules read the count ("three turns the bot could
+    not handle"). An F() update: it never loses a count to a concurrent write."""
+    Conversation.objects.filter(pk=conversation_id).update(bot_failures=F("bot_failures") + 1)

@@ -40,3 +40,14 @@ def customer_identify(*, email: str | None, external_id: str | None, name: str =
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
     return customer
+
+
+def customer_email_fill(*, customer: Customer, email: str) -> bool:
+    """An address the customer typed in the chat becomes theirs, when they had none and no
+    other customer has it (it would merge two people's histories). True when it was set."""
+    email = email.strip().lower()
+    if customer.email or Customer.objects.filter(email=email).exists():
+        return False
+    customer.email = email
+    customer.save(update_fields=["email", "updated_at"])
+    return True

@@ -49,10 +49,20 @@ def articles_remind_owners(*, now=None) -> int:
     return sent
 
 
+ARTICLE_COUNTERS = {"served": "times_served", "helped": "times_helped", "not_helped": "times_not_helped"}
+
+
+def article_count(*, article_id: int, outcome: str) -> None:
+    """Content performance (metrics.md): an article served, or a customer's answer to "did that
+    help?". An F() update: concurrent turns never lose a count."""
+    counter = ARTICLE_COUNTERS[outcome]
+    Article.objects.filter(pk=article_id).update(**{counter: F(counter) + 1})
+
+
 def article_stale_asked(*, article: Article) -> None:
     """A customer asked something an overdue article answers: its owners should know now."""
     text = f"“{article.title}” is past its review date; a customer's question went to your team instead."
-    realtime.agents_frame([realtime.SUPERVISORS], {"type": "alert", "text": text, "article_id": str(article.pk)})
+    realtime.alert_supervisors(text, {"article_id": str(article.pk)})
     recipients = _owner_addresses(article)
     if recipients:
         send_mail(f"Stale article asked for: {article.title}", text, settings.DEFAULT_FROM_EMAIL, recipients)
