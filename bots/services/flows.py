@@ -9,8 +9,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from helpdesk.locks import lock_conversation
-from helpdesk.models import Article, ArticleStatus, Conversation, ConversationStatus, Message, Priority
+from helpdesk.models import Article, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
+from helpdesk.selectors.kb import article_for_question
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
 from helpdesk.services.kb import article_count, article_stale_asked, gap_record
@@ -23,15 +24,8 @@ from .predictions import Reading
 
 
 def find_article(intent: str) -> Article | None:
-    """The article the bot would serve for an intent: a published one in review if any, else a
-    published overdue one (so the caller can route to its owners instead of serving it)."""
-    candidates = [
-        a
-        for a in Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("owner_team")
-        if intent in (a.intents or [])
-    ]
-    fresh = [a for a in candidates if not a.is_overdue()]
-    return (fresh or candidates or [None])[0]
+    """The flows' window on the knowledge base: the kernel's one rule for a question's article."""
+    return article_for_question(intent=intent)
 
 
 def send_reset_email(email: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Article, ArticleStatus, CannedReply, Conversation
+from ..models import CannedReply, Conversation
+from .kb import articles_for_question
 
 OPENINGS = {
     "order_status": "I can see you're asking about your order{order} — let me check where it is.",
@@ -35,9 +36,8 @@ def assist_for(conversation: Conversation) -> dict[str, list[dict[str, Any]]]:
     intent = conversation.intent
     articles = [
         {"id": str(a.pk), "title": a.title, "text": a.body.strip().split("\n\n")[0]}
-        for a in Article.objects.filter(status=ArticleStatus.PUBLISHED)
-        if intent and intent in (a.intents or []) and not a.is_overdue()
-    ][:3]
+        for a in articles_for_question(intent=intent)[:3]
+    ]
     replies = [
         {"id": str(r.pk), "title": r.title, "text": r.body}
         for r in CannedReply.objects.all()
