@@ -1,4 +1,10 @@
-"""Bot flows, multi-turn, through the real customer socket."""
+"""Bot flows, multi-turn, through the real customer socket.
+
+The flows' own logic (every path of every flow, as tables) is in tests/unit/test_flows_pure.py,
+with no socket, database or encoder. These tests check what only the real path shows: the
+model's reading, the socket frames, handoff packets and queues, the flow's state kept between
+turns, article counters and knowledge gaps, photos, the fallback ladder, resolution and CSAT.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +58,8 @@ async def test_order_status_asks_for_the_number_then_answers_with_tracking(queue
 
 
 async def test_a_bad_number_is_asked_again_once_and_unknown_twice_offers_a_person(queues) -> None:
+    # The replies are the pure rows' too; here `tries` and the flow's memory (unknown_orders)
+    # must survive between turns in FlowState, and the desk's own order table must miss.
     conversation, ws = await chat()
     await say(ws, "order status please")
     again = await say(ws, "12")

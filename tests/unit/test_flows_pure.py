@@ -1,0 +1,795 @@
+"""The bot's flows (bots/flows) driven as pure state machines: no database, no socket, no encoder.
+
+Each flow gets a `Context` and answers a `Turn`. Here the outside world is fake: orders and
+articles are tiny dataclasses with the attributes the flows read, `lookup_order` reads a dict,
+`find_article` a shelf of articles by intent, and `send_reset_email` records whom it wrote to.
+
+Covered, as tables:
+- ROWS: one `start` or `resume` of every flow in the registry, on every path: the happy path,
+  each retry (`tries`) and the give-up handoff with its queue and trigger, "not an answer to
+  me" (`consumed=False`), the facts that go into `collected` against the flow's own notes in
+  `memory`, and `answered`, `resolve`, `feedback`, `article_id`. Each row is checked against the
+  whole Turn (every field but the reply, whose key words are checked), and the flow must leave
+  its Context's `collected` and `memory` untouched.
+- CONVERSATIONS: multi-turn walks, start then resume(s), carrying step/tries/memory/collected
+  forward as the bot does (bots/services/flows.py `apply_turn`; a message a flow does not take
+  drops the flow and may start another, as bots/services/turns.py does). The routing rules,
+  the model's reading, replies outside flows and the database are not here: tests/test_flows.py
+  checks those through the real socket.
+- Across all rows and conversations: `Turn.collected` only ever holds the documented facts
+  (helpdesk.models.COLLECTED_FIELDS) with their types, and every one of them is produced by
+  some row.
+- The registry (intent -> flow, name <-> flow), and the flows' small text helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bots.flows import BY_NAME, FLOWS, flow_for, flow_named, name_of
+from bots.flows.base import TALK_TO_PERSON, YES_NO, Context, Turn
+from bots.flows.information import as_chat_text
+from bots.flows.order_status import find_number
+from helpdesk.models import COLLECTED_FIELDS
+
+# The facts a flow may hand the agent; anything else belongs in memory (the bot's own notes).
+DOCUMENTED = frozenset(
+    {
+        "order_number",
+        "order_status",
+        "tracking_number",
+        "email",
+        "damage",
+        "photo",
+        "problem",
+        "steps_tried",
+        "fraud_signs",
+    }
+)
+# The flows' own notes: which article was served, how many order numbers were not found.
+NOTES = frozenset({"article", "unknown_orders"})
+
+ASK = [TALK_TO_PERSON]
+DONE = [{"label": "That's all, thanks", "value": "thanks"}]
+OFFER_PERSON = [TALK_TO_PERSON, {"label": "No thanks", "value": "no thanks"}]
+GIVE_UP = ("General", "bot_failure")
+
+
+# --- the fake outside world -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeOrder:
+    number: str
+    status: str
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+
+
+@dataclass(frozen=True)
+class FakeArticle:
+    pk: int
+    body: str = ""
+    steps: tuple[str, ...] = ()
+    overdue: bool = False
+    owner_team: SimpleNamespace | None = None
+
+    @property
+    def owner_team_id(self) -> int | None:
+        return self.owner_team.id if self.owner_team is not None else None
+
+    def is_overdue(self) -> bool:
+        return self.overdue
+
+
+ORDERS: dict[str, FakeOrder] = {
+    order.number: order
+    for order in (
+        FakeOrder("A-1001", "shipped", "DHL", "JD0146", "https://www.dhl.com/track?id=JD0146"),
+        FakeOrder("A-1002", "processing"),
+        FakeOrder("A-1003", "returned"),
+        FakeOrder("A-1004", "delivered", "UPS", "1Z999AA1", "https://ups.example/1Z999AA1"),
+        FakeOrder("A-1005", "cancelled"),
+        FakeOrder("A-1006", "on hold"),
+        FakeOrder("A-1007", "shipped", tracking_url="https://post.example/t/7"),
+        FakeOrder("A-1008", "shipped", "GLS"),
+    )
+}
+
+RETURNS_TEAM = SimpleNamespace(id=4, name="Returns")
+PAY = FakeArticle(
+    7,
+    body="**Ways to pay:** we take [PayPal](https://www.paypal.com) and cards.\n\n"
+    "Cards are charged when the order ships.",
+)
+SHIPPING = FakeArticle(8, body="## Shipping\nOrders ship within 2 working days.\n\nExpress costs extra.")
+FIX = FakeArticle(9, steps=("Reload the page.", "Clear your browser's cookies.", "Try another browser."))
+SHELVES: dict[str, dict[str, FakeArticle]] = {
+    "desk": {
+        "payment_methods": PAY,
+        "shipping_info": SHIPPING,
+        "technical_issue": FIX,
+        "return_policy": FakeArticle(11, body="Returns within 30 days.", overdue=True, owner_team=RETURNS_TEAM),
+        "update_account": FakeArticle(12, body="Change your details in your profile.", overdue=True),
+    },
+    "empty": {},
+    "stale fix": {"technical_issue": replace(FIX, pk=13, overdue=True)},
+    "no steps": {"technical_issue": FakeArticle(14, body="Our site works best in a current browser.")},
+    "one step": {"technical_issue": FakeArticle(15, steps=("Reload the page.",))},
+}
+
+
+@dataclass
+class World:
+    """What a flow may ask of the desk, faked; `sent` records the reset emails."""
+
+    shelf: dict[str, FakeArticle]
+    sent: list[str] = field(default_factory=list)
+
+    def lookup_order(self, number: str) -> FakeOrder | None:
+        return ORDERS.get(number)
+
+    def find_article(self, intent: str) -> FakeArticle | None:
+        return self.shelf.get(intent)
+
+    def send_reset_email(self, email: str) -> None:
+        self.sent.append(email)
+
+    def context(
+        self,
+        text: str,
+        intent: str,
+        *,
+        collected: dict[str, Any],
+        memory: dict[str, Any],
+        step: str | None,
+        tries: int,
+    ) -> Context:
+        return Context(
+            text=text,
+            intent=intent,
+            collected=collected,
+            customer_email="dana@shop.example",  # known to the chat, and never used for a reset
+            memory=memory,
+            step=step,
+            tries=tries,
+            lookup_order=self.lookup_order,
+            find_article=self.find_article,
+            send_reset_email=self.send_reset_email,
+        )
+
+
+def assert_documented(collected: dict[str, Any]) -> None:
+    """What collected_merge would accept: documented keys, with their types (a bool is no int)."""
+    assert set(collected) <= DOCUMENTED, set(collected) - DOCUMENTED
+    for key, value in collected.items():
+        kind = COLLECTED_FIELDS[key][0]
+        assert isinstance(value, kind) and not (kind is int and isinstance(value, bool)), (key, value)
+
+
+# --- one turn: every flow, every path -------------------------------------------------------
+
+# The intent a row's message is read as, unless it says otherwise.
+OWN_INTENT = {name: name for name in BY_NAME} | {"information": "payment_methods"}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    flow: str  # its registry name (bots.flows.BY_NAME)
+    call: str  # "start" | "resume"
+    text: str
+    want: dict[str, Any]  # the Turn's fields other than the reply, over Turn()'s defaults
+    says: tuple[str, ...] = ()  # pieces of the reply; () = no reply at all
+    _: KW_ONLY
+    never_says: tuple[str, ...] = ()
+    intent: str = ""  # "" = the flow's own (OWN_INTENT)
+    step: str | None = None
+    tries: int = 0
+    memory: dict[str, Any] = field(default_factory=dict)
+    collected: dict[str, Any] = field(default_factory=dict)
+    shelf: str = "desk"
+    sent: tuple[str, ...] = ()  # reset emails sent during the turn
+
+
+A1001 = {"order_number": "A-1001", "order_status": "shipped", "tracking_number": "JD0146"}
+A1001_SAYS = (
+    "Your order A-1001 has shipped with DHL (tracking number JD0146).",
+    "You can follow it here: https://www.dhl.com/track?id=JD0146",
+    "Is there anything else I can help with?",
+)
+RETRY_NUMBER = {"step": "ask_number", "tries": 1, "options": ASK}
+A1003_REFUND = {
+    "collected": {"order_number": "A-1003", "order_status": "returned"},
+    "handoff": ("Billing", "topic_rule"),
+}
+RESET_SENT = {"collected": {"email": "dana@example.com"}, "options": DONE}
+HELPED = {"resolve": True, "feedback": "helped", "article_id": 7}
+NOT_HELPED = {"options": ASK, "feedback": "not_helped", "article_id": 7}
+FRAUD = {"collected": {"fraud_signs": True}, "handoff": ("Security", "topic_rule")}
+PROBLEM = "the site shows an error when I log in"
+
+ROWS: list[Row] = [
+    # order_status: ask, look up, describe; a bad answer is asked again once; unknown twice offers a person.
+    Row("order start: no number asks for it", "order_status", "start", "where is my order?",
+        {"step": "ask_number", "options": ASK}, ("What's your order number? It looks like A-1001.",)),
+    Row("order start: a number in the message answers at once", "order_status", "start",
+        "where is my order A-1001?", {"collected": A1001, "options": DONE}, A1001_SAYS),
+    Row("order start: 'a 1002' reads as A-1002; not shipped, no tracking", "order_status", "start", "a 1002 please",
+        {"collected": {"order_number": "A-1002", "order_status": "processing"}, "options": DONE},
+        ("Your order A-1002 is being prepared and hasn't shipped yet.",), never_says=("follow it", "tracking")),
+    Row("order start: the number from an earlier message", "order_status", "start", "where is it?",
+        {"collected": {"order_number": "A-1003", "order_status": "returned"}, "options": DONE},
+        ("Your order A-1003 was returned to us.",), collected={"order_number": "A-1003"}),
+    Row("order start: delivered names the carrier, shows no link", "order_status", "start", "A-1004?",
+        {"collected": {"order_number": "A-1004", "order_status": "delivered", "tracking_number": "1Z999AA1"},
+         "options": DONE},
+        ("Your order A-1004 was delivered with UPS (tracking number 1Z999AA1).",), never_says=("follow it",)),
+    Row("order start: cancelled", "order_status", "start", "A-1005",
+        {"collected": {"order_number": "A-1005", "order_status": "cancelled"}, "options": DONE},
+        ("Your order A-1005 was cancelled.",)),
+    Row("order start: a status without words of its own", "order_status", "start", "A-1006",
+        {"collected": {"order_number": "A-1006", "order_status": "on hold"}, "options": DONE},
+        ("Your order A-1006 is on hold.",)),
+    Row("order start: shipped without a carrier still links", "order_status", "start", "A1007",
+        {"collected": {"order_number": "A-1007", "order_status": "shipped"}, "options": DONE},
+        ("Your order A-1007 has shipped. You can follow it here: https://post.example/t/7",)),
+    Row("order start: a carrier without a tracking number", "order_status", "start", "A-1008",
+        {"collected": {"order_number": "A-1008", "order_status": "shipped"}, "options": DONE},
+        ("Your order A-1008 has shipped with GLS.",), never_says=("tracking number", "follow it")),
+    Row("order start: '#12345' not found is noted in memory, asked again", "order_status", "start",
+        "order #12345", {"memory": {"unknown_orders": 1}, "step": "ask_number", "options": ASK},
+        ("I couldn't find an order 12345. Could you double-check the number?",)),
+    Row("order start: a second unknown number offers a person", "order_status", "start", "what about A-9999",
+        {"collected": {"order_number": "A-9999"}, "memory": {"unknown_orders": 2}, "options": OFFER_PERSON},
+        ("I can't find A-9999 either.", "shall I connect you?"), memory={"unknown_orders": 1}),
+    Row("order resume: the number answers", "order_status", "resume", "it's A-1001",
+        {"collected": A1001, "options": DONE}, A1001_SAYS, step="ask_number"),
+    Row("order resume: a number after a retry answers, tries end", "order_status", "resume", "A-1001",
+        {"collected": A1001, "options": DONE}, A1001_SAYS, step="ask_number", tries=1),
+    Row("order resume: not a number is asked again once", "order_status", "resume", "12", RETRY_NUMBER,
+        ("That doesn't look like an order number", "A-1001"), step="ask_number"),
+    Row("order resume: no digits, read as order_status, is a try", "order_status", "resume", "I don't have it",
+        RETRY_NUMBER, ("doesn't look like an order number",), step="ask_number"),
+    Row("order resume: no digits, out of scope, is a try", "order_status", "resume", "hmm", RETRY_NUMBER,
+        ("doesn't look like an order number",), intent="out_of_scope", step="ask_number"),
+    Row("order resume: a digit makes it a try whatever the reading", "order_status", "resume", "I ordered 2 vases",
+        RETRY_NUMBER, ("doesn't look like an order number",), intent="damaged_item", step="ask_number"),
+    Row("order resume: the second miss hands over", "order_status", "resume", "34", {"handoff": GIVE_UP},
+        ("I still can't read an order number there.", "Let me get you a person"), step="ask_number", tries=1),
+    Row("order resume: another question is not an answer", "order_status", "resume", "how do I pay?",
+        {"consumed": False}, intent="payment_methods", step="ask_number"),
+    Row("order resume: unknown number, noted, asked again (tries start over)", "order_status", "resume",
+        "A-9999", {"memory": {"unknown_orders": 1}, "step": "ask_number", "options": ASK},
+        ("I couldn't find an order A-9999.",), step="ask_number", tries=1),
+    Row("order resume: unknown twice offers a person", "order_status", "resume", "A-9998",
+        {"collected": {"order_number": "A-9998"}, "memory": {"unknown_orders": 2}, "options": OFFER_PERSON},
+        ("I can't find A-9998 either.",), step="ask_number", memory={"unknown_orders": 1}),
+    # password_reset: the same answer whether or not an account exists; the chat's own email is not used.
+    Row("reset start: asks for the email", "password_reset", "start", "I forgot my password",
+        {"step": "ask_email", "options": ASK}, ("What's the email address on your account?",)),
+    Row("reset start: an email in the message is sent to, lower-cased", "password_reset", "start",
+        "reset the password for Dana@Example.COM", RESET_SENT,
+        ("If there's an account for dana@example.com, a reset link is on its way", "valid for an hour"),
+        sent=("dana@example.com",)),
+    Row("reset resume: the email is sent to", "password_reset", "resume", "dana@example.com", RESET_SENT,
+        ("If there's an account for dana@example.com",), step="ask_email", sent=("dana@example.com",)),
+    Row("reset resume: an email after a retry is sent to", "password_reset", "resume", "it's dana@example.com",
+        RESET_SENT, ("If there's an account for dana@example.com",), step="ask_email", tries=1,
+        sent=("dana@example.com",)),
+    Row("reset resume: not an email is asked again once", "password_reset", "resume", "dana at example dot com",
+        {"step": "ask_email", "tries": 1, "options": ASK}, ("That doesn't look like an email address.",),
+        step="ask_email"),
+    Row("reset resume: out of scope is a try", "password_reset", "resume", "asdf",
+        {"step": "ask_email", "tries": 1, "options": ASK}, ("doesn't look like an email address",),
+        intent="out_of_scope", step="ask_email"),
+    Row("reset resume: the second miss hands over", "password_reset", "resume", "still no", {"handoff": GIVE_UP},
+        ("A person can help you instead.",), step="ask_email", tries=1),
+    Row("reset resume: another question is not an answer", "password_reset", "resume", "where is my order?",
+        {"consumed": False}, intent="order_status", step="ask_email"),
+    # information: the first paragraph of a fresh article, then "did that answer it?".
+    Row("info start: serves the first paragraph as chat text", "information", "start", "how can I pay?",
+        {"options": YES_NO, "step": "helpful", "article_id": 7, "memory": {"article": 7}},
+        ("Ways to pay: we take PayPal (https://www.paypal.com) and cards.\n\nDid that answer your question?",),
+        never_says=("charged when the order ships", "**")),
+    Row("info start: a heading loses its marks", "information", "start", "how long does shipping take?",
+        {"options": YES_NO, "step": "helpful", "article_id": 8, "memory": {"article": 8}},
+        ("Shipping\nOrders ship within 2 working days.\n\nDid that answer your question?",),
+        never_says=("#", "Express"), intent="shipping_info"),
+    Row("info start: no article is not the flow's to answer", "information", "start", "how can I pay?",
+        {"consumed": False}, shelf="empty"),
+    Row("info start: an overdue article goes to its owners' queue", "information", "start", "can I return it?",
+        {"handoff": ("Returns", "stale_article"), "article_id": 11}, intent="return_policy"),
+    Row("info start: an overdue article without owners goes to General", "information", "start",
+        "how do I change my address?", {"handoff": ("General", "stale_article"), "article_id": 12},
+        intent="update_account"),
+    Row("info resume: yes resolves, the article helped", "information", "resume", "yes", HELPED,
+        ("Great — glad that helped!",), step="helpful", memory={"article": 7}),
+    Row("info resume: 'Yes, thanks!' is a yes", "information", "resume", "Yes, thanks!", HELPED,
+        ("glad that helped",), step="helpful", memory={"article": 7}),
+    Row("info resume: 'Thank you.' is a yes", "information", "resume", "Thank you.", HELPED,
+        ("glad that helped",), step="helpful", memory={"article": 7}),
+    Row("info resume: 'perfect' is a yes", "information", "resume", "perfect", HELPED, ("glad that helped",),
+        step="helpful", memory={"article": 7}),
+    Row("info resume: yes without a noted article still resolves", "information", "resume", "yes",
+        {"resolve": True, "feedback": "helped"}, ("glad that helped",), step="helpful"),
+    Row("info resume: no, the article did not help; more words or a person", "information", "resume", "no",
+        NOT_HELPED, ("Sorry about that.", "shall I get a person?"), step="helpful", memory={"article": 7}),
+    Row("info resume: 'Nope.' is a no", "information", "resume", "Nope.", NOT_HELPED, ("Sorry about that.",),
+        step="helpful", memory={"article": 7}),
+    Row("info resume: 'it didn't' is a no", "information", "resume", "it didn't", NOT_HELPED,
+        ("Sorry about that.",), step="helpful", memory={"article": 7}),
+    Row("info resume: a new question is not an answer", "information", "resume", "and what about shipping?",
+        {"consumed": False}, intent="shipping_info", step="helpful", memory={"article": 7}),
+    # damaged_item: the order number, then what is wrong (a photo on the way); Returns takes over.
+    Row("damaged start: asks for the order number", "damaged_item", "start", "the vase arrived damaged",
+        {"step": "ask_number", "options": ASK}, ("I'm sorry to hear that. What's the order number",)),
+    Row("damaged start: a number in the message asks what is wrong", "damaged_item", "start",
+        "order A-1003 arrived damaged", {"collected": {"order_number": "A-1003"}, "step": "ask_damage"},
+        ("What's wrong with the item?", "paperclip")),
+    Row("damaged start: the number from an earlier message", "damaged_item", "start", "it arrived broken",
+        {"collected": {"order_number": "A-1004"}, "step": "ask_damage"}, ("What's wrong with the item?",),
+        collected={"order_number": "A-1004"}),
+    Row("damaged start: the number is taken as given, not looked up", "damaged_item", "start",
+        "A-9999 arrived broken", {"collected": {"order_number": "A-9999"}, "step": "ask_damage"},
+        ("What's wrong with the item?",)),
+    Row("damaged resume: the number, then what is wrong", "damaged_item", "resume", "A-1003",
+        {"collected": {"order_number": "A-1003"}, "step": "ask_damage"}, ("Thanks. What's wrong with the item?",),
+        step="ask_number"),
+    Row("damaged resume: no number is asked again once", "damaged_item", "resume", "no idea", RETRY_NUMBER,
+        ("I need the order number to find it",), step="ask_number"),
+    Row("damaged resume: any text without a number is a try, whatever the reading", "damaged_item", "resume",
+        "where is my refund?", RETRY_NUMBER, ("I need the order number",), intent="refund_status",
+        step="ask_number"),
+    Row("damaged resume: the second miss hands Returns the case", "damaged_item", "resume", "still no idea",
+        {"handoff": ("Returns", "topic_rule")}, step="ask_number", tries=1),
+    Row("damaged resume: a photo is noted, the damage still asked", "damaged_item", "resume", "📎 crack.png",
+        {"collected": {"photo": True}, "step": "ask_damage"}, ("Thanks for the photo.",), step="ask_damage"),
+    Row("damaged resume: the damage, and Returns takes over", "damaged_item", "resume", "  cracked down the side ",
+        {"collected": {"damage": "cracked down the side"}, "handoff": ("Returns", "topic_rule")},
+        step="ask_damage"),
+    Row("damaged resume: the damage is cut at 500 characters", "damaged_item", "resume", "x" * 600,
+        {"collected": {"damage": "x" * 500}, "handoff": ("Returns", "topic_rule")}, step="ask_damage"),
+    Row("damaged resume: no step of its own is not an answer", "damaged_item", "resume", "hello",
+        {"consumed": False}, step=None),
+    # refund_status / change_order: find the order, say what we see, hand over with it.
+    Row("refund start: asks which order", "refund_status", "start", "where is my refund?",
+        {"step": "ask_number", "options": ASK}, ("which order is it about?",)),
+    Row("refund start: a returned order: what we see, then Billing", "refund_status", "start",
+        "refund for A-1003", A1003_REFUND, ("I can see the return for that order arrived",)),
+    Row("refund start: nothing to say about a shipped order, Billing takes it", "refund_status", "start",
+        "refund for A-1001",
+        {"collected": {"order_number": "A-1001", "order_status": "shipped"}, "handoff": ("Billing", "topic_rule")}),
+    Row("refund start: an unknown order still goes to Billing", "refund_status", "start", "refund for A-9999",
+        {"collected": {"order_number": "A-9999"}, "handoff": ("Billing", "topic_rule")},
+        ("I can't find an order A-9999; a person will check it with you.",)),
+    Row("refund start: the number from an earlier message", "refund_status", "start", "is it refunded yet?",
+        A1003_REFUND, ("return for that order arrived",), collected={"order_number": "A-1003"}),
+    Row("refund resume: the number", "refund_status", "resume", "A-1003", A1003_REFUND,
+        ("return for that order arrived",), step="ask_number"),
+    Row("refund resume: no number is asked again once", "refund_status", "resume", "I don't know", RETRY_NUMBER,
+        ("I need the order number",), step="ask_number"),
+    Row("refund resume: out of scope is a try", "refund_status", "resume", "hmm", RETRY_NUMBER,
+        ("I need the order number",), intent="out_of_scope", step="ask_number"),
+    Row("refund resume: the second miss hands over, to General, without a word", "refund_status", "resume",
+        "still don't know", {"handoff": GIVE_UP}, step="ask_number", tries=1),
+    Row("refund resume: another question is not an answer", "refund_status", "resume", "how do I pay?",
+        {"consumed": False}, intent="payment_methods", step="ask_number"),
+    Row("refund resume: after a retry, another question hands over", "refund_status", "resume", "how do I pay?",
+        {"handoff": GIVE_UP}, intent="payment_methods", step="ask_number", tries=1),
+    Row("change start: asks which order", "change_order", "start", "I want to change my order",
+        {"step": "ask_number", "options": ASK}, ("which order is it about?",)),
+    Row("change start: not shipped yet can still change; General", "change_order", "start",
+        "change the size on A-1002",
+        {"collected": {"order_number": "A-1002", "order_status": "processing"}, "handoff": ("General", "topic_rule")},
+        ("that order hasn't shipped yet, so it can still be changed",)),
+    Row("change start: shipped limits the changes; General", "change_order", "start", "change A-1001",
+        {"collected": {"order_number": "A-1001", "order_status": "shipped"}, "handoff": ("General", "topic_rule")},
+        ("already shipped, so changes are limited",)),
+    Row("change start: delivered, nothing to say; General", "change_order", "start", "change A-1004",
+        {"collected": {"order_number": "A-1004", "order_status": "delivered"},
+         "handoff": ("General", "topic_rule")}),
+    Row("change resume: no number is asked again once", "change_order", "resume", "the blue one", RETRY_NUMBER,
+        ("I need the order number",), step="ask_number"),
+    Row("change resume: an unknown order goes to General", "change_order", "resume", "A-9999",
+        {"collected": {"order_number": "A-9999"}, "handoff": ("General", "topic_rule")},
+        ("I can't find an order A-9999",), step="ask_number"),
+    # technical_issue: the fresh article's steps one at a time; after the last, Tech.
+    Row("tech start: the first step", "technical_issue", "start", PROBLEM,
+        {"options": YES_NO, "step": "step_0", "collected": {"problem": PROBLEM}},
+        ("Let's try a quick fix. Reload the page. Did that help?",)),
+    Row("tech start: the problem is cut at 500 characters", "technical_issue", "start", "e" * 600,
+        {"options": YES_NO, "step": "step_0", "collected": {"problem": "e" * 500}}, ("Reload the page.",)),
+    Row("tech start: no article, Tech at once with the problem", "technical_issue", "start", PROBLEM,
+        {"handoff": ("Tech", "topic_rule"), "collected": {"problem": PROBLEM}}, shelf="empty"),
+    Row("tech start: an overdue article is not walked", "technical_issue", "start", PROBLEM,
+        {"handoff": ("Tech", "topic_rule"), "collected": {"problem": PROBLEM}}, shelf="stale fix"),
+    Row("tech start: an article without steps is not walked", "technical_issue", "start", PROBLEM,
+        {"handoff": ("Tech", "topic_rule"), "collected": {"problem": PROBLEM}}, shelf="no steps"),
+    Row("tech resume: no, the next step", "technical_issue", "resume", "no",
+        {"options": YES_NO, "step": "step_1"}, ("Next: Clear your browser's cookies. Did that help?",),
+        step="step_0"),
+    Row("tech resume: 'Nope.', the last step", "technical_issue", "resume", "Nope.",
+        {"options": YES_NO, "step": "step_2"}, ("Next: Try another browser. Did that help?",), step="step_1"),
+    Row("tech resume: the last step failed, Tech takes over with the count", "technical_issue", "resume",
+        "didn't help", {"collected": {"steps_tried": 3}, "handoff": ("Tech", "bot_failure")},
+        ("Sorry that didn't fix it.",), step="step_2"),
+    Row("tech resume: a one-step article failed", "technical_issue", "resume", "still not working",
+        {"collected": {"steps_tried": 1}, "handoff": ("Tech", "bot_failure")}, ("Sorry that didn't fix it.",),
+        step=None, shelf="one step"),
+    Row("tech resume: the article went away mid-walk", "technical_issue", "resume", "no",
+        {"collected": {"steps_tried": 0}, "handoff": ("Tech", "bot_failure")}, ("Sorry that didn't fix it.",),
+        step="step_0", shelf="empty"),
+    Row("tech resume: yes resolves", "technical_issue", "resume", "yes", {"resolve": True},
+        ("Great, glad it works again!",), step="step_1"),
+    Row("tech resume: 'Works now!' resolves", "technical_issue", "resume", "Works now!", {"resolve": True},
+        ("glad it works again",), step="step_0"),
+    Row("tech resume: 'fixed' resolves", "technical_issue", "resume", "fixed", {"resolve": True},
+        ("glad it works again",), step="step_0"),
+    Row("tech resume: another question is not an answer", "technical_issue", "resume", "can I get a refund?",
+        {"consumed": False}, intent="refund_status", step="step_0"),
+    # account_locked: the unlock path; signs of fraud go to Security (urgent, by the bot's handoff).
+    Row("locked start: the unlock path", "account_locked", "start", "my account is locked",
+        {"options": YES_NO, "step": "unlock_helped"},
+        ("Accounts lock for 30 minutes", "resetting your password", "Did that sort it out?")),
+    Row("locked start: 'hacked' goes to Security", "account_locked", "start",
+        "my account is locked, I think someone hacked it", FRAUD),
+    Row("locked start: 'didn't place' goes to Security", "account_locked", "start",
+        "locked out and I didn't place that order", FRAUD),
+    Row("locked start: fraud words in any case", "account_locked", "start", "PHISHING mail, then locked", FRAUD),
+    Row("locked resume: yes, answered; the flow is over", "account_locked", "resume", "yes", {"answered": True},
+        ("Great — you're back in. Anything else?",), step="unlock_helped"),
+    Row("locked resume: 'It did!' is a yes", "account_locked", "resume", "It did!", {"answered": True},
+        ("you're back in",), step="unlock_helped"),
+    Row("locked resume: no, Security unlocks it", "account_locked", "resume", "no",
+        {"handoff": ("Security", "topic_rule")}, ("Let me get our Security team to unlock it for you.",),
+        step="unlock_helped"),
+    Row("locked resume: fraud in the answer goes to Security", "account_locked", "resume",
+        "no, I think it was stolen", FRAUD, step="unlock_helped"),
+    Row("locked resume: 'not me' is a sign of fraud", "account_locked", "resume", "that login was not me", FRAUD,
+        step="unlock_helped"),
+    Row("locked resume: thanks is not its answer (the bot's thanks handling is)", "account_locked", "resume",
+        "thanks", {"consumed": False}, intent="thanks_goodbye", step="unlock_helped"),
+    Row("locked resume: another question is not an answer", "account_locked", "resume",
+        "what are your shipping times?", {"consumed": False}, intent="shipping_info", step="unlock_helped"),
+]  # fmt: skip
+
+
+def turn_for(row: Row, world: World) -> Turn:
+    collected, memory = dict(row.collected), dict(row.memory)
+    ctx = world.context(
+        row.text,
+        row.intent or OWN_INTENT[row.flow],
+        collected=collected,
+        memory=memory,
+        step=row.step,
+        tries=row.tries,
+    )
+    turn = getattr(flow_named(row.flow), row.call)(ctx)
+    assert (collected, memory) == (row.collected, row.memory), "a flow changed its Context"
+    return turn
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+def test_a_flow_turn(row: Row) -> None:
+    world = World(SHELVES[row.shelf])
+    turn = turn_for(row, world)
+    assert replace(turn, reply=None) == Turn(**row.want)
+    if row.says:
+        assert turn.reply is not None
+        for piece in row.says:
+            assert piece in turn.reply
+        for piece in row.never_says:
+            assert piece not in turn.reply
+    else:
+        assert turn.reply is None
+    assert world.sent == list(row.sent)
+    assert_documented(turn.collected)
+    assert set(turn.memory) <= NOTES
+
+
+def test_the_rows_cover_every_flows_start_and_resume() -> None:
+    assert {(row.flow, row.call) for row in ROWS} == {(name, call) for name in BY_NAME for call in ("start", "resume")}
+    assert len({row.name for row in ROWS}) == len(ROWS)
+
+
+# --- conversations: start, then resume(s), as the bot carries them ---------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    """A customer message, as the model read it, and what the flows made of it. `then`: "reply"
+    (the flow answered and goes on or is over), "handoff QUEUE TRIGGER", "resolve", or
+    "unhandled" (no flow took it: the bot's own reply). `at`: the flow under way afterwards,
+    "name/step/tries", or "" for none."""
+
+    text: str
+    intent: str
+    then: str
+    at: str = ""
+    says: str = ""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    name: str
+    turns: tuple[Say, ...]
+    collected: dict[str, Any] = field(default_factory=dict)  # the facts at the end
+    memory: dict[str, Any] = field(default_factory=dict)  # the flows' notes at the end
+    sent: tuple[str, ...] = ()
+
+
+@dataclass
+class Bot:
+    """The bot's bookkeeping around the flows (bots/services/turns.py, flows.apply_turn), without
+    the model, the rules or the database: what a Turn changes, and what the next Context gets."""
+
+    world: World
+    flow: str = ""
+    step: str = ""
+    tries: int = 0
+    memory: dict[str, Any] = field(default_factory=dict)
+    collected: dict[str, Any] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+
+    def hear(self, text: str, intent: str) -> Turn | None:
+        if self.flow:
+            module = flow_named(self.flow)
+            turn = module.resume(self.context(text, intent))
+            if turn.consumed:
+                return self.apply(turn, module)
+            self.flow, self.step, self.tries = "", "", 0  # flow_drop: the customer moved on
+        module = flow_for(intent)
+        if module is not None:
+            turn = module.start(self.context(text, intent))
+            if turn.consumed:
+                return self.apply(turn, module)
+        return None
+
+    def context(self, text: str, intent: str) -> Context:
+        return self.world.context(
+            text,
+            intent,
+            collected=dict(self.collected),
+            memory=dict(self.memory),
+            step=self.step or None,
+            tries=self.tries,
+        )
+
+    def apply(self, turn: Turn, module: Any) -> Turn:
+        merged = {**self.collected, **turn.collected}  # collected_merge: None removes a key
+        self.collected = {key: value for key, value in merged.items() if value is not None}
+        if turn.step:
+            self.flow, self.step, self.tries = name_of(module), turn.step, turn.tries
+        else:
+            self.flow, self.step, self.tries = "", "", 0
+        self.memory = {**self.memory, **turn.memory}  # notes outlive the flow that wrote them
+        self.turns.append(turn)
+        return turn
+
+
+def outcome(turn: Turn | None) -> str:
+    if turn is None:
+        return "unhandled"
+    if turn.handoff:
+        return "handoff {} {}".format(*turn.handoff)
+    return "resolve" if turn.resolve else "reply"
+
+
+DAMAGE = "it's cracked down the side"
+CONVERSATIONS: list[Conversation] = [
+    Conversation("order status: asked for the number, answered with tracking", (
+        Say("where is my order?", "order_status", "reply", "order_status/ask_number/0", "What's your order number?"),
+        Say("it's A-1001", "order_status", "reply", "", "has shipped with DHL (tracking number JD0146)"),
+    ), collected=A1001),
+    Conversation("order status: a bad number once, then unknown twice offers a person", (
+        Say("order status please", "order_status", "reply", "order_status/ask_number/0"),
+        Say("12", "order_status", "reply", "order_status/ask_number/1", "doesn't look like an order number"),
+        Say("A-9999", "order_status", "reply", "order_status/ask_number/0", "couldn't find an order A-9999"),
+        Say("A-9998", "order_status", "reply", "", "can't find A-9998 either"),
+    ), collected={"order_number": "A-9998"}, memory={"unknown_orders": 2}),
+    Conversation("order status: two unreadable answers hand over", (
+        Say("where is my order?", "order_status", "reply", "order_status/ask_number/0"),
+        Say("12", "order_status", "reply", "order_status/ask_number/1"),
+        Say("345", "order_status", "handoff General bot_failure", "", "Let me get you a person"),
+    )),
+    Conversation("order status: the customer moves on to a question the knowledge base answers", (
+        Say("where is my order?", "order_status", "reply", "order_status/ask_number/0"),
+        Say("how do I pay?", "payment_methods", "reply", "information/helpful/0", "PayPal"),
+        Say("yes", "out_of_scope", "resolve", "", "glad that helped"),
+    ), memory={"article": 7}),
+    Conversation("order status then damaged: the number carries over to the next flow", (
+        Say("where is A-1004?", "order_status", "reply", "", "was delivered with UPS"),
+        Say("it arrived broken though", "damaged_item", "reply", "damaged_item/ask_damage/0", "What's wrong"),
+        Say("📎 lid.jpg", "out_of_scope", "reply", "damaged_item/ask_damage/0", "Thanks for the photo"),
+        Say("the lid is cracked", "damaged_item", "handoff Returns topic_rule"),
+    ), collected={"order_number": "A-1004", "order_status": "delivered", "tracking_number": "1Z999AA1",
+                  "photo": True, "damage": "the lid is cracked"}),
+    Conversation("order status: an unknown number is remembered past another flow", (
+        Say("where is A-9999?", "order_status", "reply", "order_status/ask_number/0", "couldn't find"),
+        Say("which payment methods do you take?", "payment_methods", "reply", "information/helpful/0"),
+        Say("and my other order A-9998?", "order_status", "reply", "", "can't find A-9998 either"),
+    ), collected={"order_number": "A-9998"}, memory={"unknown_orders": 2, "article": 7}),
+    Conversation("damaged: the number, then the damage; Returns takes over", (
+        Say("the vase I ordered arrived damaged", "damaged_item", "reply", "damaged_item/ask_number/0",
+            "order number"),
+        Say("A-1003", "out_of_scope", "reply", "damaged_item/ask_damage/0", "What's wrong with the item?"),
+        Say(DAMAGE, "damaged_item", "handoff Returns topic_rule"),
+    ), collected={"order_number": "A-1003", "damage": DAMAGE}),
+    Conversation("damaged: no number twice, Returns takes it anyway", (
+        Say("my parcel arrived crushed", "damaged_item", "reply", "damaged_item/ask_number/0"),
+        Say("I don't have it", "out_of_scope", "reply", "damaged_item/ask_number/1", "I need the order number"),
+        Say("sorry, still don't", "out_of_scope", "handoff Returns topic_rule"),
+    )),
+    Conversation("password reset: an unreadable answer, then the email", (
+        Say("I forgot my password", "password_reset", "reply", "password_reset/ask_email/0"),
+        Say("uh, the usual one", "password_reset", "reply", "password_reset/ask_email/1",
+            "doesn't look like an email"),
+        Say("Dana@Example.com", "out_of_scope", "reply", "", "If there's an account for dana@example.com"),
+    ), collected={"email": "dana@example.com"}, sent=("dana@example.com",)),
+    Conversation("password reset: two unreadable answers hand over, nothing is sent", (
+        Say("I forgot my password", "password_reset", "reply", "password_reset/ask_email/0"),
+        Say("dunno", "out_of_scope", "reply", "password_reset/ask_email/1"),
+        Say("no idea", "out_of_scope", "handoff General bot_failure", "", "A person can help you instead"),
+    )),
+    Conversation("password reset: a new question leaves the flow", (
+        Say("I forgot my password", "password_reset", "reply", "password_reset/ask_email/0"),
+        Say("where is my order A-1001?", "order_status", "reply", "", "has shipped"),
+    ), collected=A1001),
+    Conversation("refund: asked for the order, Billing takes it with the order", (
+        Say("where's my refund?", "refund_status", "reply", "refund_status/ask_number/0", "which order"),
+        Say("A-1003", "out_of_scope", "handoff Billing topic_rule", "", "return for that order arrived"),
+    ), collected={"order_number": "A-1003", "order_status": "returned"}),
+    Conversation("refund: a new question leaves the flow, and its answer did not help", (
+        Say("where's my refund?", "refund_status", "reply", "refund_status/ask_number/0"),
+        Say("what are your shipping times?", "shipping_info", "reply", "information/helpful/0",
+            "Orders ship within 2 working days"),
+        Say("no", "out_of_scope", "reply", "", "tell me a bit more"),
+    ), memory={"article": 8}),
+    Conversation("change order: two answers without a number hand over to General", (
+        Say("I want to change my order", "change_order", "reply", "change_order/ask_number/0"),
+        Say("the blue one", "change_order", "reply", "change_order/ask_number/1", "I need the order number"),
+        Say("the blue one!!", "change_order", "handoff General bot_failure"),
+    )),
+    Conversation("technical issue: three steps fail, Tech takes over with them", (
+        Say(PROBLEM, "technical_issue", "reply", "technical_issue/step_0/0", "Reload the page."),
+        Say("no", "out_of_scope", "reply", "technical_issue/step_1/0", "Clear your browser's cookies."),
+        Say("no", "out_of_scope", "reply", "technical_issue/step_2/0", "Try another browser."),
+        Say("no", "out_of_scope", "handoff Tech bot_failure", "", "passing you to our Tech team"),
+    ), collected={"problem": PROBLEM, "steps_tried": 3}),
+    Conversation("technical issue: the second step fixes it", (
+        Say(PROBLEM, "technical_issue", "reply", "technical_issue/step_0/0"),
+        Say("nope", "out_of_scope", "reply", "technical_issue/step_1/0"),
+        Say("works now", "out_of_scope", "resolve", "", "glad it works again"),
+    ), collected={"problem": PROBLEM}),
+    Conversation("account locked: the unlock path works", (
+        Say("my account is locked", "account_locked", "reply", "account_locked/unlock_helped/0", "30 minutes"),
+        Say("yes", "out_of_scope", "reply", "", "you're back in"),
+    )),
+    Conversation("account locked: it didn't help, Security unlocks it", (
+        Say("my account is locked", "account_locked", "reply", "account_locked/unlock_helped/0"),
+        Say("no", "out_of_scope", "handoff Security topic_rule", "", "Security team"),
+    )),
+    Conversation("account locked: signs of fraud in the answer", (
+        Say("my account is locked", "account_locked", "reply", "account_locked/unlock_helped/0"),
+        Say("no, someone else changed my password", "security_fraud", "handoff Security topic_rule"),
+    ), collected={"fraud_signs": True}),
+    Conversation("account locked: thanks leaves the flow to the bot", (
+        Say("my account is locked", "account_locked", "reply", "account_locked/unlock_helped/0"),
+        Say("thanks", "thanks_goodbye", "unhandled"),
+    )),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.name for c in CONVERSATIONS])
+def test_a_conversation(conversation: Conversation) -> None:
+    bot = Bot(World(SHELVES["desk"]))
+    for number, say in enumerate(conversation.turns):
+        turn = bot.hear(say.text, say.intent)
+        where = f"{bot.flow}/{bot.step}/{bot.tries}" if bot.flow else ""
+        assert (outcome(turn), where) == (say.then, say.at), f"message {number}: {say.text!r}"
+        if say.says:
+            assert turn is not None and turn.reply is not None and say.says in turn.reply, turn
+        if say.then.startswith(("handoff", "resolve")):
+            assert number == len(conversation.turns) - 1, "the conversation left the bot"
+    assert bot.collected == conversation.collected
+    assert bot.memory == conversation.memory
+    assert bot.world.sent == list(conversation.sent)
+    for turn in bot.turns:
+        assert_documented(turn.collected)
+    assert_documented(bot.collected)
+
+
+# --- across every row: collected holds documented facts only, and all of them occur ---------
+
+
+def test_collected_only_ever_holds_documented_facts_and_every_one_occurs() -> None:
+    assert DOCUMENTED == set(COLLECTED_FIELDS)
+    seen: set[str] = set()
+    notes: set[str] = set()
+    for row in ROWS:
+        turn = turn_for(row, World(SHELVES[row.shelf]))
+        seen |= set(turn.collected)
+        notes |= set(turn.memory)
+    for conversation in CONVERSATIONS:
+        bot = Bot(World(SHELVES["desk"]))
+        for say in conversation.turns:
+            bot.hear(say.text, say.intent)
+        for turn in bot.turns:
+            seen |= set(turn.collected)
+            notes |= set(turn.memory)
+    assert seen == DOCUMENTED
+    assert notes == NOTES
+    assert not notes & DOCUMENTED
+
+
+# --- the registry and the flows' text helpers -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "name"),
+    [
+        ("order_status", "order_status"),
+        ("password_reset", "password_reset"),
+        ("shipping_info", "information"),
+        ("return_policy", "information"),
+        ("payment_methods", "information"),
+        ("update_account", "information"),
+        ("damaged_item", "damaged_item"),
+        ("refund_status", "refund_status"),
+        ("change_order", "change_order"),
+        ("technical_issue", "technical_issue"),
+        ("account_locked", "account_locked"),
+    ],
+)
+def test_an_intent_runs_the_flow_its_state_names(intent: str, name: str) -> None:
+    flow = flow_for(intent)
+    assert flow is not None and callable(flow.start) and callable(flow.resume)
+    assert name_of(flow) == name and flow_named(name) is flow
+
+
+def test_intents_without_a_flow_and_unknown_names() -> None:
+    assert len(FLOWS) == 11 and set(BY_NAME) == {name_of(flow) for flow in FLOWS.values()}
+    assert flow_for("thanks_goodbye") is None and flow_for("billing_dispute") is None
+    assert flow_named("no_such_flow") is None
+    with pytest.raises(KeyError):
+        name_of(object())
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("A-1001", "A-1001"),
+        ("it's a 1002", "A-1002"),
+        ("A1003 please", "A-1003"),
+        ("abc-12345678", "ABC-12345678"),
+        ("order #1001", "1001"),
+        ("# 12345", "12345"),
+        ("12", None),
+        ("ABCD-1001", None),
+        ("A-12", None),
+        ("no number here", None),
+    ],
+)
+def test_an_order_number_in_a_message(text: str, number: str | None) -> None:
+    assert find_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("[PayPal](https://www.paypal.com)", "PayPal (https://www.paypal.com)"),
+        ("**Bold**, *it*, __strong__ and `code`", "Bold, it, strong and code"),
+        ("## Heading\nbody", "Heading\nbody"),
+        ("<b>Safe</b> <script>text</script>", "Safe text"),
+        ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
+        ("   padded   ", "padded"),
+    ],
+)
+def test_an_articles_markdown_as_chat_text(markdown: str, text: str) -> None:
+    assert as_chat_text(markdown) == text
