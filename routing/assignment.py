@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from helpdesk import presence
 from helpdesk.errors import ServiceError
 from helpdesk.models import AgentProfile, Conversation, ConversationStatus, Presence
-from helpdesk.services.handoff import conversation_accept
+from helpdesk.services.claims import conversation_accept
 
 
 @dataclass(frozen=True)

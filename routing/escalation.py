@@ -24,7 +24,7 @@ from helpdesk import realtime
 from helpdesk.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Priority, Queue, Ticket, TicketStatus
 from helpdesk.services.escalation import conversation_overflow, conversation_step_up, ticket_escalate
-from helpdesk.services.handoff import conversation_transfer_by_system
+from helpdesk.services.transfers import conversation_transfer_by_system
 
 from .decisions import carry_out, decide
 from .facts import facts_for

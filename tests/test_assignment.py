@@ -6,8 +6,9 @@ import pytest
 
 from bots.models import FlowState
 from helpdesk.models import AgentProfile, Conversation, Customer, Presence
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_start
-from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.handoff import conversation_request_handoff
 from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,7 +188,7 @@ def test_chats_stay_with_an_agent_who_is_away_never_connected_or_whose_queue_kee
     # Works over the API only: offline since before the chat was taken, never online for it.
     api_only = make_agent("api_only", [queues["Billing"]])
     _gone_for(api_only, 600)
-    from helpdesk.services.handoff import conversation_accept
+    from helpdesk.services.claims import conversation_accept
 
     billing = handed_off("billing", queue="Billing")
     conversation_accept(conversation_id=billing.pk, agent_user_id=api_only.user_id)

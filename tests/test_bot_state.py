@@ -10,8 +10,8 @@ from bots.models import FlowState
 from helpdesk.locks import lock_conversation
 from helpdesk.models import COLLECTED_FIELDS, Conversation
 from helpdesk.selectors.conversations import conversation_packet_by_id
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import collected_merge, conversation_start
-from helpdesk.services.handoff import conversation_resolve
 from helpdesk.services.messages import customer_message_post
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -36,8 +36,9 @@ from helpdesk.models import (
 from helpdesk.selectors.conversations import conversation_get_for_customer
 from helpdesk.services.assist import conversation_rate_bot
 from helpdesk.services.attachments import attachment_add
+from helpdesk.services.claims import conversation_accept
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
-from helpdesk.services.handoff import conversation_accept, conversation_resolve
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import agent_reply_post, customer_message_post, note_post
 from helpdesk.services.privacy import customer_erase, customer_export

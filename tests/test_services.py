@@ -10,20 +10,17 @@ from django.utils import timezone
 from helpdesk.errors import PermissionDenied, ServiceError
 from helpdesk.models import ConversationEvent, ConversationStatus, Customer, Message, Sender
 from helpdesk.selectors.conversations import conversation_packet, messages_after
+from helpdesk.services.claims import conversation_accept
+from helpdesk.services.closing import conversation_handback, conversation_resolve
 from helpdesk.services.conversations import (
     conversation_close_by_customer,
     conversation_start,
     conversations_sweep_inactive,
     csat_submit,
 )
-from helpdesk.services.handoff import (
-    conversation_accept,
-    conversation_handback,
-    conversation_request_handoff,
-    conversation_resolve,
-    conversation_transfer,
-)
+from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.messages import customer_message_post, note_post
+from helpdesk.services.transfers import conversation_transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

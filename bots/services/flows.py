@@ -12,8 +12,9 @@ from helpdesk.locks import lock_conversation
 from helpdesk.models import Article, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.selectors.kb import article_for_question
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import collected_merge
-from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.kb import article_count, article_stale_asked, gap_record
 from helpdesk.services.messages import bot_say
 

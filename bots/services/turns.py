@@ -7,8 +7,9 @@ from django.db.models.expressions import RawSQL
 
 from helpdesk import realtime
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_bot_failure_count
-from helpdesk.services.handoff import conversation_request_handoff, conversation_resolve
+from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
 from routing.decisions import carry_out

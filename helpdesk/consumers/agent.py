@@ -16,13 +16,10 @@ from ..ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
 from ..services.agents import agent_connected, agent_disconnected, agent_heartbeat, agent_set_presence
 from ..services.assist import conversation_rate_bot
-from ..services.handoff import (
-    conversation_accept,
-    conversation_handback,
-    conversation_resolve,
-    conversation_transfer,
-)
+from ..services.claims import conversation_accept
+from ..services.closing import conversation_handback, conversation_resolve
 from ..services.messages import agent_reply_post, note_post
+from ..services.transfers import conversation_transfer
 from .base import FrameError, JsonFrameConsumer
 from .db import db
 

@@ -12,7 +12,7 @@ from .. import events, presence, realtime
 from ..errors import ServiceError
 from ..locks import lock_agent
 from ..models import AgentProfile, Conversation, ConversationStatus, Presence
-from .handoff import conversation_requeue_from_offline_agent, offline_long_enough
+from .transfers import conversation_requeue_from_offline_agent, offline_long_enough
 
 logger = logging.getLogger(__name__)
 

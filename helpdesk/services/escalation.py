@@ -13,8 +13,8 @@ from datetime import datetime
 
 from .. import realtime
 from ..models import Conversation, ConversationStatus, Priority, Ticket
-from .handoff import conversation_transfer_by_system
 from .lifecycle import push_conversation_updated, push_queue_positions
+from .transfers import conversation_transfer_by_system
 
 
 def conversation_overflow(*, conversation_id: uuid.UUID | str, from_queue_id: int, to_queue_id: int) -> bool:

@@ -11,8 +11,9 @@ from django.db import connection, connections
 
 from helpdesk.errors import ServiceError
 from helpdesk.models import Conversation, Message, Sender
+from helpdesk.services.claims import conversation_accept
 from helpdesk.services.conversations import conversation_start
-from helpdesk.services.handoff import conversation_accept, conversation_request_handoff
+from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.messages import customer_message_post
 from tests.support.people import make_agent
 

@@ -104,8 +104,9 @@ def _seed() -> dict:
         OrderStatus,
         Queue,
     )
+    from helpdesk.services.claims import conversation_accept
     from helpdesk.services.conversations import conversation_start
-    from helpdesk.services.handoff import conversation_accept, conversation_handoff
+    from helpdesk.services.handoff import conversation_handoff
     from helpdesk.services.messages import agent_reply_post, bot_say, customer_message_post, note_post
     from routing.models import Rule, RuleChange
     from routing.services import rules_import

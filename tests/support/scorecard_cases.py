@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from analytics.scorecard import scorecard
+from helpdesk.services.claims import conversation_accept
+from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
-from helpdesk.services.handoff import conversation_accept, conversation_resolve
 from helpdesk.services.messages import agent_reply_post, customer_message_post
 
 
@@ -52,7 +53,7 @@ def scripted(queues, agent):
     )
     conversation_close_by_customer(conversation_id=left_agent.pk)
     # 7. accepted by Grace, transferred to Tech, resolved there; not rated.
-    from helpdesk.services.handoff import conversation_transfer
+    from helpdesk.services.transfers import conversation_transfer
     from tests.support.people import make_agent
 
     tariq = make_agent("tariq", [queues["Tech"]])
