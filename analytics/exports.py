@@ -2,7 +2,7 @@
 a year of conversations never sits in memory.
 
 A CSV leaves the desk (spreadsheets get mailed around), so with HELPDESK_REDACT_PII on every
-text cell goes through helpdesk.privacy.redact: an email address, a card or a phone number
+text cell goes through helpdesk.security.redaction.redact: an email address, a card or a phone number
 written into a trigger, a queue name or a username comes out as [email], [card] or [phone].
 Typed cells (ids, timestamps, numbers) are not text and are written as they are.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F
 
-from helpdesk.privacy import redact
+from helpdesk.security.redaction import redact
 
 from .scorecard import OUTCOME, conversations_in, scorecard
 

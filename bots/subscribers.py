@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.tasks_runner import run_task
+from helpdesk.infrastructure.tasks_runner import run_task
 
 from .services.turns import bot_greet
 from .tasks import handle_message
@@ -41,7 +41,7 @@ def on_handed_back(payload: dict[str, Any]) -> None:
     """Back from a human: the customer has had their answer, so "that's all, thanks" closes."""
     from django.db import transaction
 
-    from helpdesk.locks import lock_conversation
+    from helpdesk.infrastructure.locks import lock_conversation
 
     from .services.state import state_update
 

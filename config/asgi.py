@@ -13,7 +13,7 @@ from django.conf import settings  # noqa: E402
 from config import ws_guard  # noqa: E402
 from helpdesk.consumers.auth import AgentAuthStack  # noqa: E402
 from helpdesk.consumers.origin import OriginValidator  # noqa: E402
-from helpdesk.routing import websocket_urlpatterns  # noqa: E402
+from helpdesk.consumers.urls import websocket_urlpatterns  # noqa: E402
 
 # A client that stops reading is dropped before its backlog grows without bound (docs/faults.md).
 ws_guard.install(settings.HELPDESK_WS_SEND_BUFFER_LIMIT)

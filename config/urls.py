@@ -4,9 +4,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bots.dry_run import dry_run_view
-from helpdesk.forms import ThrottledAdminAuthenticationForm
+from helpdesk.security.login_forms import ThrottledAdminAuthenticationForm
 
-# The admin's login page shares the login throttle (helpdesk.login_throttle, docs/security.md).
+# The admin's login page shares the login throttle (helpdesk.security.login_throttle, docs/security.md).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [

@@ -27,9 +27,9 @@ from .models import (
     Queue,
     Ticket,
 )
-from .selectors.privacy import is_supervisor
+from .selectors.data_requests import is_supervisor
 from .services.audit import client_ip
-from .services.privacy import customer_erase, customer_export
+from .services.data_requests import customer_erase, customer_export
 
 
 @admin.register(Queue)

@@ -22,7 +22,7 @@ def kb_review_reminders() -> int:
 
 @shared_task(name="helpdesk.tasks.sweep_presence", time_limit=60, soft_time_limit=50)
 def sweep_presence() -> int:
-    """Beat: agents whose inbox sockets died with their process go offline (helpdesk/presence.py);
+    """Beat: agents whose inbox sockets died with their process go offline (helpdesk/infrastructure/presence.py);
     the chats of agents offline past their queue's `offline_requeue_seconds` go back to the
     queue. Safe to run twice: each agent and chat is re-checked under its row lock."""
     from .services.agents import agents_requeue_offline_chats, agents_sweep_stale

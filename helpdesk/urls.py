@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import ThrottledAuthenticationForm
+from .security.login_forms import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("chat/", views.chat_page, name="chat"),

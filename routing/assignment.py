@@ -15,8 +15,8 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
-from helpdesk import presence
 from helpdesk.errors import ServiceError
+from helpdesk.infrastructure import presence
 from helpdesk.models import AgentProfile, Conversation, ConversationStatus, Presence
 from helpdesk.services.claims import conversation_accept
 

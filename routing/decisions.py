@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from helpdesk import realtime
+from helpdesk.infrastructure import realtime
 from helpdesk.models import Priority
 from helpdesk.services.conversations import conversation_priority_raise, conversation_tags_add
 

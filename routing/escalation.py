@@ -20,8 +20,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk import realtime
-from helpdesk.locks import lock_conversation
+from helpdesk.infrastructure import realtime
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Priority, Queue, Ticket, TicketStatus
 from helpdesk.services.escalation import conversation_overflow, conversation_step_up, ticket_escalate
 from helpdesk.services.transfers import conversation_transfer_by_system

@@ -79,7 +79,7 @@ def queues(db, trained_intent_head) -> dict:
 
     rules_seed()
     forget_rules()
-    from helpdesk.seed_content import seed_orders_and_articles
+    from helpdesk.management.demo_content import seed_orders_and_articles
 
     seed_orders_and_articles()
     return made

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from bots.models import FlowState
-from helpdesk.locks import lock_conversation
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import COLLECTED_FIELDS, Conversation
 from helpdesk.selectors.conversations import conversation_packet_by_id
 from helpdesk.services.closing import conversation_resolve

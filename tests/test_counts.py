@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk import realtime
+from helpdesk.infrastructure import realtime
 from helpdesk.selectors.conversations import (
     conversation_get_for_customer,
     conversation_packet,

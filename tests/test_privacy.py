@@ -39,9 +39,9 @@ from helpdesk.services.attachments import attachment_add
 from helpdesk.services.claims import conversation_accept
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
+from helpdesk.services.data_requests import customer_erase, customer_export
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import agent_reply_post, customer_message_post, note_post
-from helpdesk.services.privacy import customer_erase, customer_export
 from helpdesk.services.tickets import ticket_open
 from tests.support.people import make_agent
 

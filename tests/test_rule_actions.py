@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from helpdesk import realtime
+from helpdesk.infrastructure import realtime
 from helpdesk.models import Conversation, ConversationEvent, ConversationStatus, EventKind
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.handoff import conversation_request_handoff

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from helpdesk.locks import lock_conversation
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation, Message
 from helpdesk.selectors.conversations import conversation_packet
 from helpdesk.services.conversations import collected_merge

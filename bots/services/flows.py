@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
-from helpdesk.locks import lock_conversation
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Article, Conversation, ConversationStatus, Message, Priority
 from helpdesk.orders import order_lookup
 from helpdesk.selectors.kb import article_for_question

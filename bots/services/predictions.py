@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from helpdesk import realtime
-from helpdesk.locks import lock_conversation
+from helpdesk.infrastructure import realtime
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.readings import reading_apply
 

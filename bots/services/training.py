@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from helpdesk.privacy import redact
+from helpdesk.security.redaction import redact
 
 from .. import runtime
 from ..ml.encoder import load_encoder

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, TextField
 from django.db.models.expressions import RawSQL
 
-from helpdesk import realtime
+from helpdesk.infrastructure import realtime
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_bot_failure_count

@@ -52,9 +52,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "helpdesk.middleware.SecurityHeadersMiddleware",
+    "helpdesk.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "helpdesk.middleware.PublicApiCorsMiddleware",
+    "helpdesk.security.middleware.PublicApiCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,7 +109,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: the broker is Redis in production; embedded mode has no broker and runs the bot's
-# work in-process on a thread pool (helpdesk.tasks_runner), never on the event loop.
+# work in-process on a thread pool (helpdesk.infrastructure.tasks_runner), never on the event loop.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
@@ -205,7 +205,7 @@ if env_bool("HELPDESK_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-# Content-Security-Policy (helpdesk.middleware.SecurityHeadersMiddleware): scripts and styles
+# Content-Security-Policy (helpdesk.security.middleware.SecurityHeadersMiddleware): scripts and styles
 # only from our own static files, no inline code. `connect-src` adds the page's own ws:/wss:
 # origin, which older browsers do not count as 'self'.
 HELPDESK_CSP = {
@@ -228,13 +228,13 @@ HELPDESK_CSP_OVERRIDES = {"/api/docs/": {"style-src": "'self' 'unsafe-inline'"}}
 # extra hosts (e.g. a shop's own domain that embeds the chat widget), comma-separated.
 HELPDESK_WS_ALLOWED_ORIGINS = env_list("HELPDESK_WS_ALLOWED_ORIGINS", "")
 
-# Login throttling (helpdesk.login_throttle): after this many failed logins for one username
+# Login throttling (helpdesk.security.login_throttle): after this many failed logins for one username
 # from one address, that pair is locked out for HELPDESK_LOGIN_LOCKOUT_SECONDS. The count is
 # kept in the cache (Redis in production), so every process shares it.
 HELPDESK_LOGIN_MAX_FAILURES = env_int("HELPDESK_LOGIN_MAX_FAILURES", 5)
 HELPDESK_LOGIN_LOCKOUT_SECONDS = env_int("HELPDESK_LOGIN_LOCKOUT_SECONDS", 900)
 
-# Token lifetimes (helpdesk.tokens).
+# Token lifetimes (helpdesk.security.tokens).
 HELPDESK_CUSTOMER_TOKEN_MAX_AGE_SECONDS = env_int("HELPDESK_CUSTOMER_TOKEN_MAX_AGE_SECONDS", 7 * 24 * 3600)
 HELPDESK_AGENT_TOKEN_MAX_AGE_SECONDS = env_int("HELPDESK_AGENT_TOKEN_MAX_AGE_SECONDS", 24 * 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -296,7 +296,7 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
 HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook", "routing.services.seed_demo_hook"]
 # Called inside a customer's erasure transaction, so higher apps drop what they keep of the
 # customer's words (docs/privacy.md). Each takes (customer_id=, texts=) and returns a count.
-HELPDESK_ERASURE_HOOKS = ["bots.services.privacy.erase_customer_texts"]
+HELPDESK_ERASURE_HOOKS = ["bots.services.erasure.erase_customer_texts"]
 # Redact email addresses, card numbers and phone numbers from the text the intent model
 # trains on and from the analytics CSV exports (docs/privacy.md).
 HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)

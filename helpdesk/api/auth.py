@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from ..tokens import agent_token_expired
+from ..security.tokens import agent_token_expired
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):

@@ -16,10 +16,16 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from ..errors import NotFound, ServiceError
-from ..housekeeping import maybe_sweep
-from ..login_throttle import client_address, lockout_message, login_failed, login_lock_remaining, login_succeeded
+from ..infrastructure.housekeeping import maybe_sweep
 from ..models import AgentProfile, Attachment, Customer, Priority, Queue
-from ..ratelimit import window_allow
+from ..security.login_throttle import (
+    client_address,
+    lockout_message,
+    login_failed,
+    login_lock_remaining,
+    login_succeeded,
+)
+from ..security.ratelimit import window_allow
 from ..selectors.conversations import (
     conversation_get_for_agent,
     conversation_get_for_customer,

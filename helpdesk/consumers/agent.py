@@ -9,10 +9,10 @@ from typing import Any
 
 from django.conf import settings
 
-from .. import realtime
 from ..errors import ServiceError, Unavailable
+from ..infrastructure import realtime
 from ..models import AgentProfile, Conversation, ConversationStatus
-from ..ratelimit import TokenBucket
+from ..security.ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_agent, conversation_packet
 from ..services.agents import agent_connected, agent_disconnected, agent_heartbeat, agent_set_presence
 from ..services.assist import conversation_rate_bot
@@ -94,7 +94,7 @@ class AgentConsumer(JsonFrameConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _beat(self) -> None:
-        """While this socket lives, its presence entry stays fresh (helpdesk/presence.py); if
+        """While this socket lives, its presence entry stays fresh (helpdesk/infrastructure/presence.py); if
         this process dies, the entry expires and the agent stops counting as online."""
         while True:
             await asyncio.sleep(settings.HELPDESK_PRESENCE_HEARTBEAT_SECONDS)

@@ -9,7 +9,7 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 
-from ..tokens import agent_token_expired
+from ..security.tokens import agent_token_expired
 
 
 @database_sync_to_async

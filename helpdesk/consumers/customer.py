@@ -8,10 +8,10 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 
-from .. import realtime
 from ..errors import ServiceError
 from ..frames import message_payload
-from ..ratelimit import TokenBucket
+from ..infrastructure import realtime
+from ..security.ratelimit import TokenBucket
 from ..selectors.conversations import conversation_get_for_customer, messages_after
 from ..services.conversations import conversation_close_by_customer, csat_submit
 from ..services.handoff import conversation_request_handoff

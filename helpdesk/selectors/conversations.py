@@ -14,7 +14,7 @@ from django.utils import timezone
 from ..errors import NotFound, PermissionDenied
 from ..frames import conversation_summary, message_payload
 from ..models import AgentProfile, Conversation, ConversationStatus, Message
-from ..tokens import customer_token_conversation, hash_token
+from ..security.tokens import customer_token_conversation, hash_token
 from .assist import assist_for, suggested_opening
 from .queues import queue_position, queue_wait_estimate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F, Q
 
-from .. import presence
+from ..infrastructure import presence
 from ..models import AgentProfile, Conversation, ConversationStatus, Presence, Queue
 
 

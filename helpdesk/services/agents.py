@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import events, presence, realtime
 from ..errors import ServiceError
-from ..locks import lock_agent
+from ..infrastructure import events, presence, realtime
+from ..infrastructure.locks import lock_agent
 from ..models import AgentProfile, Conversation, ConversationStatus, Presence
 from .transfers import conversation_requeue_from_offline_agent, offline_long_enough
 
@@ -38,7 +38,7 @@ def agent_disconnected(*, user_id: int, connection: str) -> None:
         remaining = max(0, profile.open_connections - 1)
         if presence.tracked():
             # The counter cannot know of sockets that died with their process: count the
-            # sockets still seen instead (helpdesk/presence.py).
+            # sockets still seen instead (helpdesk/infrastructure/presence.py).
             remaining = presence.fresh_count(user_id)
         AgentProfile.objects.filter(pk=profile.pk).update(open_connections=remaining)
         if remaining == 0 and profile.presence != Presence.OFFLINE:
@@ -59,7 +59,7 @@ def agent_heartbeat(*, user_id: int, connection: str) -> None:
 
 def agents_sweep_stale() -> int:
     """Take offline the agents none of whose sockets has been seen within the TTL: their
-    process died without closing them (helpdesk/presence.py). Safe to run twice at once:
+    process died without closing them (helpdesk/infrastructure/presence.py). Safe to run twice at once:
     each agent is re-checked under its row lock. Returns how many went offline."""
     present = AgentProfile.objects.exclude(presence=Presence.OFFLINE).values_list("user_id", flat=True)
     swept = 0

@@ -6,8 +6,8 @@ import uuid
 
 from django.db import transaction
 
-from .. import events
 from ..errors import ServiceError
+from ..infrastructure import events
 from ..models import AgentProfile, BotRating, Conversation, ConversationEvent, EventKind
 
 

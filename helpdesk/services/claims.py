@@ -9,9 +9,9 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .. import realtime
 from ..errors import PermissionDenied, ServiceError
-from ..locks import lock_agent, lock_conversation
+from ..infrastructure import realtime
+from ..infrastructure.locks import lock_agent, lock_conversation
 from ..models import (
     AgentProfile,
     Conversation,

@@ -7,8 +7,8 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from .. import events, realtime
-from ..locks import lock_conversation
+from ..infrastructure import events, realtime
+from ..infrastructure.locks import lock_conversation
 from ..models import (
     AgentProfile,
     Conversation,

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import events, realtime
 from ..errors import ServiceError
-from ..locks import lock_conversation
+from ..infrastructure import events, realtime
+from ..infrastructure.locks import lock_conversation
 from ..models import (
     COLLECTED_FIELDS,
     Conversation,
@@ -24,7 +24,7 @@ from ..models import (
     Priority,
 )
 from ..models.conversations import OPEN_STATUSES
-from ..tokens import customer_token_issue, hash_token
+from ..security.tokens import customer_token_issue, hash_token
 from .customers import customer_identify
 from .lifecycle import push_conversation_updated, push_queue_positions, release_agent, set_status
 

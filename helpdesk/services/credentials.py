@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from ..tokens import agent_token_expired
+from ..security.tokens import agent_token_expired
 
 
 def agent_token_for(user) -> Token:

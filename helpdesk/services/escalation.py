@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from .. import realtime
+from ..infrastructure import realtime
 from ..models import Conversation, ConversationStatus, Priority, Ticket
 from .lifecycle import push_conversation_updated, push_queue_positions
 from .transfers import conversation_transfer_by_system

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import events, realtime
-from ..locks import lock_conversation
+from ..infrastructure import events, realtime
+from ..infrastructure.locks import lock_conversation
 from ..models import (
     Conversation,
     ConversationEvent,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import realtime
+from ..infrastructure import realtime
 from ..models import Article, ArticleStatus, KnowledgeGap
 
 REMIND_BEFORE = timedelta(days=7)

@@ -7,8 +7,8 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from .. import events, realtime
 from ..frames import conversation_summary
+from ..infrastructure import events, realtime
 from ..models import Conversation, ConversationEvent, EventKind
 from ..selectors.queues import queue_wait_estimate, queued_in_order
 
@@ -16,7 +16,7 @@ from ..selectors.queues import queue_wait_estimate, queued_in_order
 def set_status(
     conversation: Conversation, status: str, *, actor_type: str, actor: AbstractBaseUser | None = None
 ) -> None:
-    """Inside a transaction holding the conversation's lock (see helpdesk.locks)."""
+    """Inside a transaction holding the conversation's lock (see helpdesk.infrastructure.locks)."""
     old = conversation.status
     if old == status:
         return

@@ -12,10 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from .. import events, realtime
 from ..errors import ServiceError
 from ..frames import message_payload
-from ..locks import lock_conversation
+from ..infrastructure import events, realtime
+from ..infrastructure.locks import lock_conversation
 from ..models import Conversation, ConversationEvent, ConversationStatus, EventKind, Message, Sender
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import realtime
+from ..infrastructure import realtime
 from ..models import Conversation, Message
 from .lifecycle import push_conversation_updated
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .. import realtime
 from ..errors import PermissionDenied, ServiceError
 from ..frames import conversation_summary
-from ..locks import lock_agent, lock_conversation
+from ..infrastructure import realtime
+from ..infrastructure.locks import lock_agent, lock_conversation
 from ..models import (
     AgentProfile,
     Conversation,

@@ -28,7 +28,7 @@ def _documented_429_body() -> dict:
 
 
 def _clear_of_window_edge(window_seconds: int, margin: float = 5.0) -> None:
-    """The limit counts in fixed windows (helpdesk/ratelimit.py): requests that straddle a
+    """The limit counts in fixed windows (helpdesk/security/ratelimit.py): requests that straddle a
     window's edge are counted in two, so the test starts well inside one."""
     left = window_seconds - time.time() % window_seconds
     if left < margin:

@@ -1,6 +1,6 @@
 """Credentials cannot be stretched, altered, forged or kept past their time.
 
-Customer tokens (helpdesk.tokens): signed, naming one conversation, expiring, and matched
+Customer tokens (helpdesk.security.tokens): signed, naming one conversation, expiring, and matched
 against the hash stored on that conversation. Agent tokens: DRF keys, expiring, rotated."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from helpdesk.models import Attachment, Conversation, Message
+from helpdesk.security.tokens import customer_token_conversation, hash_token
 from helpdesk.services.conversations import conversation_start
-from helpdesk.tokens import customer_token_conversation, hash_token
 from tests.support.security import PNG, agent_token, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,10 +1,10 @@
-"""Redaction of personal details (helpdesk.privacy): pure, no database."""
+"""Redaction of personal details (helpdesk.security.redaction): pure, no database."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpdesk.privacy import luhn_ok, redact
+from helpdesk.security.redaction import luhn_ok, redact
 
 
 @pytest.mark.parametrize(

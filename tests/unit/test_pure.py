@@ -8,7 +8,7 @@ import pytest
 
 from bots import replies
 from config.settings.env import database_from_url
-from helpdesk.ratelimit import TokenBucket
+from helpdesk.security.ratelimit import TokenBucket
 
 
 @pytest.mark.parametrize(

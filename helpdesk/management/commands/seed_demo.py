@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from helpdesk.management.demo_content import seed_canned_replies, seed_orders_and_articles
 from helpdesk.models import AgentProfile, Customer, CustomerTier, Queue
-from helpdesk.seed_content import seed_canned_replies, seed_orders_and_articles
 
 QUEUES = [
     ("General", "Everything that has no better home", 0),

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from ..errors import PermissionDenied, ServiceError
-from ..locks import lock_conversation
+from ..infrastructure.locks import lock_conversation
 from ..models import (
     Attachment,
     AuditAction,
@@ -35,8 +35,8 @@ from ..models import (
     Ticket,
 )
 from ..models.conversations import OPEN_STATUSES
-from ..privacy import redact
-from ..selectors.privacy import NON_PERSONAL_COLLECTED, customer_personal_data, is_supervisor
+from ..security.redaction import redact
+from ..selectors.data_requests import NON_PERSONAL_COLLECTED, customer_personal_data, is_supervisor
 from .audit import audit_record, object_type_of
 
 ERASED = "[erased]"

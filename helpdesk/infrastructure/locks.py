@@ -11,8 +11,8 @@ import uuid
 
 from django.core.exceptions import ValidationError
 
-from .errors import NotFound
-from .models import AgentProfile, Conversation
+from ..errors import NotFound
+from ..models import AgentProfile, Conversation
 
 
 def lock_conversation(conversation_id: uuid.UUID | str) -> Conversation:

@@ -1,4 +1,4 @@
-"""Login forms with throttling (helpdesk.login_throttle), for the login page and the admin's."""
+"""Login forms with throttling (helpdesk.security.login_throttle), for the login page and the admin's."""
 
 from __future__ import annotations
 
@@ -8,13 +8,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
-from .login_throttle import (
-    client_address,
-    lockout_message,
-    login_failed,
-    login_lock_remaining,
-    login_succeeded,
-)
+from .login_throttle import client_address, lockout_message, login_failed, login_lock_remaining, login_succeeded
 
 
 class ThrottledLoginMixin:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from helpdesk.privacy import redact
+from helpdesk.security.redaction import redact
 
 from ..models import ExampleSource, IntentExample
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import Article, ArticleStatus, CannedReply, Order, OrderStatus, Queue
+from ..models import Article, ArticleStatus, CannedReply, Order, OrderStatus, Queue
 
 ORDERS = [
     ("A-1001", OrderStatus.SHIPPED, "DHL", "JD014600003SE", "https://www.dhl.com/track?id=JD014600003SE"),

@@ -2,8 +2,8 @@
 
 from django.urls import re_path
 
-from .consumers.agent import AgentConsumer
-from .consumers.customer import CustomerConsumer
+from .agent import AgentConsumer
+from .customer import CustomerConsumer
 
 websocket_urlpatterns = [
     re_path(r"^ws/conversations/(?P<conversation_id>[^/]+)/$", CustomerConsumer.as_asgi()),

@@ -20,7 +20,7 @@ def maybe_sweep() -> None:
         return
     # cache.add is atomic: only the first caller in a minute gets to run it.
     if cache.add("helpdesk:embedded-sweep", 1, timeout=SWEEP_EVERY_SECONDS):
-        from .tasks import sweep_inactive, sweep_presence
+        from ..tasks import sweep_inactive, sweep_presence
 
         run_task(sweep_inactive)
         run_task(sweep_presence)
