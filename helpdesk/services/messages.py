@@ -1,3 +1,7 @@
+"""Messages: one service per sender (a customer's message, an agent's reply, a note, the bot's
+answer, the desk's own words) over one private append that takes the `seq`, logs the event and
+pushes after commit."""
+
 from __future__ import annotations
 
 import re
