@@ -1,9 +1,10 @@
 """Bot flows, multi-turn, through the real customer socket.
 
-The flows' own logic (every path of every flow, as tables) is in tests/unit/test_flows_pure.py,
-with no socket, database or encoder. These tests check what only the real path shows: the
-model's reading, the socket frames, handoff packets and queues, the flow's state kept between
-turns, article counters and knowledge gaps, photos, the fallback ladder, resolution and CSAT.
+The flows' own logic (every path of every flow, as tables) is in
+tests/unit/test_flow_turns.py and test_flow_conversations.py, with no socket, database or
+encoder. These tests check what only the real path shows: the model's reading, the socket
+frames, handoff packets and queues, the flow's state kept between turns, article counters and
+knowledge gaps, photos, the fallback ladder, resolution and CSAT.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ world as callables) and answers a Turn: what to say, what it learned, whether it
 hands over, or resolves. What a flow learns about the customer's request goes to
 `Turn.collected` (the kernel's documented fields, shown to agents); its own state (step, tries,
 notes in `memory`) is the bot's, kept in bots.models.FlowState. Flows are pure: no database,
-no socket; tests/unit/test_flows_pure.py drives them as tables.
+no socket; tests/unit/test_flow_turns.py and test_flow_conversations.py drive them as tables.
 """
 
 from __future__ import annotations
