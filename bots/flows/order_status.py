@@ -7,7 +7,11 @@ import re
 
 from .base import TALK_TO_PERSON, Context, Turn
 
-ORDER_NUMBER = re.compile(r"\b([A-Za-z]{1,3})[- ]?(\d{3,8})\b|#\s?(\d{4,8})\b")
+# A prefix joined to the digits ("A-1001", "a1001"), or apart from them only when it cannot be
+# a word ("AB 1234", "a 1002"): "order no 1234", "it's 1234" and "is 55512" name no prefix.
+PREFIXED = re.compile(r"(?<![\w'’])(?:([A-Za-z]{1,3})-?|([A-Z]{1,3}|[A-Za-z]) )(\d{3,8})\b")
+# Digits alone, after "#" or after "order" and a few words ("my order is 55512").
+BARE = re.compile(r"#\s?(\d{4,8})\b|\border\b[^\d\n]{0,20}?(?<![\w-])(\d{4,8})\b", re.IGNORECASE)
 STATUS_WORDS = {
     "processing": "is being prepared and hasn't shipped yet",
     "shipped": "has shipped",
@@ -18,12 +22,11 @@ STATUS_WORDS = {
 
 
 def find_number(text: str) -> str | None:
-    match = ORDER_NUMBER.search(text)
-    if not match:
-        return None
-    if match.group(3):
-        return match.group(3)
-    return f"{match.group(1).upper()}-{match.group(2)}"
+    match = PREFIXED.search(text)
+    if match:
+        return f"{(match.group(1) or match.group(2)).upper()}-{match.group(3)}"
+    match = BARE.search(text)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def describe(order) -> str:

@@ -423,6 +423,11 @@ def test_intents_without_a_flow_and_unknown_names() -> None:
         ("ABCD-1001", None),
         ("A-12", None),
         ("no number here", None),
+        # Words before a number are no prefix.
+        ("order no 1234", "1234"),
+        ("my order is 55512", "55512"),
+        ("it's 1234", None),
+        ("AB 1234", "AB-1234"),
     ],
 )
 def test_an_order_number_in_a_message(text: str, number: str | None) -> None:
