@@ -9,7 +9,10 @@ import re
 from .base import TALK_TO_PERSON, YES_NO, Context, Turn
 
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_MARKS = re.compile(r"(\*\*|__|\*|_|`)")
+# Emphasis marks: stars and backticks anywhere, underscores only at a word's edge (snake_case
+# and URLs keep theirs).
+_MARKS = re.compile(r"\*\*|\*|`|(?<!\w)__?|__?(?!\w)")
+_URL = re.compile(r"(https?://\S+)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.MULTILINE)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -20,7 +23,8 @@ def as_chat_text(markdown: str) -> str:
     text = _TAGS.sub("", markdown)
     text = _LINK.sub(r"\1 (\2)", text)
     text = _HEADING.sub("", text)
-    return _MARKS.sub("", text).strip()
+    parts = _URL.split(text)  # odd items are URLs, left as they are
+    return "".join(part if i % 2 else _MARKS.sub("", part) for i, part in enumerate(parts)).strip()
 
 
 YES = {"yes", "yes thanks", "yes, thanks", "yep", "yeah", "it did", "thanks", "thank you", "perfect", "great"}

@@ -443,6 +443,8 @@ def test_an_order_number_in_a_message(text: str, number: str | None) -> None:
         ("<b>Safe</b> <script>text</script>", "Safe text"),
         ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
         ("   padded   ", "padded"),
+        ("[Help](https://a.com/my_page)", "Help (https://a.com/my_page)"),
+        ("see https://a.com/x_*y* and order_number", "see https://a.com/x_*y* and order_number"),
     ],
 )
 def test_an_articles_markdown_as_chat_text(markdown: str, text: str) -> None:
