@@ -38,6 +38,7 @@ TRIGGERS = (
     "customer_tier",
     "repeat_contact",
     "bot_failure",
+    "bot_unavailable",
     "agent_transfer",
 )
 

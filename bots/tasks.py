@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -8,8 +9,14 @@ from django.conf import settings
 from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from helpdesk.services.fail_open import bot_heartbeat
+
 from .services.predictions import messages_unread
-from .services.turns import bot_handle_message
+from .services.turns import bot_handle_message, bot_turn_failed
+
+logger = logging.getLogger(__name__)
+# Redis or PostgreSQL went away mid-turn (a restart): the turn is safe to run again.
+TRANSIENT = (RedisConnectionError, OperationalError)
 
 
 @shared_task(
@@ -20,14 +27,23 @@ from .services.turns import bot_handle_message
     soft_time_limit=25,
     # Transient: Redis or PostgreSQL went away mid-turn (a restart). The turn is safe to run
     # again (one prediction per message and version, one answer per message).
-    autoretry_for=(RedisConnectionError, OperationalError),
+    autoretry_for=TRANSIENT,
     retry_backoff=1,
     retry_backoff_max=10,
     max_retries=5,
 )
 def handle_message(message_id: int) -> None:
+    bot_heartbeat()
     _hold_for_tests(message_id)
-    bot_handle_message(message_id=message_id)
+    try:
+        bot_handle_message(message_id=message_id)
+    except TRANSIENT:
+        raise  # retried (above); past the retries, the answer bound hands over
+    except Exception:
+        # A bug, a bad article, a model that will not load: not worth a retry. The customer
+        # gets an honest handoff now, and the message is not sent to the bot again.
+        logger.exception("the bot's turn failed on message %s: handing over", message_id)
+        bot_turn_failed(message_id=message_id)
 
 
 @shared_task(name="bots.tasks.read_missed", time_limit=60, soft_time_limit=50)

@@ -1,5 +1,6 @@
 """Celery: `celery -A config worker` and `celery -A config beat`."""
 
+import logging
 import os
 
 from celery import Celery
@@ -25,7 +26,12 @@ def _prepare_worker_process(**_: object) -> None:
     if settings.HELPDESK_MODEL_WARMUP:
         from bots.runtime import warm_up
 
-        warm_up()
+        try:
+            warm_up()
+        except Exception:
+            # A model that will not load must not keep the worker from starting: each turn
+            # then fails on it and hands the customer to a person at once (fail open).
+            logging.getLogger(__name__).exception("the model did not load; bot turns will hand over")
 
 
 @task_prerun.connect

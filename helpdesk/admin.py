@@ -24,12 +24,14 @@ from .models import (
     KnowledgeGap,
     Message,
     Order,
+    OutboundEmail,
     Queue,
     Ticket,
 )
 from .selectors.data_requests import is_supervisor
 from .services.audit import client_ip
 from .services.data_requests import customer_erase, customer_export
+from .services.outbox import email_retry_now
 
 
 @admin.register(Queue)
@@ -292,3 +294,26 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """What the desk sent, what it is still trying to send, and what failed and why."""
+
+    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Try again now")
+    def retry_now(self, request: HttpRequest, queryset) -> None:
+        for email in queryset:
+            email_retry_now(email_id=email.pk)
+        self.message_user(request, f"{queryset.count()} email(s) will be tried again now.", messages.SUCCESS)

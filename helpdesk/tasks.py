@@ -28,3 +28,20 @@ def sweep_presence() -> int:
     from .services.agents import agents_requeue_offline_chats, agents_sweep_stale
 
     return agents_sweep_stale() + agents_requeue_offline_chats()
+
+
+@shared_task(name="helpdesk.tasks.send_outbound_email", time_limit=60, soft_time_limit=50)
+def send_outbound_email(email_id: int) -> bool:
+    """After the commit that stored it. Safe to run twice: a sender claims the row first."""
+    from .services.outbox import email_send
+
+    return email_send(email_id=email_id)
+
+
+@shared_task(name="helpdesk.tasks.outbox_flush", time_limit=300, soft_time_limit=280)
+def outbox_flush() -> int:
+    """Beat: emails whose first try failed, or whose task was lost, when they come due."""
+    from .services.outbox import outbox_flush as flush
+
+    return flush()
+

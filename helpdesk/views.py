@@ -6,12 +6,13 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .models import AgentProfile
+from .services.fail_open import bot_health
 
 
 @require_GET
@@ -67,14 +68,27 @@ def _check_broker() -> dict:
     return {"backend": "redis", "ok": ok, **({"error": error} if error else {})}
 
 
+def _check_bot(database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "error": "the database did not answer"}
+    try:
+        return bot_health()
+    except DatabaseError as error:
+        return {"ok": False, "error": str(error)[:200]}
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database, channel layer and broker all answer; 503 when one does not."""
+    """200 when the database, channel layer and broker all answer; 503 when one does not.
+    `status` is "degraded" (still 200: this process serves chats, and customers are handed to
+    people) when customers wait past the answer bound and no bot worker is taking tasks."""
     checks = {"database": _check_database(), "channel_layer": _check_channel_layer(), "broker": _check_broker()}
     healthy = all(check["ok"] for check in checks.values())
+    bot = _check_bot(checks["database"]["ok"])
     body = {
-        "status": "ok" if healthy else "unavailable",
+        "status": ("ok" if bot["ok"] else "degraded") if healthy else "unavailable",
         "mode": "embedded" if settings.EMBEDDED else "production",
         **checks,
+        "bot": bot,
     }
     return JsonResponse(body, status=200 if healthy else 503)

@@ -19,6 +19,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 def _bot_runs_inline(settings) -> None:
     """In-process tests run the bot's turn synchronously after commit: deterministic order."""
     settings.HELPDESK_TASK_MODE = "sync"
+    # The server loop (fail open) stays off in the test process: its database is the test's.
+    settings.HELPDESK_HOUSEKEEPING_LOOP = False
 
 
 @pytest.fixture(autouse=True)

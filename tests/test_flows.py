@@ -295,36 +295,19 @@ async def test_after_a_hand_back_the_bot_can_confirm_and_close(queues, agent) ->
 
 def test_the_http_order_backend_reads_the_shops_api(settings) -> None:
     """The edge of the world: a stand-in shop API on loopback."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from helpdesk.orders import HttpOrders, OrdersUnavailable, order_lookup
+    from tests.support.shop import Shop
 
-    from helpdesk.orders import HttpOrders, order_lookup
-
-    class Shop(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if self.path.endswith("/B-77"):
-                body = json.dumps({"number": "B-77", "status": "shipped", "carrier": "GLS", "tracking_number": "9"})
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(body.encode())
-            else:
-                self.send_response(404)
-                self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Shop)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shop = Shop()
     try:
         settings.HELPDESK_ORDER_BACKEND = "http"
-        settings.HELPDESK_ORDER_API_URL = f"http://127.0.0.1:{server.server_port}/orders"
+        settings.HELPDESK_ORDER_API_URL = shop.url
         lookup = order_lookup()
         assert isinstance(lookup, HttpOrders)
         found = lookup.find("B-77")
         assert (found.status, found.carrier) == ("shipped", "GLS")
         assert lookup.find("B-78") is None
-        assert HttpOrders("http://127.0.0.1:1/nothing").find("B-77") is None  # down: treated as not found
+        with pytest.raises(OrdersUnavailable):  # down is not "no such order"
+            HttpOrders("http://127.0.0.1:1/nothing").find("B-77")
     finally:
-        server.shutdown()
+        shop.close()

@@ -84,7 +84,9 @@ def test_explicit_request_hands_off_with_queue_and_wait(queues, started) -> None
     assert conversation.queue.name == "General" and conversation.handoff_trigger == "explicit_request"
     assert conversation.first_handoff_at and conversation.queued_at
     system = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
-    assert "General" in system.body and "number 1" in system.body
+    # Nobody is online: no wait is promised, the callback is offered at once.
+    assert "General" in system.body and "Nobody from the team is online" in system.body
+    assert [option["value"] for option in system.options] == ["callback"]
     # Asking again changes nothing.
     assert conversation_request_handoff(conversation_id=conversation.pk, trigger="x", actor_type="customer") is False
 

@@ -14,6 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+
+class LookupUnavailable(Exception):
+    """`lookup_order` cannot answer right now (the shop's order API is down or paused): the
+    flow says so and offers a person, instead of calling the order unknown."""
+
+
 TALK_TO_PERSON = {"label": "Talk to a person", "value": "agent"}
 YES_NO = [{"label": "Yes, thanks", "value": "yes"}, {"label": "No", "value": "no"}]
 

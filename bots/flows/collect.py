@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .base import TALK_TO_PERSON, YES_NO, Context, Turn
+from .base import TALK_TO_PERSON, YES_NO, Context, LookupUnavailable, Turn
 from .order_status import find_number
 
 FRAUD_SIGNS = re.compile(
@@ -91,7 +91,14 @@ class OrderQuestion:
         return self._with_order(ctx, number)
 
     def _with_order(self, ctx: Context, number: str) -> Turn:
-        order = ctx.lookup_order(number) if ctx.lookup_order else None
+        try:
+            order = ctx.lookup_order(number) if ctx.lookup_order else None
+        except LookupUnavailable:
+            return Turn(
+                reply="I can't look orders up right now; a person will check it with you.",
+                collected={"order_number": number},
+                handoff=(self.queue, "topic_rule"),
+            )
         if order is None:
             return Turn(
                 reply=f"I can't find an order {number}; a person will check it with you.",

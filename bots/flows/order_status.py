@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .base import TALK_TO_PERSON, Context, Turn
+from .base import TALK_TO_PERSON, Context, LookupUnavailable, Turn
 
 # A prefix joined to the digits ("A-1001", "a1001"), or apart from them only when it cannot be
 # a word ("AB 1234", "a 1002"): "order no 1234", "it's 1234" and "is 55512" name no prefix.
@@ -73,7 +73,15 @@ def resume(ctx: Context) -> Turn:
 
 
 def _look_up(ctx: Context, number: str) -> Turn:
-    order = ctx.lookup_order(number) if ctx.lookup_order else None
+    try:
+        order = ctx.lookup_order(number) if ctx.lookup_order else None
+    except LookupUnavailable:
+        return Turn(
+            reply=f"I can't look orders up right now — the problem is on our side, sorry. "
+            f"A person can check {number} for you.",
+            collected={"order_number": number},
+            options=[TALK_TO_PERSON],
+        )
     if order is None:
         unknown = int(ctx.memory.get("unknown_orders", 0)) + 1
         if unknown >= 2:

@@ -14,6 +14,7 @@ from helpdesk.selectors.conversations import conversation_packet
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.customers import customer_email_fill
 from helpdesk.services.messages import bot_say
+from helpdesk.services.outbox import email_enqueue
 from helpdesk.services.tickets import ticket_open
 
 from ..models import FlowState
@@ -104,11 +105,21 @@ def _open_ticket(conversation_id, reply: dict) -> None:
             due_at=timezone.now() + CALLBACK_DUE,
         )
         state_update(conversation.pk, awaiting="", callback_ticket=ticket.pk)
+        address = conversation.customer.email or (conversation.collected or {}).get("email")
+        if address:
+            email_enqueue(
+                kind="callback",
+                to=address,
+                subject=f"We'll get back to you (ticket #{ticket.pk})",
+                body=f"Hello,\n\nThanks for your message. Our {conversation.queue} team has your request as "
+                f"ticket #{ticket.pk} and will email you within a few hours.\n\nYou don't need to do anything.",
+                key=f"callback:{ticket.pk}",
+            )
         if not conversation.is_open:
-            # Closed meanwhile (the customer left, an agent resolved it): the ticket stands,
-            # nobody is there to read the confirmation.
+            # Closed meanwhile (the customer left, an agent resolved it): the ticket and its
+            # email stand, nobody is there to read the chat's confirmation.
             return
-        email = conversation.customer.email or conversation.collected.get("email") or "your email"
+        email = address or "your email"
         bot_say(
             conversation_id=conversation.pk,
             body=f"Done — I've opened ticket #{ticket.pk}. Our {conversation.queue} team will email you at {email} "

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Article, Conversation, ConversationStatus, Message, Priority
-from helpdesk.orders import order_lookup
+from helpdesk.orders import OrdersUnavailable, order_lookup
 from helpdesk.selectors.kb import article_for_question
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.kb import article_count, article_stale_asked, gap_record
 from helpdesk.services.messages import bot_say
+from helpdesk.services.outbox import email_enqueue
 
 from ..flows import name_of
-from ..flows.base import Context, Turn
+from ..flows.base import Context, LookupUnavailable, Turn
 from ..models import FlowState
 from .predictions import Reading
 
@@ -29,19 +30,40 @@ def find_article(intent: str) -> Article | None:
     return article_for_question(intent=intent)
 
 
-def send_reset_email(email: str) -> None:
-    """Always sent as if the account exists: the chat must not reveal who has one."""
+def reset_email(email: str) -> tuple[str, str]:
+    """The password-reset email's subject and body. Always sent as if the account exists: the
+    chat must not reveal who has one."""
     link = settings.HELPDESK_PASSWORD_RESET_URL.format(email=email)
-    send_mail(
+    return (
         "Reset your password",
         f"Hello,\n\nUse this link to choose a new password (valid for an hour):\n{link}\n\n"
         "If you did not ask for this, ignore this email.",
-        settings.DEFAULT_FROM_EMAIL,
-        [email],
     )
 
 
-def context_for(conversation: Conversation, state: FlowState, message: Message, intent: str) -> Context:
+def _raise_for_tests() -> None:
+    """TEST ONLY (settings.HELPDESK_TEST_RAISE_FILE, never set in a deployment): while that
+    file exists, every flow fails as a flow with a bug would, so tests/faults can prove the
+    customer is handed over."""
+    path = settings.HELPDESK_TEST_RAISE_FILE
+    if path and os.path.exists(path):
+        raise RuntimeError("a flow raised (HELPDESK_TEST_RAISE_FILE)")
+
+
+def _lookup_order(number: str):
+    try:
+        return order_lookup().find(number)
+    except OrdersUnavailable as error:
+        raise LookupUnavailable() from error
+
+
+def context_for(
+    conversation: Conversation, state: FlowState, message: Message, intent: str, emails: list[str] | None = None
+) -> Context:
+    """`emails`: where a flow's password-reset requests are noted; `apply_turn` puts them in
+    the outbox in the answer's transaction (a mail server that is down never holds up the
+    answer, and a turn run twice sends once)."""
+    _raise_for_tests()
     return Context(
         text=message.body,
         intent=intent,
@@ -50,9 +72,9 @@ def context_for(conversation: Conversation, state: FlowState, message: Message, 
         customer_email=conversation.customer.email,
         step=state.step or None,
         tries=state.tries,
-        lookup_order=order_lookup().find,
+        lookup_order=_lookup_order,
         find_article=find_article,
-        send_reset_email=send_reset_email,
+        send_reset_email=(emails if emails is not None else []).append,
     )
 
 
@@ -112,7 +134,13 @@ def say_with_reading(
 
 
 def apply_turn(
-    conversation: Conversation, state: FlowState, message: Message, turn: Turn, module, reading: Reading
+    conversation: Conversation,
+    state: FlowState,
+    message: Message,
+    turn: Turn,
+    module,
+    reading: Reading,
+    emails: list[str] = (),
 ) -> None:
     # The message's reading, the facts gathered, the bot's own state and its reply commit
     # together; the knowledge-base bookkeeping comes after, off the customer's wait.
@@ -127,6 +155,9 @@ def apply_turn(
         state.answered = state.answered or turn.answered
         state.memory = {**(state.memory or {}), **turn.memory}
         state.save()
+        for to in emails:
+            subject, body = reset_email(to)
+            email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")
         locked.summary = summary_of(locked, locked.collected, first_words=getattr(message, "first_words", None))
         return [*fields, "summary", "updated_at"]
 

@@ -142,6 +142,7 @@ def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]
             created_at__lt=now - timedelta(seconds=older_than_seconds),
             predictions__isnull=True,
         )
+        .exclude(data__has_key="bot_failed")  # its turn failed for good (fail open)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -9,6 +9,7 @@ from helpdesk.infrastructure import realtime
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import conversation_bot_failure_count
+from helpdesk.services.fail_open import conversation_hand_over_unanswered, message_bot_failed
 from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
@@ -61,9 +62,10 @@ def _handle_message(message_id: int) -> None:
     # 1. A flow under way hears the answer first ("A-1002" is no new question).
     state = state_of(conversation)
     if state.flow and (module := flow_named(state.flow)) is not None:
-        turn = module.resume(context_for(conversation, state, message, prediction.intent))
+        emails: list[str] = []
+        turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
         if turn.consumed:
-            apply_turn(conversation, state, message, turn, module, reading)
+            apply_turn(conversation, state, message, turn, module, reading, emails)
             return
         # The customer moved on: the flow's state is dropped in the transaction of whatever
         # this message leads to, not in one of its own.
@@ -112,10 +114,11 @@ def _handle_message(message_id: int) -> None:
     # 3. A flow for this intent, when there is one.
     module = flow_for(prediction.intent)
     if module is not None:
-        turn = module.start(context_for(conversation, state, message, prediction.intent))
+        emails = []
+        turn = module.start(context_for(conversation, state, message, prediction.intent, emails))
         if turn.consumed:
             realtime.typing_to_customer(conversation.pk, "bot")
-            apply_turn(conversation, state, message, turn, module, reading)
+            apply_turn(conversation, state, message, turn, module, reading, emails)
             return
     realtime.typing_to_customer(conversation.pk, "bot")
     body, options = replies.reply_for(prediction.intent), [replies.TALK_TO_PERSON]
@@ -130,6 +133,14 @@ def _handle_message(message_id: int) -> None:
         options=options,
         data={"in_reply_to": message.pk, "intent": prediction.intent},
     )
+
+
+def bot_turn_failed(*, message_id: int) -> None:
+    """The turn on this message raised: the message is marked (the recovery sweep does not send
+    it to the bot again) and the customer handed to a person, told why."""
+    conversation_id = message_bot_failed(message_id=message_id)
+    if conversation_id is not None:
+        conversation_hand_over_unanswered(conversation_id=conversation_id, message_id=message_id)
 
 
 def _message_for_turn(message_id: int, version_id: int) -> Message:

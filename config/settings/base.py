@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bots.tasks.read_missed",
         "schedule": env_float("HELPDESK_BOT_RECOVERY_SECONDS", 30.0),
     },
+    # Emails whose first try failed, or whose task was lost (helpdesk/services/outbox.py).
+    "outbox-flush": {
+        "task": "helpdesk.tasks.outbox_flush",
+        "schedule": env_float("HELPDESK_OUTBOX_FLUSH_SECONDS", 15.0),
+    },
     # Agents whose inbox sockets died with their process stop counting as online.
     "presence-sweep": {
         "task": "helpdesk.tasks.sweep_presence",
@@ -327,9 +332,26 @@ HELPDESK_INTENT_MARGIN = env_float("HELPDESK_INTENT_MARGIN", 0.05)
 # `import_orders`) or "http" (GET HELPDESK_ORDER_API_URL/<number>).
 HELPDESK_ORDER_BACKEND = env_str("HELPDESK_ORDER_BACKEND", "database")
 HELPDESK_ORDER_API_URL = env_str("HELPDESK_ORDER_API_URL", "")
+# The order API is asked with a short timeout; after this many failures in a row it is not
+# asked for a while, and the bot says it cannot look orders up right now (docs/faults.md).
+HELPDESK_ORDER_API_TIMEOUT = env_float("HELPDESK_ORDER_API_TIMEOUT", 3.0)
+HELPDESK_ORDER_API_FAILURES = env_int("HELPDESK_ORDER_API_FAILURES", 3)
+HELPDESK_ORDER_API_PAUSE_SECONDS = env_int("HELPDESK_ORDER_API_PAUSE_SECONDS", 60)
 # The link in password-reset emails; {email} is filled in.
 HELPDESK_PASSWORD_RESET_URL = env_str("HELPDESK_PASSWORD_RESET_URL", "https://shop.example/account/reset?email={email}")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@shop.example")
+# The mail server (production's EMAIL_BACKEND is SMTP). Every email goes through the outbox
+# (helpdesk/services/outbox.py), so a server that is down delays emails, never an answer.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that hangs must not hold a sender forever (the outbox retries).
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10.0)
+# The outbox's first retry after a failed send; each later one waits twice as long.
+HELPDESK_OUTBOX_FIRST_RETRY_SECONDS = env_float("HELPDESK_OUTBOX_FIRST_RETRY_SECONDS", 15.0)
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if EMBEDDED else "django.core.mail.backends.smtp.EmailBackend",
@@ -352,9 +374,19 @@ HELPDESK_PRESENCE_TTL_SECONDS = env_float("HELPDESK_PRESENCE_TTL_SECONDS", 45.0)
 HELPDESK_LAYER_CHECK_SECONDS = env_float("HELPDESK_LAYER_CHECK_SECONDS", 1.0)
 # A socket whose client stopped reading is dropped once this much is waiting to be sent to it.
 HELPDESK_WS_SEND_BUFFER_LIMIT = env_int("HELPDESK_WS_SEND_BUFFER_LIMIT", 8 * 1024 * 1024)
+# Fail open: a customer message in a bot-held chat that has no answer after this long is
+# handed to a person (trigger bot_unavailable), the customer told why.
+HELPDESK_BOT_ANSWER_BOUND_SECONDS = env_float("HELPDESK_BOT_ANSWER_BOUND_SECONDS", 15.0)
+# Each server process checks that bound this often, in its own loop (and, in embedded mode,
+# flushes the outbox and runs the sweeps): helpdesk/infrastructure/housekeeping.py.
+HELPDESK_ANSWER_CHECK_SECONDS = env_float("HELPDESK_ANSWER_CHECK_SECONDS", 5.0)
+HELPDESK_HOUSEKEEPING_LOOP = env_bool("HELPDESK_HOUSEKEEPING_LOOP", True)
 # Customer messages not read by the model after this long are sent to it again.
 HELPDESK_BOT_RECOVERY_AFTER_SECONDS = env_float("HELPDESK_BOT_RECOVERY_AFTER_SECONDS", 20.0)
 # TEST ONLY (tests/faults): while the file at this path exists, bots.tasks.handle_message
 # waits before reading the message, so a test can kill the worker "while it classifies".
 # Never set in a deployment.
 HELPDESK_TEST_HOLD_FILE = env_str("HELPDESK_TEST_HOLD_FILE", "")
+# TEST ONLY (tests/faults): while the file at this path exists, a bot flow raises, as a flow
+# with a bug would. Never set in a deployment.
+HELPDESK_TEST_RAISE_FILE = env_str("HELPDESK_TEST_RAISE_FILE", "")

@@ -10,6 +10,7 @@ from .events import ConversationEvent, EventKind
 from .kb import Article, ArticleStatus, ArticleVersion, KnowledgeGap
 from .messages import CsatResponse, Message, Sender
 from .orders import Order, OrderStatus
+from .outbox import OutboundEmail, OutboxStatus
 from .queues import Queue
 from .tickets import Ticket, TicketStatus
 
@@ -26,6 +27,8 @@ __all__ = [
     "CannedReply",
     "Order",
     "OrderStatus",
+    "OutboundEmail",
+    "OutboxStatus",
     "Channel",
     "Conversation",
     "ConversationEvent",

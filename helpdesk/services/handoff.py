@@ -26,6 +26,7 @@ from .messages import system_say
 
 CALLBACK_OPTION = {"label": "Request a callback", "value": "callback"}
 
+
 def humanize_wait(seconds: int) -> str:
     if seconds < 90:
         return "about a minute"
@@ -34,6 +35,7 @@ def humanize_wait(seconds: int) -> str:
         return f"about {minutes} minutes"
     hours = round(minutes / 60)
     return "about an hour" if hours == 1 else f"about {hours} hours"
+
 
 def conversation_request_handoff(
     *,
@@ -68,6 +70,7 @@ def conversation_request_handoff(
         )
     return True
 
+
 def default_queue() -> Queue:
     queue = (
         Queue.objects.filter(is_default=True).first()
@@ -76,6 +79,7 @@ def default_queue() -> Queue:
     if queue is None:
         queue, _ = Queue.objects.get_or_create(name=settings.HELPDESK_DEFAULT_QUEUE, defaults={"is_default": True})
     return queue
+
 
 def conversation_handoff(
     *,
@@ -123,6 +127,7 @@ def conversation_handoff(
         announce_queue(conversation, intro=f"I'm connecting you with our {queue.name} team")
     return True
 
+
 def announce_queue(conversation: Conversation, *, intro: str) -> None:
     """The customer hears where they are and how long it is likely to take; the queue's agents
     get the packet. Inside the transaction."""
@@ -133,15 +138,24 @@ def announce_queue(conversation: Conversation, *, intro: str) -> None:
     if collected.get("order_number"):
         also = " and the damage" if collected.get("damage") else ""
         intro = f"I've noted your order {collected['order_number']}{also}. {intro}"
-    body = (
-        f"{intro}. You're number {position} in line — {humanize_wait(wait)}. "
-        "You can keep writing here; everything you add will be seen."
-    )
     options: list[dict[str, str]] = []
-    if agents_online == 0 or wait > conversation.queue.callback_after_seconds:
-        # A long wait, or nobody there right now: let the customer leave instead of waiting.
-        body += " If you'd rather not wait, we can get back to you by email."
+    if agents_online == 0:
+        # Nobody there: a wait estimate would be a promise nobody keeps. The callback first.
+        body = (
+            f"{intro}. Nobody from the team is online right now, so I can't promise how long it will "
+            "take. Leave your email and we'll get back to you, or keep writing here: everything you "
+            "add will be seen."
+        )
         options = [CALLBACK_OPTION]
+    else:
+        body = (
+            f"{intro}. You're number {position} in line — {humanize_wait(wait)}. "
+            "You can keep writing here; everything you add will be seen."
+        )
+        if wait > conversation.queue.callback_after_seconds:
+            # A long wait: let the customer leave instead of waiting.
+            body += " If you'd rather not wait, we can get back to you by email."
+            options = [CALLBACK_OPTION]
     system_say(conversation_id=conversation.pk, body=body, options=options)
     realtime.after_commit(
         realtime.customer_frame,
@@ -157,6 +171,7 @@ def announce_queue(conversation: Conversation, *, intro: str) -> None:
     realtime.after_commit(_push_queued, conversation.pk, conversation.queue_id)
     # Routing assigns it to a free agent, if there is one (after the pushes above).
     events.publish("conversation.queued", conversation_id=str(conversation.pk), queue_id=conversation.queue_id)
+
 
 def _push_queued(conversation_id: uuid.UUID, queue_id: int) -> None:
     packet = conversation_packet_by_id(conversation_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..infrastructure import realtime
 from ..models import Article, ArticleStatus, KnowledgeGap
+from .outbox import email_enqueue
 
 REMIND_BEFORE = timedelta(days=7)
 
@@ -37,14 +36,16 @@ def articles_remind_owners(*, now=None) -> int:
         recipients = _owner_addresses(article)
         if recipients:
             state = "is overdue" if due <= now else f"is due for review on {due:%Y-%m-%d}"
-            send_mail(
-                f"Review due: {article.title}",
-                f"The help article “{article.title}” {state}. Until it is reviewed after its due date the "
-                "assistant stops serving it and sends the question to your team.\n\n"
-                "Open it in the admin and use “Mark reviewed today” once it is up to date.",
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-            )
+            for to in recipients:
+                email_enqueue(
+                    kind="review_reminder",
+                    to=to,
+                    subject=f"Review due: {article.title}",
+                    body=f"The help article “{article.title}” {state}. Until it is reviewed after its due date "
+                    "the assistant stops serving it and sends the question to your team.\n\n"
+                    "Open it in the admin and use “Mark reviewed today” once it is up to date.",
+                    key=f"review:{article.pk}:{due.isoformat()}:{to}",
+                )
             sent += 1
     return sent
 
@@ -63,9 +64,15 @@ def article_stale_asked(*, article: Article) -> None:
     """A customer asked something an overdue article answers: its owners should know now."""
     text = f"“{article.title}” is past its review date; a customer's question went to your team instead."
     realtime.alert_supervisors(text, {"article_id": str(article.pk)})
-    recipients = _owner_addresses(article)
-    if recipients:
-        send_mail(f"Stale article asked for: {article.title}", text, settings.DEFAULT_FROM_EMAIL, recipients)
+    for to in _owner_addresses(article):
+        # One email a day per article, however many customers ask.
+        email_enqueue(
+            kind="stale_article",
+            to=to,
+            subject=f"Stale article asked for: {article.title}",
+            body=text,
+            key=f"stale:{article.pk}:{timezone.now():%Y-%m-%d}:{to}",
+        )
 
 
 _WORDS = re.compile(r"[a-z0-9]+")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
-from bots.flows.base import TALK_TO_PERSON, Context
+from bots.flows.base import TALK_TO_PERSON, Context, LookupUnavailable
 from helpdesk.models import COLLECTED_FIELDS
 
 # The facts a flow may hand the agent; anything else belongs in memory (the bot's own notes).
@@ -100,6 +100,10 @@ SHELVES: dict[str, dict[str, FakeArticle]] = {
 }
 
 
+# The order the fake shop cannot answer for: its API is down.
+DOWN = "Z-9999"
+
+
 @dataclass
 class World:
     """What a flow may ask of the desk, faked; `sent` records the reset emails."""
@@ -108,6 +112,8 @@ class World:
     sent: list[str] = field(default_factory=list)
 
     def lookup_order(self, number: str) -> FakeOrder | None:
+        if number == DOWN:
+            raise LookupUnavailable()
         return ORDERS.get(number)
 
     def find_article(self, intent: str) -> FakeArticle | None:

@@ -79,6 +79,9 @@ FRAUD = {"collected": {"fraud_signs": True}, "handoff": ("Security", "topic_rule
 
 ROWS: list[Row] = [
     # order_status: ask, look up, describe; a bad answer is asked again once; unknown twice offers a person.
+    Row("order start: the order API is down: says so, offers a person", "order_status", "start",
+        "where is my order Z-9999?", {"collected": {"order_number": "Z-9999"}, "options": ASK},
+        ("I can't look orders up right now", "A person can check Z-9999 for you.")),
     Row("order start: no number asks for it", "order_status", "start", "where is my order?",
         {"step": "ask_number", "options": ASK}, ("What's your order number? It looks like A-1001.",)),
     Row("order start: a number in the message answers at once", "order_status", "start",
@@ -221,6 +224,9 @@ ROWS: list[Row] = [
     Row("damaged resume: no step of its own is not an answer", "damaged_item", "resume", "hello",
         {"consumed": False}, step=None),
     # refund_status / change_order: find the order, say what we see, hand over with it.
+    Row("refund start: the order API is down: Billing checks it", "refund_status", "start",
+        "refund for Z-9999", {"collected": {"order_number": "Z-9999"}, "handoff": ("Billing", "topic_rule")},
+        ("I can't look orders up right now",)),
     Row("refund start: asks which order", "refund_status", "start", "where is my refund?",
         {"step": "ask_number", "options": ASK}, ("which order is it about?",)),
     Row("refund start: a returned order: what we see, then Billing", "refund_status", "start",
