@@ -8,10 +8,14 @@ free port, killed and restarted on that same port; the system Redis is never tou
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,8 @@ from typing import Any
 import psycopg
 import redis
 
-from tests.support.servers import ROOT, Server, free_port, wait_healthy
+from tests.support.servers import DEMO_PASSWORD, ROOT, Server, base_env, free_port, manage, wait_healthy
+from tests.support.services import fresh_database, require_postgres, require_program
 
 
 def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -109,12 +114,12 @@ class Stack:
 
     # --- processes ------------------------------------------------------------------------
 
-    def _spawn(self, args: list[str], log_path: Path) -> subprocess.Popen:
+    def _spawn(self, args: list[str], log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
         with open(log_path, "w") as log:
             return subprocess.Popen(
                 [sys.executable, *args],
                 cwd=ROOT,
-                env=self.env,
+                env={**self.env, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -135,14 +140,14 @@ class Stack:
         kill_group(server.process)
         self.daphnes.remove(server)
 
-    def start_worker(self) -> Worker:
+    def start_worker(self, env: dict[str, str] | None = None) -> Worker:
         self._count += 1
         name = f"faults{self._count}"
         log_path = self.log_dir / f"faults-worker-{name}.log"
         args = ["-m", "celery", "-A", "config", "worker", "-Q", "default,ml", "-c", "1", "--pool", "prefork"]
         args += ["-n", f"{name}@%h", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
         args += ["--without-heartbeat"]
-        worker = Worker(name=name, process=self._spawn(args, log_path), log_path=log_path)
+        worker = Worker(name=name, process=self._spawn(args, log_path, env), log_path=log_path)
         self.workers.append(worker)
         return worker
 
@@ -177,6 +182,12 @@ class Stack:
 
     # --- looking inside -------------------------------------------------------------------
 
+    def redis_flush_keys(self, pattern: str) -> int:
+        """Delete the stack's Redis keys matching `pattern` (cache state a test must not inherit)."""
+        client = redis.Redis(port=self.redis.port)
+        keys = list(client.scan_iter(match=pattern))
+        return client.delete(*keys) if keys else 0
+
     def sql(self, query: str, *params: Any) -> list[tuple]:
         with psycopg.connect(self.database_url, autocommit=True) as connection:
             return connection.execute(query, params).fetchall()
@@ -192,3 +203,44 @@ class Stack:
                     return int(marker.suffix[1:]), int(text)
             time.sleep(0.05)
         raise AssertionError("no worker reached the hold")
+
+
+@contextmanager
+def running_stack(artifacts: Path, *, name: str, env: dict[str, str]) -> Iterator[Stack]:
+    """A fresh database and Redis, migrated and seeded; two workers, two daphnes and beat."""
+    admin_url = require_postgres()
+    require_program("redis-server")  # the fault tests start (and kill) their own
+    database_url = fresh_database(admin_url, name)
+    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    redis_server = RedisServer(port=free_port(), log_path=artifacts / f"{name}-redis.log")
+    redis_server.start()
+    full_env = base_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_server.url,
+        SECRET_KEY="faults-secret-key-not-for-production",
+        DEBUG="0",
+        HELPDESK_HTTPS="0",  # plain http on 127.0.0.1
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        HELPDESK_CREATE_RATE_LIMIT="10000",
+        HELPDESK_TEST_HOLD_FILE=str(workdir / "hold"),
+        HELPDESK_TEST_RAISE_FILE=str(workdir / "raise"),
+        **env,
+    )
+    built = Stack(
+        env=full_env, log_dir=artifacts, redis=redis_server, database_url=database_url, hold_file=workdir / "hold"
+    )
+    try:
+        manage(full_env, "migrate", "--noinput")
+        # The processes start (loading the model takes a while) while the demo data is seeded.
+        workers = [built.start_worker(), built.start_worker()]
+        daphnes = [built.start_daphne(wait=False), built.start_daphne(wait=False)]
+        manage(full_env, "seed_demo", "--password", DEMO_PASSWORD, timeout=300)
+        built.start_beat()
+        for server in daphnes:
+            wait_healthy(server.url, server.process, timeout=60)
+        for worker in workers:
+            built.wait_ready(worker)
+        yield built
+    finally:
+        built.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
