@@ -26,10 +26,12 @@ from .messages import system_say
 def agent_may_work(profile: AgentProfile, conversation: Conversation) -> bool:
     return profile.is_supervisor or profile.queues.filter(pk=conversation.queue_id).exists()
 
+
 def holder_or_supervisor_check(profile: AgentProfile, conversation: Conversation) -> None:
     if conversation.agent_id == profile.user_id or profile.is_supervisor:
         return
     raise PermissionDenied("Only the agent holding this conversation (or a supervisor) may do that.")
+
 
 def conversation_accept(*, conversation_id: uuid.UUID | str, agent_user_id: int) -> Conversation:
     """An agent claims a waiting conversation.

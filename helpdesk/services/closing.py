@@ -59,6 +59,7 @@ def conversation_resolve(
             release_agent(previous_agent, conversation.pk, ConversationStatus.RESOLVED)
     return conversation
 
+
 def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfile) -> Conversation:
     """The agent returns the conversation to the bot, e.g. to confirm and close."""
     with transaction.atomic():

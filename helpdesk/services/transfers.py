@@ -36,6 +36,7 @@ def _push_left_queue(conversation_id: uuid.UUID, queue_id: int) -> None:
     )
     push_queue_positions(queue_id, None)
 
+
 def conversation_transfer(*, conversation_id: uuid.UUID | str, actor: AgentProfile, queue_name: str) -> Conversation:
     queue = Queue.objects.filter(name__iexact=(queue_name or "").strip()).first()
     if queue is None:
@@ -72,6 +73,7 @@ def conversation_transfer(*, conversation_id: uuid.UUID | str, actor: AgentProfi
         announce_queue(conversation, intro=f"I'm transferring you to our {queue.name} team")
     return conversation
 
+
 def conversation_transfer_by_system(
     *, conversation_id: uuid.UUID | str, queue_id: int, reason: str = "overflow"
 ) -> Conversation:
@@ -96,6 +98,7 @@ def conversation_transfer_by_system(
             realtime.after_commit(_push_left_queue, conversation.pk, old_queue.pk)
         announce_queue(conversation, intro=f"To get you help sooner, I'm moving you to our {queue.name} team")
     return conversation
+
 
 def conversation_requeue_from_offline_agent(*, conversation_id: uuid.UUID | str, agent_user_id: int) -> bool:
     """Put a chat back in its queue, at its old place, because its agent went offline while
@@ -130,6 +133,7 @@ def conversation_requeue_from_offline_agent(*, conversation_id: uuid.UUID | str,
             f"for our {conversation.queue.name} team",
         )
     return True
+
 
 def offline_long_enough(profile: AgentProfile, conversation: Conversation, now: datetime) -> bool:
     """The agent went offline after taking this chat (an agent working only over the API was
