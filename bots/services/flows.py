@@ -78,32 +78,6 @@ def context_for(
     )
 
 
-def summary_of(conversation: Conversation, collected: dict, first_words: str | None = None) -> str:
-    """What an agent should know in five seconds. `first_words`: the conversation's first
-    customer message, when the caller has it."""
-    bits = []
-    if conversation.intent:
-        bits.append(conversation.intent.replace("_", " ").capitalize())
-    if collected.get("order_number"):
-        status = f" ({collected['order_status']})" if collected.get("order_status") else ""
-        bits.append(f"order {collected['order_number']}{status}")
-    if collected.get("email"):
-        bits.append(f"email {collected['email']}")
-    if collected.get("damage"):
-        bits.append(f"damage: “{collected['damage'][:100]}”")
-    if collected.get("problem") and collected.get("steps_tried"):
-        bits.append(f"tried {collected['steps_tried']} troubleshooting steps")
-    if collected.get("fraud_signs"):
-        bits.append("signs of fraud")
-    if conversation.sentiment == "negative":
-        bits.append("customer upset")
-    if first_words is None:
-        first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
-        first_words = first.body if first else None
-    head = "; ".join(bits)
-    return f"{head}. First words: “{first_words[:140]}”" if first_words else head
-
-
 def say_with_reading(
     conversation_id,
     reading: Reading,
@@ -145,7 +119,8 @@ def apply_turn(
     # The message's reading, the facts gathered, the bot's own state and its reply commit
     # together; the knowledge-base bookkeeping comes after, off the customer's wait.
     def flow_state(locked: Conversation) -> list[str]:
-        fields = collected_merge(conversation=locked, values=turn.collected)
+        first_words = getattr(message, "first_words", None)
+        fields = collected_merge(conversation=locked, values=turn.collected, first_words=first_words)
         if turn.step:
             state.flow, state.step, state.tries = name_of(module), turn.step, turn.tries
         else:
@@ -158,8 +133,7 @@ def apply_turn(
         for to in emails:
             subject, body = reset_email(to)
             email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")
-        locked.summary = summary_of(locked, locked.collected, first_words=getattr(message, "first_words", None))
-        return [*fields, "summary", "updated_at"]
+        return fields
 
     still_with_bot = say_with_reading(
         conversation.pk,

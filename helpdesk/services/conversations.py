@@ -21,6 +21,7 @@ from ..models import (
     ConversationStatus,
     CsatResponse,
     EventKind,
+    Message,
     Priority,
 )
 from ..models.conversations import OPEN_STATUSES
@@ -204,12 +205,15 @@ def conversation_priority_raise(
     return True
 
 
-def collected_merge(*, conversation: Conversation, values: dict[str, Any]) -> list[str]:
+def collected_merge(
+    *, conversation: Conversation, values: dict[str, Any], first_words: str | None = None
+) -> list[str]:
     """Facts gathered about the customer's request, merged into `collected` (a value of None
-    removes its key). Inside the caller's transaction holding the conversation's lock: returns
-    the changed fields, unsaved, for the caller's own UPDATE (the bot's answer commits with
-    them). Only the documented keys with their types: anything else is a bug, refused here
-    before it reaches an agent's screen."""
+    removes its key), and the summary rebuilt from them. Inside the caller's transaction
+    holding the conversation's lock: returns the changed fields, unsaved, for the caller's own
+    UPDATE (the bot's answer commits with them). Only the documented keys with their types:
+    anything else is a bug, refused here before it reaches an agent's screen. `first_words`:
+    the conversation's first customer message, when the caller has it (saves a query)."""
     for key, value in values.items():
         if key not in COLLECTED_FIELDS:
             raise ValueError(f"collected: {key!r} is not a documented field (COLLECTED_FIELDS)")
@@ -218,7 +222,36 @@ def collected_merge(*, conversation: Conversation, values: dict[str, Any]) -> li
             raise ValueError(f"collected: {key!r} must be {kind.__name__}, not {type(value).__name__}")
     merged = {**(conversation.collected or {}), **values}
     conversation.collected = {k: v for k, v in merged.items() if v is not None}
-    return ["collected", "updated_at"]
+    conversation.summary = summary_of(conversation, first_words=first_words)
+    return ["collected", "summary", "updated_at"]
+
+
+def summary_of(conversation: Conversation, first_words: str | None = None) -> str:
+    """What an agent should know in five seconds, from the intent, the collected facts and the
+    customer's first words."""
+    collected = conversation.collected or {}
+    bits = []
+    if conversation.intent:
+        bits.append(conversation.intent.replace("_", " ").capitalize())
+    if collected.get("order_number"):
+        status = f" ({collected['order_status']})" if collected.get("order_status") else ""
+        bits.append(f"order {collected['order_number']}{status}")
+    if collected.get("email"):
+        bits.append(f"email {collected['email']}")
+    if collected.get("damage"):
+        bits.append(f"damage: “{collected['damage'][:100]}”")
+    if collected.get("problem") and collected.get("steps_tried"):
+        bits.append(f"tried {collected['steps_tried']} troubleshooting steps")
+    if collected.get("fraud_signs"):
+        bits.append("signs of fraud")
+    if conversation.sentiment == "negative":
+        bits.append("customer upset")
+    if first_words is None:
+        first = Message.objects.filter(conversation=conversation, sender="customer").order_by("id").first()
+        first_words = first.body if first else None
+    head = "; ".join(bits)
+    return f"{head}. First words: “{first_words[:140]}”" if first_words else head
+
 
 
 def conversation_bot_failure_count(*, conversation_id: uuid.UUID | str) -> None:
