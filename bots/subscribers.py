@@ -55,3 +55,16 @@ def on_reopened(payload: dict[str, Any]) -> None:
     from .services.state import state_reset
 
     state_reset(payload["conversation_id"])
+
+
+def on_customer_erasing(payload: dict[str, Any]) -> int:
+    """Inside the erasure's transaction: training examples made from the customer's words go."""
+    from .services.erasure import erase_customer_texts
+
+    return erase_customer_texts(customer_id=payload["customer_id"], texts=payload["texts"])
+
+
+def on_demo_seeding(payload: dict[str, Any]) -> None:
+    from .services.seeding import seed_demo_hook
+
+    seed_demo_hook(stdout=payload["stdout"])

@@ -47,3 +47,10 @@ def on_agent_available(payload: dict[str, Any]) -> None:
     from .assignment import assign_next_to_agent
 
     assign_next_to_agent(user_id=payload["user_id"])
+
+
+def on_demo_seeding(payload: dict[str, Any]) -> None:
+    """The shipped rules, added where missing (supervisors' edits are kept)."""
+    from .services import seed_demo_hook
+
+    seed_demo_hook(stdout=payload["stdout"])

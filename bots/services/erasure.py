@@ -15,7 +15,7 @@ CHUNK = 500
 def erase_customer_texts(*, customer_id: int, texts: Sequence[str]) -> int:
     """Delete the training examples that agent corrections made from the customer's messages.
 
-    Runs inside the kernel's erasure transaction (settings.HELPDESK_ERASURE_HOOKS). A
+    Runs inside the kernel's erasure transaction (the "customer.erasing" event). A
     correction stores the message as written or redacted (HELPDESK_REDACT_PII, which may have
     changed since), cut to 1,000 characters, so both forms are matched. Seed and imported
     examples are never a customer's words and are left alone. Returns how many were deleted.

@@ -295,13 +295,13 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "bot.corrected": ["bots.subscribers.on_bot_corrected"],
     "conversation.handed_back": ["bots.subscribers.on_handed_back"],
     "conversation.reopened": ["bots.subscribers.on_reopened"],
+    # Asked now, inside the kernel's transaction (events.ask), in this order:
+    # a customer's erasure drops what the bot keeps of their words (docs/privacy.md) ...
+    "customer.erasing": ["bots.subscribers.on_customer_erasing"],
+    # ... and `seed_demo` has the higher apps seed their part.
+    "demo.seeding": ["bots.subscribers.on_demo_seeding", "routing.subscribers.on_demo_seeding"],
 }
 
-# What `seed_demo` asks the higher apps to seed, in order (helpdesk never imports them).
-HELPDESK_SEED_HOOKS = ["bots.services.seeding.seed_demo_hook", "routing.services.seed_demo_hook"]
-# Called inside a customer's erasure transaction, so higher apps drop what they keep of the
-# customer's words (docs/privacy.md). Each takes (customer_id=, texts=) and returns a count.
-HELPDESK_ERASURE_HOOKS = ["bots.services.erasure.erase_customer_texts"]
 # Redact email addresses, card numbers and phone numbers from the text the intent model
 # trains on and from the analytics CSV exports (docs/privacy.md).
 HELPDESK_REDACT_PII = env_bool("HELPDESK_REDACT_PII", True)

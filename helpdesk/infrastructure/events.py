@@ -17,17 +17,29 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-_cache: dict[str, Callable[[dict[str, Any]], None]] = {}
+_cache: dict[str, Callable[[dict[str, Any]], Any]] = {}
 
 
 def publish(name: str, **payload: Any) -> None:
     transaction.on_commit(lambda: dispatch(name, payload))
 
 
+def ask(name: str, **payload: Any) -> list[Any]:
+    """Now, inside the caller's transaction, and in order: for the few events whose
+    subscribers' work must be part of the kernel's change (a customer's erasure: the bot drops
+    their words in the same transaction, or nothing is erased) or whose output the caller
+    prints (seeding the demo). A subscriber that fails fails the caller. Returns each
+    subscriber's answer."""
+    return [_handler(path)(payload) for path in settings.HELPDESK_EVENT_SUBSCRIBERS.get(name, [])]
+
+
+def _handler(path: str) -> Callable[[dict[str, Any]], Any]:
+    return _cache.get(path) or _cache.setdefault(path, import_string(path))
+
+
 def dispatch(name: str, payload: dict[str, Any]) -> None:
     for path in settings.HELPDESK_EVENT_SUBSCRIBERS.get(name, []):
-        handler = _cache.get(path) or _cache.setdefault(path, import_string(path))
         try:
-            handler(payload)
+            _handler(path)(payload)
         except Exception:  # a subscriber's failure must not undo or block the committed change
             logger.exception("subscriber %s failed on %s %s", path, name, payload)

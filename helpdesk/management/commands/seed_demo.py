@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils.module_loading import import_string
 
+from helpdesk.infrastructure import events
 from helpdesk.management.demo_content import seed_canned_replies, seed_orders_and_articles
 from helpdesk.models import AgentProfile, Customer, CustomerTier, Queue
 
@@ -65,9 +65,8 @@ class Command(BaseCommand):
         orders, articles = seed_orders_and_articles()
         seed_canned_replies()
         self.stdout.write(f"  demo orders: {orders}; knowledge-base articles: {articles}")
-        # The bot's knowledge lives in higher apps; the composition root lists what to seed.
-        for path in settings.HELPDESK_SEED_HOOKS:
-            import_string(path)(stdout=self.stdout)
+        # The bot's knowledge and the rules live in higher apps: they seed on this event.
+        events.ask("demo.seeding", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("  agents: " + ", ".join(a[0] for a in AGENTS) + "; supervisor: supervisor")
 
