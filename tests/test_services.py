@@ -91,6 +91,21 @@ def test_explicit_request_hands_off_with_queue_and_wait(queues, started) -> None
     assert conversation_request_handoff(conversation_id=conversation.pk, trigger="x", actor_type="customer") is False
 
 
+def test_the_packet_keeps_the_intent_it_was_handed_over_with(queues, started) -> None:
+    """chat-protocol.md: the packet's intent describes the conversation as handed over; each
+    later message carries its own reading."""
+    conversation, _ = started
+    say(conversation, "I was charged twice for the same order, please refund the extra charge")
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.intent) == (ConversationStatus.QUEUED, "billing_dispute")
+    later, _ = say(conversation, "where is my order A-1001?")
+    later.refresh_from_db()
+    conversation.refresh_from_db()
+    assert later.data["prediction"]["intent"] == "order_status"
+    assert conversation.intent == "billing_dispute"
+    assert conversation_packet(conversation, include_internal=True)["intent"] == "billing_dispute"
+
+
 def test_vip_waits_at_high_priority(queues) -> None:
     Customer.objects.create(email="vip@example.com", tier="vip")
     conversation, _ = conversation_start(email="vip@example.com")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..infrastructure import realtime
-from ..models import Conversation, Message
+from ..models import Conversation, ConversationStatus, Message
 from .lifecycle import push_conversation_updated
 
 
@@ -30,7 +30,11 @@ def reading_apply(*, conversation: Conversation, message: Message, reading: dict
     fields = ["sentiment", "sentiment_score", "updated_at"]
     conversation.sentiment = reading["sentiment"]
     conversation.sentiment_score = reading["sentiment_score"]
-    if payload["intent"] != "out_of_scope":
+    with_bot = conversation.status == ConversationStatus.BOT
+    if payload["intent"] != "out_of_scope" and (with_bot or not conversation.intent):
+        # Once a person has the chat, its intent is the one it was handed over with (the
+        # contract's packet; the agent's bot rating and analytics by intent read it): later
+        # messages carry their own reading, they do not relabel the chat.
         if not conversation.first_intent:
             conversation.first_intent = payload["intent"]
             fields.append("first_intent")
