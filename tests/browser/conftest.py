@@ -1,0 +1,64 @@
+"""Fixtures of the markup-is-text browser tests: the hostile desk (one daphne on a copy of the
+`live_daphne` database, so its demo model and rules come for free), one Chromium, and the
+hostile supervisor's signed-in session. Module-scoped: each test module gets its own desk and
+browser, so a module runs the same alone as in the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import playwright.sync_api as playwright_sync
+import pytest
+
+from tests.support import hostile_desk as h
+from tests.support.browser import chromium
+from tests.support.markup_checks import WAIT_MS, Desk
+from tests.support.servers import daphne, manage
+
+
+@pytest.fixture(scope="module")
+def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
+    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-markup-"))
+    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
+    target = sqlite3.connect(workdir / "db.sqlite3")
+    try:
+        source.backup(target)  # consistent even while the live daphne writes
+    finally:
+        source.close()
+        target.close()
+    env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
+    out = manage(env, "shell", "-c", "from tests.support.hostile_desk import main; main()")
+    ids = json.loads(out.strip().splitlines()[-1])
+    try:
+        with daphne(env, artifacts, name="markup") as server:
+            yield Desk(server.url, ids)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", name="chromium")
+def chromium_fixture() -> Iterator[playwright_sync.Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def supervisor_state(desk: Desk, chromium) -> dict:
+    """The hostile supervisor's signed-in session, shared by the inbox, admin and analytics."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(f"{desk.url}/login/?next=/inbox/")
+    page.fill("#id_username", h.SUPERVISOR)
+    page.fill("#id_password", h.PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/inbox/$"), timeout=WAIT_MS)
+    state = context.storage_state()
+    context.close()
+    return state
