@@ -23,6 +23,7 @@ class Article(models.Model):
     steps = models.JSONField(
         default=list, blank=True, help_text="Troubleshooting steps the bot walks through, one text each."
     )
+    url = models.URLField(blank=True, help_text="Where the article lives on the help centre, if it has a page.")
     owner_team = models.ForeignKey("helpdesk.Queue", on_delete=models.SET_NULL, null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     status = models.CharField(max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
