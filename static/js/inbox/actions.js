@@ -1,0 +1,57 @@
+/* The open conversation's action bar: accept, transfer, hand back to the bot, resolve. */
+
+import { ui, toast } from './page.js';
+import { FINAL, openId, current, isMine } from './state.js';
+import { sendOrWarn } from './connection.js';
+import { renderComposer } from './composer.js';
+
+var queueNames = [];
+
+/* Which actions the conversation's status allows; the reply box follows the same rules. */
+export function renderActions() {
+  var st = current ? current.status : null;
+  var mine = isMine(current);
+  var final = !!FINAL[st];
+  ui.accept.hidden = mine || final;
+  ui.accept.disabled = !(st === 'queued' || st === 'bot');
+  ui.transferSelect.disabled = !(st === 'queued' || st === 'assigned');
+  ui.transfer.disabled = ui.transferSelect.disabled;
+  ui.handback.disabled = !(st === 'queued' || st === 'assigned');
+  ui.resolve.disabled = !(st === 'queued' || st === 'assigned' || st === 'bot');
+  renderComposer(mine, final);
+}
+
+/* A snapshot without queues keeps the ones known so far, and a queue already picked stays
+ * picked: a reconnect does not undo what the agent was about to do. */
+export function fillTransferSelect(names) {
+  if (names.length) queueNames = names;
+  var sel = ui.transferSelect;
+  var chosen = sel.value;
+  while (sel.options.length > 1) sel.remove(1);
+  queueNames.forEach(function (name) {
+    var opt = document.createElement('option');
+    opt.value = name;
+    opt.textContent = name;
+    sel.appendChild(opt);
+  });
+  if (queueNames.indexOf(chosen) !== -1) sel.value = chosen;
+}
+
+export function wireActions() {
+  ui.accept.addEventListener('click', function () {
+    if (!openId) return;
+    if (sendOrWarn({ type: 'accept', conversation_id: openId })) ui.accept.disabled = true;
+  });
+  ui.resolve.addEventListener('click', function () {
+    if (openId) sendOrWarn({ type: 'resolve', conversation_id: openId });
+  });
+  ui.handback.addEventListener('click', function () {
+    if (openId) sendOrWarn({ type: 'handback', conversation_id: openId });
+  });
+  ui.transfer.addEventListener('click', function () {
+    if (!openId) return;
+    var q = ui.transferSelect.value;
+    if (!q) { toast('Pick a queue to transfer to.'); ui.transferSelect.focus(); return; }
+    if (sendOrWarn({ type: 'transfer', conversation_id: openId, queue: q })) ui.transferSelect.value = '';
+  });
+}
