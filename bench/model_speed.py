@@ -37,6 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bots.ml.classifier import Classifier
+    from bots.ml.emotions import load_emotion_head
     from bots.ml.encoder import OnnxEncoder, TorchEncoder, default_onnx_path
     from bots.ml.heads import SoftmaxHead
     from bots.ml.sentiment import load_head
@@ -59,6 +60,7 @@ def main() -> None:
         encoder=encoder,
         intent_head=intent_head,
         sentiment_head=load_head(),
+        emotion_head=load_emotion_head(),
         thresholds={},
         default_threshold=0.4,
         margin=0.05,

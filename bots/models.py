@@ -94,6 +94,8 @@ class MessagePrediction(models.Model):
     out_of_scope_reason = models.CharField(max_length=20, blank=True)
     sentiment = models.CharField(max_length=10)
     sentiment_score = models.FloatField()
+    emotions = models.JSONField(default=dict, blank=True, help_text="Each emotion's probability (bots.ml.emotions).")
+    frustration = models.FloatField(null=True, blank=True, help_text="How likely the writer is frustrated, 0..1.")
     engine = models.CharField(max_length=20, blank=True)
     latency_ms = models.FloatField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,7 @@ is picked up here within HELPDESK_MODEL_REFRESH_SECONDS.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from .ml.classifier import Classifier
+from .ml.emotions import EmotionHead, load_emotion_head
 from .ml.encoder import load_encoder
 from .ml.heads import SoftmaxHead
 from .ml.sentiment import load_head
@@ -29,9 +31,11 @@ class Loaded:
     checked_at: float
 
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: Loaded | None = None
 _sentiment: SoftmaxHead | None = None
+_emotions: EmotionHead | None = None
 
 
 class NoActiveModel(RuntimeError):
@@ -39,17 +43,29 @@ class NoActiveModel(RuntimeError):
 
 
 def warm_up() -> None:
-    """Load the encoder and the sentiment head (start-up cost paid once, ~2 s)."""
-    global _sentiment
+    """Load the encoder and the shipped heads (start-up cost paid once, ~2 s)."""
+    global _sentiment, _emotions
     encoder = load_encoder(threads=settings.HELPDESK_MODEL_THREADS)
     if _sentiment is None:
         _sentiment = load_head()
+    if _emotions is None:
+        _emotions = _emotion_head_or_none()
     encoder.encode(["warm up"])
+
+
+def _emotion_head_or_none() -> EmotionHead | None:
+    """Emotions inform agents; they decide nothing. A head that will not load costs them,
+    not the bot's answers (which the intent and sentiment heads give)."""
+    try:
+        return load_emotion_head()
+    except (OSError, ValueError, KeyError):
+        logger.exception("the emotion head did not load: readings go without emotions")
+        return None
 
 
 def current() -> Loaded:
     """The classifier for the active intent version (reloaded when it changes)."""
-    global _loaded, _sentiment
+    global _loaded, _sentiment, _emotions
     now = time.monotonic()
     loaded = _loaded
     if loaded is not None and now - loaded.checked_at < settings.HELPDESK_MODEL_REFRESH_SECONDS:
@@ -65,10 +81,13 @@ def current() -> Loaded:
         version = ModelVersion.objects.get(pk=active["pk"])
         if _sentiment is None:
             _sentiment = load_head()
+        if _emotions is None:
+            _emotions = _emotion_head_or_none()
         classifier = Classifier(
             encoder=load_encoder(threads=settings.HELPDESK_MODEL_THREADS),
             intent_head=SoftmaxHead.from_bytes(bytes(version.head)),
             sentiment_head=_sentiment,
+            emotion_head=_emotions,
             thresholds={},
             default_threshold=settings.HELPDESK_INTENT_DEFAULT_THRESHOLD,
             margin=settings.HELPDESK_INTENT_MARGIN,

@@ -133,9 +133,21 @@ def test_triage_command_prints_one_json_line_per_message(queues, monkeypatch) ->
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(rows) == 2
     keys = {"text", "intent", "intent_confidence", "sentiment", "sentiment_score", "route", "queue", "trigger"}
+    keys |= {"answer", "choices", "emotions", "frustration"}  # knowledge-base.md §3
     assert all(set(row) == keys for row in rows)
     assert rows[0]["route"] == "bot" and rows[0]["intent"] == "order_status"
     assert (rows[1]["route"], rows[1]["queue"], rows[1]["trigger"]) == ("human", "Billing", "topic_rule")
+    assert all(0 <= row["frustration"] <= 1 and set(row["emotions"]) >= {"anger", "confusion"} for row in rows)
+    assert rows[0]["answer"] is None and rows[0]["choices"] == []  # order status is a flow, not an article
+
+
+def test_triage_answers_an_information_question_from_its_article(queues, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("which payment methods do you accept?\n"))
+    out = io.StringIO()
+    call_command("triage", stdout=out)
+    (row,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert row["intent"] == "payment_methods" and row["answer"]["title"]
+    assert 0 < row["answer"]["score"] <= 1
 
 
 def test_the_task_is_retry_safe_and_on_the_ml_queue() -> None:
@@ -158,4 +170,7 @@ def test_an_agent_sees_the_reading_in_the_packet(queues, supervisor, client) -> 
     customer_lines = [m for m in packet["transcript"] if m["sender"] == "customer"]
     assert customer_lines[0]["prediction"]["intent"] == "damaged_item"
     assert packet["intent"] == "damaged_item" and packet["intent_confidence"] > 0.4
+    # chat-protocol.md: emotions and frustration of the latest customer message, as triage gives them.
+    assert packet["emotions"] == customer_lines[-1]["prediction"]["emotions"] and "sadness" in packet["emotions"]
+    assert 0 <= packet["frustration"] <= 1
     assert Intent.objects.get(name="damaged_item").default_queue.name == "Returns"

@@ -1,10 +1,11 @@
-"""One call from text to intent and sentiment: tokenise, encode once, both heads."""
+"""One call from text to intent, sentiment and emotions: tokenise, encode once, every head."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .emotions import EmotionGuess, EmotionHead, read_emotions
 from .encoder import Encoder
 from .heads import SoftmaxHead
 from .intents import IntentGuess, decide
@@ -15,6 +16,7 @@ from .sentiment import SentimentGuess, judge
 class Prediction:
     intent: IntentGuess
     sentiment: SentimentGuess
+    emotions: EmotionGuess | None = None
 
 
 @dataclass
@@ -25,11 +27,13 @@ class Classifier:
     thresholds: dict[str, float]
     default_threshold: float
     margin: float
+    emotion_head: EmotionHead | None = None
 
     def classify(self, texts: Sequence[str]) -> list[Prediction]:
         features = self.encoder.encode(list(texts))
         intents = self.intent_head.probabilities(features)
         sentiments = self.sentiment_head.probabilities(features)
+        emotions = self.emotion_head.probabilities(features) if self.emotion_head is not None else [None] * len(texts)
         return [
             Prediction(
                 intent=decide(
@@ -40,8 +44,9 @@ class Classifier:
                     margin=self.margin,
                 ),
                 sentiment=judge(self.sentiment_head, s),
+                emotions=read_emotions(self.emotion_head, e) if e is not None else None,
             )
-            for p, s in zip(intents, sentiments, strict=True)
+            for p, s, e in zip(intents, sentiments, emotions, strict=True)
         ]
 
     def classify_one(self, text: str) -> Prediction:

@@ -37,6 +37,8 @@ def prediction_payload(prediction: MessagePrediction) -> dict:
         "out_of_scope_reason": prediction.out_of_scope_reason or None,
         "sentiment": prediction.sentiment,
         "sentiment_score": round(prediction.sentiment_score, 4),
+        "emotions": prediction.emotions or {},
+        "frustration": prediction.frustration,
         "model_version": str(prediction.model_version_id),
     }
 
@@ -120,6 +122,8 @@ def message_read(*, message: Message, loaded: runtime.Loaded | None = None, unre
         out_of_scope_reason=guess.intent.out_of_scope_reason or "",
         sentiment=guess.sentiment.label,
         sentiment_score=guess.sentiment.score,
+        emotions=guess.emotions.emotions if guess.emotions else {},
+        frustration=guess.emotions.frustration if guess.emotions else None,
         engine=loaded.classifier.encoder.engine,
         latency_ms=round(latency_ms, 2),
     )

@@ -111,6 +111,13 @@ def conversation_packet(conversation: Conversation, *, include_internal: bool = 
     packet["customer"]["contact_count_30d"] = customer_contact_count(conversation.customer_id)
     packet["customer"]["recent_contacts"] = recent_contacts(conversation.customer_id, exclude=conversation.pk)
     packet["transcript"] = transcript(conversation.pk, include_internal=include_internal)
+    # The contract's emotions and frustration: the model's reading of the latest customer
+    # message (the transcript already carries each message's reading).
+    latest = next(
+        (m.get("prediction") for m in reversed(packet["transcript"]) if m["sender"] == "customer"), None
+    ) or {}
+    packet["emotions"] = latest.get("emotions") or {}
+    packet["frustration"] = latest.get("frustration")
     packet["suggested_opening"] = suggested_opening(conversation)
     packet["assist"] = assist_for(conversation)
     if position is not None:

@@ -1,5 +1,10 @@
 """python manage.py triage < messages.txt: one JSON line per customer message, decided exactly
-as the live chat decides a conversation's first message (bots/services/deciding.py)."""
+as the live chat decides a conversation's first message (bots/services/deciding.py).
+
+Each line carries knowledge-base.md §3's fields: `answer` (the article the bot would answer
+from directly, when the message's intent is answered from the knowledge base), `choices`
+(the articles it would offer instead: none yet, the bot answers from one article or none),
+`emotions` and `frustration`."""
 
 from __future__ import annotations
 
@@ -9,7 +14,20 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from bots import runtime
+from bots.flows import flow_for, information
 from bots.services.deciding import decide_on_message, message_reading
+from helpdesk.selectors.kb import article_for_question
+
+
+def article_answer(intent: str, confidence: float) -> dict | None:
+    """The article the information flow would serve (a fresh one: an overdue one goes to its
+    owners instead), with the intent's confidence as its score."""
+    if flow_for(intent) is not information:
+        return None
+    article = article_for_question(intent=intent)
+    if article is None or article.is_overdue():
+        return None
+    return {"article_id": str(article.pk), "title": article.title, "score": round(confidence, 4)}
 
 
 class Command(BaseCommand):
@@ -26,6 +44,8 @@ class Command(BaseCommand):
             for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
                 intent = prediction.intent
                 decision = decide_on_message(message_reading(text, prediction, loaded))
+                answer = article_answer(intent.intent, intent.confidence) if decision.route == "bot" else None
+                emotions = prediction.emotions
                 self.stdout.write(
                     json.dumps(
                         {
@@ -37,6 +57,10 @@ class Command(BaseCommand):
                             "route": decision.route,
                             "queue": decision.handoff_queue,
                             "trigger": decision.trigger,
+                            "answer": answer,
+                            "choices": [],
+                            "emotions": emotions.emotions if emotions else {},
+                            "frustration": emotions.frustration if emotions else None,
                         },
                         ensure_ascii=False,
                     )
