@@ -6,9 +6,9 @@ retry (`tries`) and the give-up handoff with its queue and trigger, "not an answ
 and `answered`, `resolve`, `feedback`, `article_id`. Each row is checked against the whole Turn
 (every field but the reply, whose key words are checked), and the flow must leave its Context's
 `collected` and `memory` untouched. Across the rows, `collected` only ever holds the documented
-facts (helpdesk.models.COLLECTED_FIELDS) and every one of them occurs. Also the registry (intent
--> flow, name <-> flow) and the flows' small text helpers. Multi-turn walks:
-test_flow_conversations.py; the fake world: tests/support/flow_world.py.
+facts (helpdesk.models.COLLECTED_FIELDS) and every one of them occurs. Multi-turn walks:
+test_flow_conversations.py; the registry and text helpers: test_flow_registry.py; the fake
+world: tests/support/flow_world.py.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 
-from bots.flows import BY_NAME, FLOWS, flow_for, flow_named, name_of
+from bots.flows import BY_NAME, flow_named
 from bots.flows.base import YES_NO, Turn
-from bots.flows.information import as_chat_text
-from bots.flows.order_status import find_number
 from helpdesk.models import COLLECTED_FIELDS
 from tests.support.flow_world import (
     A1001,
@@ -381,78 +379,3 @@ def test_collected_only_ever_holds_documented_facts_and_every_one_occurs() -> No
     assert seen == DOCUMENTED
     assert notes == NOTES
     assert not notes & DOCUMENTED
-
-
-# --- the registry and the flows' text helpers -----------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("intent", "name"),
-    [
-        ("order_status", "order_status"),
-        ("password_reset", "password_reset"),
-        ("shipping_info", "information"),
-        ("return_policy", "information"),
-        ("payment_methods", "information"),
-        ("update_account", "information"),
-        ("damaged_item", "damaged_item"),
-        ("refund_status", "refund_status"),
-        ("change_order", "change_order"),
-        ("technical_issue", "technical_issue"),
-        ("account_locked", "account_locked"),
-    ],
-)
-def test_an_intent_runs_the_flow_its_state_names(intent: str, name: str) -> None:
-    flow = flow_for(intent)
-    assert flow is not None and callable(flow.start) and callable(flow.resume)
-    assert name_of(flow) == name and flow_named(name) is flow
-
-
-def test_intents_without_a_flow_and_unknown_names() -> None:
-    assert len(FLOWS) == 11 and set(BY_NAME) == {name_of(flow) for flow in FLOWS.values()}
-    assert flow_for("thanks_goodbye") is None and flow_for("billing_dispute") is None
-    assert flow_named("no_such_flow") is None
-    with pytest.raises(KeyError):
-        name_of(object())
-
-
-@pytest.mark.parametrize(
-    ("text", "number"),
-    [
-        ("A-1001", "A-1001"),
-        ("it's a 1002", "A-1002"),
-        ("A1003 please", "A-1003"),
-        ("abc-12345678", "ABC-12345678"),
-        ("order #1001", "1001"),
-        ("# 12345", "12345"),
-        ("12", None),
-        ("ABCD-1001", None),
-        ("A-12", None),
-        ("no number here", None),
-        # Words before a number are no prefix.
-        ("order no 1234", "1234"),
-        ("my order is 55512", "55512"),
-        ("it's 1234", None),
-        ("AB 1234", "AB-1234"),
-    ],
-)
-def test_an_order_number_in_a_message(text: str, number: str | None) -> None:
-    assert find_number(text) == number
-
-
-@pytest.mark.parametrize(
-    ("markdown", "text"),
-    [
-        ("[PayPal](https://www.paypal.com)", "PayPal (https://www.paypal.com)"),
-        ("**Bold**, *it*, __strong__ and `code`", "Bold, it, strong and code"),
-        ("## Heading\nbody", "Heading\nbody"),
-        ("<b>Safe</b> <script>text</script>", "Safe text"),
-        ("[click](javascript:alert(1))", "[click](javascript:alert(1))"),
-        ("   padded   ", "padded"),
-        ("[Help](https://a.com/my_page)", "Help (https://a.com/my_page)"),
-        ("see https://a.com/x_*y* and order_number", "see https://a.com/x_*y* and order_number"),
-    ],
-)
-def test_an_articles_markdown_as_chat_text(markdown: str, text: str) -> None:
-    assert as_chat_text(markdown) == text
-
