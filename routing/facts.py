@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -70,20 +71,15 @@ def facts_for(
         for created in Conversation.objects.filter(customer_id=customer.pk).values_list("created_at", flat=True)
     )
     waited = (now - conversation.queued_at).total_seconds() if conversation.queued_at else 0.0
-    return Facts(
-        text=reading.text,
-        intent=reading.intent,
-        intent_confidence=reading.intent_confidence,
-        intent_queue=queue,
-        sentiment=reading.sentiment,
-        sentiment_score=reading.sentiment_score,
+    return _facts(
+        reading,
+        queue,
         negative_streak=_negative_streak(conversation, reading, message_id),
         tier=customer.tier,
         conversation_ages_days=ages,
         bot_failures=conversation.bot_failures,
         channel=conversation.channel,
         page_url=conversation.page_url,
-        inside_business_hours=_inside_hours(queue),
         queue_wait_seconds=waited,
     )
 
@@ -92,6 +88,20 @@ def _imagined(reading: MessageReading | None, assumed: Assumed, queue_name: str 
     reading = reading or MessageReading("", "", 0.0, None, "neutral", 0.0)
     negative = reading.sentiment == "negative"
     queue = queue_name or reading.intent_queue
+    return _facts(
+        reading,
+        queue,
+        negative_streak=assumed.negative_streak + 1 if negative else 0,
+        tier=assumed.tier,
+        conversation_ages_days=tuple([0.0] + [1.0] * assumed.recent_conversations),
+        bot_failures=assumed.bot_failures,
+        channel=assumed.channel,
+        page_url=assumed.page_url,
+    )
+
+
+def _facts(reading: MessageReading, queue: str | None, **known: Any) -> Facts:
+    """The reading's part of the facts, the queue's business hours, and what the caller knows."""
     return Facts(
         text=reading.text,
         intent=reading.intent,
@@ -99,13 +109,8 @@ def _imagined(reading: MessageReading | None, assumed: Assumed, queue_name: str 
         intent_queue=queue,
         sentiment=reading.sentiment,
         sentiment_score=reading.sentiment_score,
-        negative_streak=assumed.negative_streak + 1 if negative else 0,
-        tier=assumed.tier,
-        conversation_ages_days=tuple([0.0] + [1.0] * assumed.recent_conversations),
-        bot_failures=assumed.bot_failures,
-        channel=assumed.channel,
-        page_url=assumed.page_url,
         inside_business_hours=_inside_hours(queue),
+        **known,
     )
 
 

@@ -74,21 +74,7 @@ def agent_reply_post(
     client_msg_id: str | None = None,
 ) -> tuple[Message, bool]:
     """An agent's reply to the customer: only the agent holding the conversation may send one."""
-    body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
-    with transaction.atomic():
-        conversation = lock_conversation(conversation_id)
-        if conversation.agent_id != author.pk:
-            raise ServiceError("not_holder", "Accept the conversation before replying to the customer.")
-        if conversation.status != ConversationStatus.ASSIGNED:
-            raise ServiceError("invalid_state", "Only a conversation you hold can be answered.")
-        return _append(
-            conversation,
-            sender=Sender.AGENT,
-            body=body,
-            author=author,
-            author_name=author_name,
-            client_msg_id=client_msg_id,
-        )
+    return _staff_post(conversation_id, author, author_name, body, client_msg_id, internal=False)
 
 
 def note_post(
@@ -101,9 +87,26 @@ def note_post(
 ) -> tuple[Message, bool]:
     """An internal note: outside the customer's `seq`, pushed to staff only, allowed on an
     ended conversation (a note for the record)."""
+    return _staff_post(conversation_id, author, author_name, body, client_msg_id, internal=True)
+
+
+def _staff_post(
+    conversation_id: uuid.UUID | str,
+    author: AbstractBaseUser,
+    author_name: str,
+    body: str,
+    client_msg_id: str | None,
+    *,
+    internal: bool,
+) -> tuple[Message, bool]:
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
+        if not internal:
+            if conversation.agent_id != author.pk:
+                raise ServiceError("not_holder", "Accept the conversation before replying to the customer.")
+            if conversation.status != ConversationStatus.ASSIGNED:
+                raise ServiceError("invalid_state", "Only a conversation you hold can be answered.")
         return _append(
             conversation,
             sender=Sender.AGENT,
@@ -111,7 +114,7 @@ def note_post(
             author=author,
             author_name=author_name,
             client_msg_id=client_msg_id,
-            internal=True,
+            internal=internal,
         )
 
 
