@@ -1,7 +1,8 @@
 """Fixtures of the markup-is-text browser tests: the hostile desk (one daphne on a copy of the
 `live_daphne` database, so its demo model and rules come for free), one Chromium, and the
-hostile supervisor's signed-in session. Module-scoped: each test module gets its own desk and
-browser, so a module runs the same alone as in the suite.
+hostile supervisor's signed-in session. Package-scoped: the three markup modules share one
+desk and one browser (no module depends on what another adds to the desk, and each also passes
+alone, which starts the desk for itself); a desk per module cost half a minute of the suite.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.support.markup_checks import WAIT_MS, Desk
 from tests.support.servers import daphne, manage
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
     workdir = Path(tempfile.mkdtemp(prefix="helpdesk-markup-"))
     source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
@@ -43,13 +44,13 @@ def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module", name="chromium")
+@pytest.fixture(scope="package", name="chromium")
 def chromium_fixture() -> Iterator[playwright_sync.Browser]:
     with chromium() as launched:
         yield launched
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def supervisor_state(desk: Desk, chromium) -> dict:
     """The hostile supervisor's signed-in session, shared by the inbox, admin and analytics."""
     context = chromium.new_context()
