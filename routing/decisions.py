@@ -32,6 +32,12 @@ def decide(facts: Facts, *, stage: str, skip: frozenset[str] = frozenset()) -> D
     return evaluate(active_rules(), facts, stage=stage, skip=skip)
 
 
+def has_rules(stage: str) -> bool:
+    """Whether any enabled rule runs at `stage` (from the per-process cache: no query), so a
+    sweep over every waiting chat gathers facts only when a rule could use them."""
+    return any(rule.stage == stage for rule in active_rules())
+
+
 def decide_traced(facts: Facts, *, stage: str) -> tuple[Decision, float]:
     """For the dry run and the benchmark: the decision with every rule's verdict, and its time."""
     started = time.perf_counter()

@@ -26,7 +26,7 @@ from helpdesk.models import Conversation, ConversationStatus, Priority, Queue, T
 from helpdesk.services.escalation import conversation_overflow, conversation_step_up, ticket_escalate
 from helpdesk.services.transfers import conversation_transfer_by_system
 
-from .decisions import carry_out, decide
+from .decisions import carry_out, decide, has_rules
 from .facts import facts_for
 from .models import RuleFiring
 
@@ -45,6 +45,8 @@ def _run_periodic_rules(conversation: Conversation, now) -> bool:
     """The periodic rules over one waiting conversation, each firing once for it. The firings
     are claimed under the conversation's lock, so two sweeps at once act once; the actions run
     after the claim commits (a crash between loses them rather than repeating them)."""
+    if not has_rules("periodic"):
+        return False  # the common case: no lock, no facts' queries for each waiting chat
     with transaction.atomic():
         lock_conversation(conversation.pk)
         fired = frozenset(RuleFiring.objects.filter(conversation=conversation).values_list("rule_name", flat=True))
@@ -53,7 +55,7 @@ def _run_periodic_rules(conversation: Conversation, now) -> bool:
             return False
         RuleFiring.objects.bulk_create([RuleFiring(conversation=conversation, rule_name=n) for n in decision.matched])
     carry_out(decision, conversation_id=conversation.pk, stage="periodic")
-    queue = Queue.objects.filter(name__iexact=decision.handoff_queue or "").first()
+    queue = Queue.objects.filter(name__iexact=decision.handoff_queue).first() if decision.handoff_queue else None
     if queue is not None and queue.pk != conversation.queue_id:
         conversation_transfer_by_system(
             conversation_id=conversation.pk, queue_id=queue.pk, reason=decision.trigger or "rule"

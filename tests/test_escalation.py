@@ -95,3 +95,18 @@ def test_escalate_due_command(queues) -> None:
     out = StringIO()
     call_command("escalate_due", stdout=out)
     assert "raised 0, overflowed 0, tickets escalated 0" in out.getvalue()
+
+
+def test_without_periodic_rules_the_sweep_reads_nothing_per_waiting_chat(queues) -> None:
+    """No periodic rule enabled (the shipped set has none): the minute's sweep gathers no facts
+    and takes no lock for each waiting conversation."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    waiting(1)
+    with CaptureQueriesContext(connection) as one:
+        escalate_due()
+    waiting(1), waiting(1), waiting(1)
+    with CaptureQueriesContext(connection) as four:
+        escalate_due()
+    assert len(four) == len(one)
