@@ -17,6 +17,7 @@ from routing.rules.engine import Decision, Facts
 
 from .. import runtime
 from ..ml.classifier import Prediction
+from ..models import MessagePrediction
 
 ON_MESSAGE = "on_message"
 
@@ -30,6 +31,18 @@ def message_reading(text: str, prediction: Prediction, loaded: runtime.Loaded) -
         intent_queue=loaded.queues.get(intent),
         sentiment=prediction.sentiment.label,
         sentiment_score=prediction.sentiment.score,
+    )
+
+
+def stored_reading(text: str, prediction: MessagePrediction, loaded: runtime.Loaded) -> MessageReading:
+    """The same, from a reading the live turn stored (or is about to store)."""
+    return MessageReading(
+        text=text,
+        intent=prediction.intent,
+        intent_confidence=prediction.intent_confidence,
+        intent_queue=loaded.queues.get(prediction.intent),
+        sentiment=prediction.sentiment,
+        sentiment_score=prediction.sentiment_score,
     )
 
 

@@ -30,13 +30,14 @@ OPEN_STATUSES = (ConversationStatus.BOT, ConversationStatus.QUEUED, Conversation
 
 
 def prediction_payload(prediction: MessagePrediction) -> dict:
+    """The reading as the kernel takes it (`reading_apply`, which rounds what it shows)."""
     return {
         "intent": prediction.intent,
-        "intent_confidence": round(prediction.intent_confidence, 4),
+        "intent_confidence": prediction.intent_confidence,
         "top_intents": prediction.top_intents,
         "out_of_scope_reason": prediction.out_of_scope_reason or None,
         "sentiment": prediction.sentiment,
-        "sentiment_score": round(prediction.sentiment_score, 4),
+        "sentiment_score": prediction.sentiment_score,
         "emotions": prediction.emotions or {},
         "frustration": prediction.frustration,
         "model_version": str(prediction.model_version_id),
@@ -159,12 +160,7 @@ def _apply_to_conversation(message: Message, prediction: MessagePrediction, conv
     """The kernel applies the reading (the conversation's intent and sentiment, the
     scorecard's sums, the inbox's pushes); a customer getting angrier while a human holds the
     chat is worth a supervisor's look now. Returns the conversation's changed fields, unsaved."""
-    exact = {
-        **prediction_payload(prediction),
-        "intent_confidence": prediction.intent_confidence,
-        "sentiment_score": prediction.sentiment_score,
-    }
-    fields = reading_apply(conversation=conversation, message=message, reading=exact)
+    fields = reading_apply(conversation=conversation, message=message, reading=prediction_payload(prediction))
     if conversation.status == ConversationStatus.ASSIGNED and prediction.sentiment_score <= STRONGLY_NEGATIVE:
         realtime.after_commit(
             realtime.alert_supervisors,

@@ -14,12 +14,11 @@ from helpdesk.services.handoff import conversation_request_handoff
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import bot_say
 from routing.decisions import carry_out
-from routing.facts import MessageReading
 
 from .. import replies, runtime
 from ..flows import flow_for, flow_named
 from ..models import MessagePrediction
-from .deciding import decide_on_message
+from .deciding import decide_on_message, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
 from .predictions import ReadingTaken, message_read
 from .state import flow_drop, state_of
@@ -91,15 +90,9 @@ def _handle_message(message_id: int) -> None:
         conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
     conversation.bot_failures = failures
-    reading_now = MessageReading(
-        text=message.body,
-        intent=prediction.intent,
-        intent_confidence=prediction.intent_confidence,
-        intent_queue=loaded.queues.get(prediction.intent),
-        sentiment=prediction.sentiment,
-        sentiment_score=prediction.sentiment_score,
+    decision = decide_on_message(
+        stored_reading(message.body, prediction, loaded), conversation=conversation, message_id=message.pk
     )
-    decision = decide_on_message(reading_now, conversation=conversation, message_id=message.pk)
     if decision.tags or decision.notify or decision.priority or decision.route == "human":
         reading.store()
     carry_out(decision, conversation_id=conversation.pk, stage="on_message")
