@@ -39,15 +39,9 @@ def on_bot_corrected(payload: dict[str, Any]) -> None:
 
 def on_handed_back(payload: dict[str, Any]) -> None:
     """Back from a human: the customer has had their answer, so "that's all, thanks" closes."""
-    from django.db import transaction
-
-    from helpdesk.infrastructure.locks import lock_conversation
-
     from .services.state import state_update
 
-    with transaction.atomic():
-        lock_conversation(payload["conversation_id"])
-        state_update(payload["conversation_id"], flow="", step="", tries=0, answered=True)
+    state_update(payload["conversation_id"], flow="", step="", tries=0, answered=True)
 
 
 def on_reopened(payload: dict[str, Any]) -> None:

@@ -53,9 +53,7 @@ def handle_while_queued(message: Message) -> bool:
     if conversation.customer.email:
         _open_ticket(conversation.pk, reply)
     else:
-        with transaction.atomic():
-            lock_conversation(conversation.pk)
-            state_update(conversation.pk, awaiting="callback_email")
+        state_update(conversation.pk, awaiting="callback_email")
         bot_say(
             conversation_id=conversation.pk,
             body="Of course. Which email address should we use to get back to you?",

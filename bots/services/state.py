@@ -3,6 +3,9 @@ in the transaction that stores the bot's answer, reset when the conversation re-
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation
 
 from ..models import FlowState
@@ -18,10 +21,12 @@ def state_of(conversation: Conversation) -> FlowState:
 
 
 def state_update(conversation_id, **fields) -> None:
-    """Inside the caller's transaction (it holds the conversation's lock): set fields, creating
-    the row when the bot has kept nothing yet."""
-    if not FlowState.objects.filter(pk=conversation_id).update(**fields):
-        FlowState.objects.create(conversation_id=conversation_id, **fields)
+    """Set fields, creating the row when the bot has kept nothing yet. Under the conversation's
+    lock (taken here, or already the caller's): two writers cannot both create the row."""
+    with transaction.atomic():
+        lock_conversation(conversation_id)
+        if not FlowState.objects.filter(pk=conversation_id).update(**fields):
+            FlowState.objects.create(conversation_id=conversation_id, **fields)
 
 
 def flow_drop(conversation: Conversation) -> list[str]:
