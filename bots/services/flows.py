@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -23,11 +23,6 @@ from ..flows import name_of
 from ..flows.base import Context, LookupUnavailable, Turn
 from ..models import FlowState
 from .predictions import Reading
-
-
-def find_article(intent: str) -> Article | None:
-    """The flows' window on the knowledge base: the kernel's one rule for a question's article."""
-    return article_for_question(intent=intent)
 
 
 def reset_email(email: str) -> tuple[str, str]:
@@ -73,7 +68,7 @@ def context_for(
         step=state.step or None,
         tries=state.tries,
         lookup_order=_lookup_order,
-        find_article=find_article,
+        find_article=article_for_question,  # the kernel's one rule for a question's article
         send_reset_email=(emails if emails is not None else []).append,
     )
 
@@ -114,7 +109,7 @@ def apply_turn(
     turn: Turn,
     module,
     reading: Reading,
-    emails: list[str] = (),
+    emails: Sequence[str] = (),
 ) -> None:
     # The message's reading, the facts gathered, the bot's own state and its reply commit
     # together; the knowledge-base bookkeeping comes after, off the customer's wait.

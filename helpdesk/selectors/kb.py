@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..models import Article, ArticleStatus
 
 
-def articles_for_question(*, intent: str, text: str = "", fresh_only: bool = True) -> list[Article]:
+def articles_for_question(intent: str, *, text: str = "", fresh_only: bool = True) -> list[Article]:
     """The articles that answer a question, best first; fresh ones before overdue ones when
     `fresh_only` is off."""
     if not intent:
@@ -26,7 +26,7 @@ def articles_for_question(*, intent: str, text: str = "", fresh_only: bool = Tru
     return fresh if fresh_only else fresh + [a for a in candidates if a.is_overdue()]
 
 
-def article_for_question(*, intent: str, text: str = "") -> Article | None:
+def article_for_question(intent: str, *, text: str = "") -> Article | None:
     """The article the bot answers from: the best fresh one, else an overdue one, so the caller
     routes the question to its owners instead of serving it."""
     found = articles_for_question(intent=intent, text=text, fresh_only=False)

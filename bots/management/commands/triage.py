@@ -16,18 +16,16 @@ from django.core.management.base import BaseCommand, CommandError
 from bots import runtime
 from bots.flows import flow_for, information
 from bots.services.deciding import decide_on_message, message_reading
-from helpdesk.selectors.kb import article_for_question
+from helpdesk.selectors.kb import articles_for_question
 
 
 def article_answer(intent: str, confidence: float) -> dict | None:
-    """The article the information flow would serve (a fresh one: an overdue one goes to its
-    owners instead), with the intent's confidence as its score."""
-    if flow_for(intent) is not information:
+    """The article the information flow would serve (a fresh one: an overdue one's question
+    goes to its owners instead), with the intent's confidence as its score."""
+    fresh = articles_for_question(intent) if flow_for(intent) is information else []
+    if not fresh:
         return None
-    article = article_for_question(intent=intent)
-    if article is None or article.is_overdue():
-        return None
-    return {"article_id": str(article.pk), "title": article.title, "score": round(confidence, 4)}
+    return {"article_id": str(fresh[0].pk), "title": fresh[0].title, "score": round(confidence, 4)}
 
 
 class Command(BaseCommand):
