@@ -218,7 +218,9 @@ def collected_merge(
         if key not in COLLECTED_FIELDS:
             raise ValueError(f"collected: {key!r} is not a documented field (COLLECTED_FIELDS)")
         kind = COLLECTED_FIELDS[key][0]
-        if value is not None and not (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
+        # A bool is an int to isinstance: True is no number of steps tried.
+        wrong = not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
+        if value is not None and wrong:
             raise ValueError(f"collected: {key!r} must be {kind.__name__}, not {type(value).__name__}")
     merged = {**(conversation.collected or {}), **values}
     conversation.collected = {k: v for k, v in merged.items() if v is not None}
@@ -251,7 +253,6 @@ def summary_of(conversation: Conversation, first_words: str | None = None) -> st
         first_words = first.body if first else None
     head = "; ".join(bits)
     return f"{head}. First words: “{first_words[:140]}”" if first_words else head
-
 
 
 def conversation_bot_failure_count(*, conversation_id: uuid.UUID | str) -> None:
