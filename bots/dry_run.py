@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from routing.decisions import decide_traced
 from routing.facts import Assumed, MessageReading, facts_for
+from routing.rules.schema import MAX_TURNS
 
 from . import runtime
 from .services.deciding import decide_on_message_traced, message_reading
@@ -29,7 +30,28 @@ class DryRunForm(forms.Form):
     negative_streak = forms.IntegerField(
         min_value=0, max_value=10, initial=0, help_text="Negative messages in a row before this one."
     )
+    earlier_frustration = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Frustration of the customer's messages before this one, oldest first, 0 to 1 each: e.g. 0.1, 0.3.",
+    )
     channel = forms.CharField(initial="web", max_length=30)
+
+    def clean_earlier_frustration(self) -> tuple[float, ...]:
+        values = []
+        for part in (self.cleaned_data.get("earlier_frustration") or "").replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            try:
+                value = float(part)
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= 1:
+                raise forms.ValidationError(f"{part.strip()!r}: each value must be a number from 0 to 1")
+            values.append(value)
+        if len(values) > MAX_TURNS - 1:
+            raise forms.ValidationError(f"at most {MAX_TURNS - 1} earlier messages")
+        return tuple(values)
 
 
 def read_message(text: str) -> tuple[MessageReading, dict[str, Any]]:
@@ -55,6 +77,7 @@ def dry_run_view(request: HttpRequest) -> HttpResponse:
             recent_conversations=data["recent_conversations"],
             bot_failures=data["bot_failures"],
             negative_streak=data["negative_streak"],
+            frustration_course=data["earlier_frustration"],
             channel=data["channel"],
         )
         facts, decision, took_ms = decide_on_message_traced(reading, assumed=assumed)
@@ -62,6 +85,7 @@ def dry_run_view(request: HttpRequest) -> HttpResponse:
         if decision.route == "human":
             at_handoff = facts_for(reading=reading, assumed=assumed, queue_name=decision.handoff_queue)
             handoff, _ = decide_traced(at_handoff, stage="on_handoff")
+        shown["emotions"] = sorted(reading.emotions.items(), key=lambda item: -item[1])
         context.update(reading=reading, shown=shown, decision=decision, handoff=handoff, took_ms=took_ms, facts=facts)
     context["form"] = form
     return render(request, "admin/routing/dry_run.html", context)

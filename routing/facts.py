@@ -10,7 +10,8 @@ has no conversation: it passes `Assumed`, what the supervisor says of an imagine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from helpdesk.models import Conversation, Message, Queue, Sender
 from helpdesk.selectors.queues import inside_business_hours
 
 from .rules.engine import Facts
+from .rules.schema import MAX_TURNS
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class MessageReading:
     intent_queue: str | None  # the intent's own queue, where it has one
     sentiment: str
     sentiment_score: float
+    emotions: Mapping[str, float] = field(default_factory=dict)
+    frustration: float | None = None  # None: no emotion head read it
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Assumed:
     recent_conversations: int = 0  # others in the last 7 days
     bot_failures: int = 0  # turns the bot already missed
     negative_streak: int = 0  # negative messages in a row before this one
+    frustration_course: tuple[float, ...] = ()  # the frustration of the messages before this one, oldest first
     channel: str = "web"
     page_url: str = ""
 
@@ -63,8 +68,9 @@ def facts_for(
     if conversation is None:
         return _imagined(reading, assumed or Assumed(), queue_name)
     customer = conversation.customer
+    earlier = _earlier_readings(conversation, message_id)
     if reading is None:
-        reading = _latest_reading(conversation)
+        reading = _latest_reading(conversation, earlier)
     queue = queue_name or reading.intent_queue or (conversation.queue.name if conversation.queue_id else None)
     ages = tuple(
         (now - created).total_seconds() / 86400
@@ -74,7 +80,8 @@ def facts_for(
     return _facts(
         reading,
         queue,
-        negative_streak=_negative_streak(conversation, reading, message_id),
+        negative_streak=_negative_streak(reading, earlier, on_message=message_id is not None),
+        frustration_course=_course(reading, earlier, on_message=message_id is not None),
         tier=customer.tier,
         conversation_ages_days=ages,
         bot_failures=conversation.bot_failures,
@@ -92,6 +99,11 @@ def _imagined(reading: MessageReading | None, assumed: Assumed, queue_name: str 
         reading,
         queue,
         negative_streak=assumed.negative_streak + 1 if negative else 0,
+        frustration_course=(
+            (*assumed.frustration_course, reading.frustration)
+            if reading.frustration is not None
+            else assumed.frustration_course
+        )[-MAX_TURNS:],
         tier=assumed.tier,
         conversation_ages_days=tuple([0.0] + [1.0] * assumed.recent_conversations),
         bot_failures=assumed.bot_failures,
@@ -109,46 +121,63 @@ def _facts(reading: MessageReading, queue: str | None, **known: Any) -> Facts:
         intent_queue=queue,
         sentiment=reading.sentiment,
         sentiment_score=reading.sentiment_score,
+        emotions=reading.emotions,
+        frustration=reading.frustration,
         inside_business_hours=_inside_hours(queue),
         **known,
     )
 
 
-def _latest_reading(conversation: Conversation) -> MessageReading:
-    """Outside a message: the conversation's latest reading, and its last customer words."""
-    last = (
-        Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, internal=False)
-        .order_by("-id")
-        .values_list("body", flat=True)
-        .first()
-    )
+def _earlier_readings(conversation: Conversation, message_id: int | None) -> list[tuple[str, dict]]:
+    """The last customer messages' words and stored readings, newest first: before the message
+    decided on (on_message: its own reading is the caller's, the bot's turn stores it only with
+    its answer), else the latest ones. One query serves the latest words, the negative streak
+    and the frustration course."""
+    messages = Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, internal=False)
+    if message_id is not None:
+        messages = messages.filter(pk__lt=message_id)
+    rows = messages.order_by("-id").values_list("body", "data")[:MAX_TURNS]
+    return [(body, (data or {}).get("prediction") or {}) for body, data in rows]
+
+
+def _latest_reading(conversation: Conversation, earlier: list[tuple[str, dict]]) -> MessageReading:
+    """Outside a message: the conversation's latest reading (intent and sentiment as the
+    conversation keeps them, emotions and frustration of its last customer message), and its
+    last customer words."""
+    text, prediction = earlier[0] if earlier else ("", {})
     return MessageReading(
-        text=last or "",
+        text=text,
         intent=conversation.intent,
         intent_confidence=conversation.intent_confidence,
         intent_queue=None,
         sentiment=conversation.sentiment,
         sentiment_score=conversation.sentiment_score,
+        emotions=prediction.get("emotions") or {},
+        frustration=prediction.get("frustration"),
     )
 
 
-def _negative_streak(conversation: Conversation, reading: MessageReading, message_id: int | None) -> int:
+def _negative_streak(reading: MessageReading, earlier: list[tuple[str, dict]], *, on_message: bool) -> int:
     """Consecutive negative customer messages, ending with the one read. On a message its own
-    reading is `reading` (the bot's turn stores it only with its answer); the earlier ones are
-    read from their messages."""
+    reading is `reading` and `earlier` the ones before it; outside one, the latest stored
+    reading is the first of `earlier`."""
     if reading.sentiment != "negative":
         return 0
-    earlier = Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER)
-    streak = 1
-    if message_id is not None:
-        earlier = earlier.filter(pk__lt=message_id)
-    else:
-        streak = 0  # the latest message's stored reading is among those read below
-    for data in earlier.order_by("-id").values_list("data", flat=True)[:10]:
-        if ((data or {}).get("prediction") or {}).get("sentiment") != "negative":
+    streak = 1 if on_message else 0
+    for _, prediction in earlier:
+        if prediction.get("sentiment") != "negative":
             break
         streak += 1
     return max(streak, 1)
+
+
+def _course(reading: MessageReading, earlier: list[tuple[str, dict]], *, on_message: bool) -> tuple[float, ...]:
+    """The frustration of the last customer messages, oldest first, ending with the one read
+    (`frustration_rising` compares the latest with those before it)."""
+    stored = [p["frustration"] for _, p in reversed(earlier) if p.get("frustration") is not None]
+    if on_message and reading.frustration is not None:
+        stored.append(reading.frustration)
+    return tuple(stored[-MAX_TURNS:])
 
 
 def _inside_hours(queue_name: str | None) -> bool:

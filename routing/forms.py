@@ -25,6 +25,9 @@ CONDITION_HELP = {
     "sentiment_below": "-1 to 1, e.g. -0.8",
     "sentiment_above": "-1 to 1",
     "negative_streak_at_least": "a count, e.g. 2",
+    "frustration_at_least": "0 to 1, e.g. 0.5",
+    "emotion_at_least": "an emotion and 0 to 1, e.g. anger 0.5",
+    "frustration_rising": "by, over turns, e.g. 0.25 over 3",
     "tier_in": "standard, vip, enterprise (comma-separated)",
     "recent_conversations_at_least": "count in days, e.g. 3 in 7",
     "text_contains": "words or phrases, comma-separated",
@@ -57,6 +60,16 @@ def condition_from_row(kind: str, value: str) -> dict:
         item["count"] = _number(parts[0].strip()) if parts and parts[0].strip() else None
         item["days"] = _number(parts[1].strip()) if len(parts) > 1 and parts[1].strip() else None
         return item
+    if kind == "emotion_at_least":
+        parts = value.split()
+        item["emotion"] = parts[0].lower() if parts else None
+        item["value"] = _number(parts[1]) if len(parts) > 1 else None
+        return item
+    if kind == "frustration_rising":
+        parts = value.replace("turns", "").replace("turn", "").split("over")
+        item["by"] = _number(parts[0].strip()) if parts and parts[0].strip() else None
+        item["turns"] = _number(parts[1].strip()) if len(parts) > 1 and parts[1].strip() else None
+        return item
     ((name, kind_of_value),) = params.items()
     if kind_of_value in ("strings", "tiers"):
         item[name] = [v.strip() for v in value.split(",") if v.strip()]
@@ -75,6 +88,10 @@ def condition_to_row(item: dict) -> tuple[str, str]:
     kind = item.get("type", "")
     if kind == "recent_conversations_at_least":
         return kind, f"{item.get('count', '')} in {item.get('days', '')}"
+    if kind == "emotion_at_least":
+        return kind, f"{item.get('emotion', '')} {item.get('value', '')}"
+    if kind == "frustration_rising":
+        return kind, f"{item.get('by', '')} over {item.get('turns', '')}"
     if kind not in CONDITION_PARAMS:
         return kind, ""
     ((name, _),) = CONDITION_PARAMS[kind].items()

@@ -31,6 +31,8 @@ def message_reading(text: str, prediction: Prediction, loaded: runtime.Loaded) -
         intent_queue=loaded.queues.get(intent),
         sentiment=prediction.sentiment.label,
         sentiment_score=prediction.sentiment.score,
+        emotions=prediction.emotions.emotions if prediction.emotions else {},
+        frustration=prediction.emotions.frustration if prediction.emotions else None,
     )
 
 
@@ -43,6 +45,8 @@ def stored_reading(text: str, prediction: MessagePrediction, loaded: runtime.Loa
         intent_queue=loaded.queues.get(prediction.intent),
         sentiment=prediction.sentiment,
         sentiment_score=prediction.sentiment_score,
+        emotions=prediction.emotions or {},
+        frustration=prediction.frustration,
     )
 
 

@@ -9,6 +9,7 @@ comes back with its reasons, which the admin's dry run shows.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .schema import INTENT_QUEUE, PRIORITIES, Action, Condition, Conditions
@@ -27,6 +28,11 @@ class Facts:
     sentiment: str = "neutral"
     sentiment_score: float = 0.0
     negative_streak: int = 0
+    emotions: Mapping[str, float] = field(default_factory=dict)  # each emotion's probability, 0..1
+    frustration: float | None = None  # 0..1; None: no emotion head read this message
+    # The frustration of the conversation's last customer messages, oldest first, ending with
+    # the one decided on (those no emotion head read are left out).
+    frustration_course: tuple[float, ...] = ()
     tier: str = "standard"
     conversation_ages_days: tuple[float, ...] = ()  # the customer's conversations, this one included
     bot_failures: int = 0
@@ -108,6 +114,17 @@ def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tu
         return facts.sentiment_score > p["value"], f"sentiment score {facts.sentiment_score:.2f} > {p['value']}"
     if kind == "negative_streak_at_least":
         return facts.negative_streak >= p["count"], f"{facts.negative_streak} negative in a row >= {p['count']}"
+    if kind == "frustration_at_least":
+        if facts.frustration is None:
+            return False, "frustration not read"
+        return facts.frustration >= p["value"], f"frustration {facts.frustration:.2f} >= {p['value']}"
+    if kind == "emotion_at_least":
+        score = facts.emotions.get(p["emotion"])
+        if score is None:
+            return False, f"{p['emotion']} not read"
+        return score >= p["value"], f"{p['emotion']} {score:.2f} >= {p['value']}"
+    if kind == "frustration_rising":
+        return _rising(facts.frustration_course, p["turns"], p["by"])
     if kind == "tier_in":
         return facts.tier in p["tiers"], f"tier {facts.tier} in {p['tiers']}"
     if kind == "recent_conversations_at_least":
@@ -133,6 +150,17 @@ def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tu
     if kind == "queue_wait_longer_than":
         return facts.queue_wait_seconds > p["seconds"], f"waited {facts.queue_wait_seconds:.0f} s > {p['seconds']} s"
     return False, f"unknown condition {kind}"
+
+
+def _rising(course: tuple[float, ...], turns: int, by: float) -> tuple[bool, str]:
+    """The latest message's frustration at least `by` above the lowest of the `turns - 1`
+    customer messages before it: a customer getting angrier, whatever the level."""
+    window = course[-turns:]
+    if len(window) < 2:
+        return False, f"frustration course too short ({len(window)} of {turns} turns)"
+    low, now = min(window[:-1]), window[-1]
+    course_text = " → ".join(f"{v:.2f}" for v in window)
+    return now - low >= by, f"frustration {course_text}: +{max(now - low, 0):.2f} >= +{by} over {len(window)} turns"
 
 
 def _matches(rule: CompiledRule, facts: Facts) -> tuple[bool, tuple[str, ...]]:

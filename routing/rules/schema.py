@@ -15,6 +15,12 @@ from typing import Any
 PRIORITIES = ("low", "normal", "high", "urgent")
 TIERS = ("standard", "vip", "enterprise")
 SENTIMENTS = ("negative", "neutral", "positive")
+# The model's emotion heads (bots/ml/emotions.py EMOTIONS, which routing may not import: it sits
+# below bots). tests/unit/test_frustration_rules.py holds the two lists equal.
+EMOTIONS = ("anger", "annoyance", "confusion", "disappointment", "fear", "gratitude", "joy", "relief", "sadness")
+# How far back `frustration_rising` may look, in customer messages (this one included); the
+# facts carry no more than this.
+MAX_TURNS = 10
 
 
 class RuleError(ValueError):
@@ -43,8 +49,8 @@ class Action:
     params: dict[str, Any]
 
 
-# type -> {param: kind}; kinds: number, unit (0..1), score (-1..1), count, seconds, strings,
-# string, tiers, sentiment, regex, bool, priority, queue, trigger
+# type -> {param: kind}; kinds: number, unit (0..1), score (-1..1), count, seconds, turns
+# (2..MAX_TURNS), strings, string, tiers, sentiment, emotion, regex, bool, priority, queue, trigger
 CONDITION_PARAMS: dict[str, dict[str, str]] = {
     "intent_in": {"intents": "strings"},
     "confidence_below": {"value": "unit"},
@@ -53,6 +59,9 @@ CONDITION_PARAMS: dict[str, dict[str, str]] = {
     "sentiment_below": {"value": "score"},
     "sentiment_above": {"value": "score"},
     "negative_streak_at_least": {"count": "count"},
+    "frustration_at_least": {"value": "unit"},
+    "emotion_at_least": {"emotion": "emotion", "value": "unit"},
+    "frustration_rising": {"turns": "turns", "by": "unit"},
     "tier_in": {"tiers": "tiers"},
     "recent_conversations_at_least": {"days": "count", "count": "count"},
     "text_contains": {"words": "strings"},
@@ -94,6 +103,11 @@ def _check(kind: str, value: Any) -> str | None:
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0
             else ("must be a whole number, 0 or more")
         )
+    if kind == "turns":
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return None if whole and 2 <= value <= MAX_TURNS else f"must be a whole number from 2 to {MAX_TURNS}"
+    if kind == "emotion":
+        return None if value in EMOTIONS else f"must be one of {', '.join(EMOTIONS)}"
     if kind == "bool":
         return None if isinstance(value, bool) else "must be true or false"
     if kind in ("string", "queue", "trigger"):
