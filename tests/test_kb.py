@@ -82,7 +82,18 @@ def test_admin_keeps_versions_and_lists_overdue_articles(client, queues) -> None
         },
     )
     assert answer.status_code == 302, answer.content.decode()[:1500]
-    assert ArticleVersion.objects.get(article=article).body == "Cards and PayPal."
+    assert ArticleVersion.objects.filter(article=article).first().body == "Cards and PayPal."  # the newest
     Article.objects.filter(pk=article.pk).update(last_reviewed_at=timezone.now() - timedelta(days=100))
     page = client.get("/admin/helpdesk/article/?review=overdue").content.decode()
     assert "Ways to pay" in page and "Shipping options" not in page
+
+
+def test_the_demo_help_centre_seeds_again_without_duplicates_and_one_article_overdue(queues) -> None:
+    from helpdesk.management.demo_content import OVERDUE_ARTICLE, seed_orders_and_articles
+
+    before = (Article.objects.count(), ArticleVersion.objects.count())
+    assert seed_orders_and_articles() == (3, before[0])
+    assert (Article.objects.count(), ArticleVersion.objects.count()) == before
+    published = Article.objects.filter(status="published")
+    assert published.count() >= 45 and [a.title for a in published if a.is_overdue()] == [OVERDUE_ARTICLE]
+    assert Article.objects.get(title="The website or app doesn't work").steps[0].startswith("Reload")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 from django.utils import timezone
 
-from ..models import Article, ArticleStatus, CannedReply, Order, OrderStatus, Queue
+from ..models import Article, ArticleStatus, CannedReply, Order, OrderStatus
+from ..services.kb_files import ArticleFileError, articles_import
 
 ORDERS = [
     ("A-1001", OrderStatus.SHIPPED, "DHL", "JD014600003SE", "https://www.dhl.com/track?id=JD014600003SE"),
@@ -18,59 +22,20 @@ ORDERS = [
     ),
 ]
 
-ARTICLES = [
-    (
-        "Shipping options and delivery times",
-        ["shipping_info"],
-        "General",
-        "Standard delivery takes 2–4 working days and is free from €50; express takes 1–2 working days for €9.90. "
-        "We ship to the EU, the UK, Switzerland and Norway with tracked carriers (DHL, UPS).\n\n"
-        "Orders placed before 2 pm on a working day leave our warehouse the same day.",
-        [],
-    ),
-    (
-        "Returns and exchanges",
-        ["return_policy"],
-        "Returns",
-        "You can return most items within 30 days of delivery, free of charge: open Orders in your account, pick "
-        "the order and choose “Return items” to get a prepaid label. Refunds go back to the original payment "
-        "method within 5 working days of the parcel reaching us.\n\nSale items and personalised goods can't be "
-        "returned unless they arrived faulty.",
-        [],
-    ),
-    (
-        "Ways to pay",
-        ["payment_methods"],
-        "Billing",
-        "We accept Visa, Mastercard and American Express, PayPal, Apple Pay, Google Pay, Klarna (pay in 30 days or "
-        "in 3 instalments) and our gift cards. Prices are charged in euros.\n\nWe never ask for card details by "
-        "chat or email.",
-        [],
-    ),
-    (
-        "Changing your account details",
-        ["update_account"],
-        "General",
-        "Sign in and open Account → Profile to change your name, email address, phone number or saved "
-        "addresses; changes apply to future orders at once. To change the address of an order already placed, "
-        "ask us in the chat before it ships.",
-        [],
-    ),
-    (
-        "The website or app doesn't work",
-        ["technical_issue"],
-        "Tech",
-        "Most problems go away with a few quick steps.",
-        [
-            "Reload the page, or close and reopen the app.",
-            "Clear the browser cache or update the app to the latest version.",
-            "Try another browser or device, and switch off ad blockers for our site.",
-        ],
-    ),
-]
+# The demo shop's help centre: one Markdown file per article, in the import format of
+# knowledge-base.md §1, loaded through the same import service as `import_articles`.
+DEMO_KB = Path(__file__).resolve().parent / "demo_kb"
+# One published article is left past its review date, so the demo shows what happens then:
+# the bot stops serving it and the admin lists it as overdue.
+OVERDUE_ARTICLE = "Caring for sofas and fabric upholstery"
 
 
 def seed_orders_and_articles() -> tuple[int, int]:
+    """The demo orders and the help centre's articles, safe to run again: orders are updated in
+    place and articles imported by title, so a second run finds them unchanged (an article
+    edited since is put back to its file's text, with a new version in its history). They are
+    imported as reviewed, so none is overdue but the one this leaves overdue on purpose.
+    Returns (orders, articles in the folder)."""
     for number, status, carrier, tracking, url in ORDERS:
         Order.objects.update_or_create(
             number=number,
@@ -82,21 +47,16 @@ def seed_orders_and_articles() -> tuple[int, int]:
                 "customer_email": "dana@example.com",
             },
         )
-    now = timezone.now()
-    for title, intents, team, body, steps in ARTICLES:
-        Article.objects.get_or_create(
-            title=title,
-            defaults={
-                "intents": intents,
-                "owner_team": Queue.objects.filter(name=team).first(),
-                "body": body,
-                "steps": steps,
-                "status": ArticleStatus.PUBLISHED,
-                "review_interval_days": 90,
-                "last_reviewed_at": now,
-            },
-        )
-    return len(ORDERS), len(ARTICLES)
+    report = articles_import(DEMO_KB, reviewed=True)
+    if report.failed:
+        broken = "; ".join(f"{name}: {detail}" for outcome, name, detail in report.lines if outcome == "failed")
+        raise ArticleFileError(f"demo articles in {DEMO_KB} could not be imported: {broken}")
+    overdue = Article.objects.filter(title=OVERDUE_ARTICLE, status=ArticleStatus.PUBLISHED).first()
+    if overdue is not None:
+        # A queryset update: no new version in its history, and the import's "reviewed now" undone.
+        since = timezone.now() - timedelta(days=overdue.review_interval_days + 60)
+        Article.objects.filter(pk=overdue.pk).update(last_reviewed_at=since)
+    return len(ORDERS), len(report.lines)
 
 
 CANNED = [
