@@ -32,7 +32,8 @@ from .stats import duration_stats, rate
 OUTCOMES = ("contained", "handed_off_resolved", "abandoned_in_bot", "abandoned_in_queue", "abandoned_with_agent")
 TRIGGERS = (
     "explicit_request",
-    "negative_sentiment",
+    "frustration",  # frustration, its rise, threats to leave or sue (routing/defaults.py)
+    "negative_sentiment",  # the shipped polarity rule before issue 14: older conversations
     "low_confidence",
     "topic_rule",
     "customer_tier",

@@ -75,3 +75,41 @@ def test_the_dry_run_refuses_a_bad_earlier_frustration_on_its_field(client, boss
     page = dry_run(client, "hello", earlier="0.1, lots")
     assert "&#x27;lots&#x27;: each value must be a number from 0 to 1" in page
     assert "Rules on each message" not in page
+
+
+def test_the_migration_replaces_the_polarity_rule_only_where_it_is_as_shipped(db) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from routing.models import Rule, RuleChange
+
+    migration = importlib.import_module("routing.migrations.0003_frustration_rules")
+    Rule.objects.all().delete()
+    Rule.objects.create(**migration.RETIRED)
+    migration.forward(apps, None)
+    names = set(Rule.objects.values_list("name", flat=True))
+    assert names == {
+        "Threats to leave, dispute or sue",
+        "A frustrated customer",
+        "Anger in so many words",
+        "Frustration rising",
+    }
+    assert RuleChange.objects.filter(rule_name=migration.RETIRED["name"], kind="deleted", who=None).exists()
+    assert RuleChange.objects.filter(kind="created").count() == 4
+
+    # A supervisor's edit is theirs: kept, next to the new rules; run again, nothing doubles.
+    Rule.objects.all().delete()
+    edited = {
+        **migration.RETIRED,
+        "conditions": {"match": "all", "items": [{"type": "sentiment_below", "value": -0.95}]},
+    }
+    Rule.objects.create(**edited)
+    migration.forward(apps, None)
+    migration.forward(apps, None)
+    assert Rule.objects.get(name=migration.RETIRED["name"]).conditions == edited["conditions"]
+    assert Rule.objects.count() == 5
+
+    # Backwards: the added rules go, the polarity rule is there again.
+    migration.backward(apps, None)
+    assert list(Rule.objects.values_list("name", flat=True)) == [migration.RETIRED["name"]]

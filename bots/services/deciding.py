@@ -20,6 +20,10 @@ from ..ml.classifier import Prediction
 from ..models import MessagePrediction
 
 ON_MESSAGE = "on_message"
+# Handoffs that stop a flow under way: a customer who asks for a person, threatens to leave or
+# is getting angrier is not asked for an order number again. Other rules wait for the flow
+# (an order number is no new question for the topic rules).
+INTERRUPTING = frozenset({"explicit_request", "frustration"})
 
 
 def message_reading(text: str, prediction: Prediction, loaded: runtime.Loaded) -> MessageReading:
@@ -75,6 +79,13 @@ def decide_on_message(
 ) -> Decision:
     facts = message_facts(reading, conversation=conversation, message_id=message_id, assumed=assumed)
     return decide(facts, stage=ON_MESSAGE)
+
+
+def flow_interrupted(reading: MessageReading, *, conversation: Conversation, message_id: int) -> bool:
+    """Whether the rules take a message away from the flow under way (the turn then decides on
+    it as on any message, and hands over)."""
+    decision = decide_on_message(reading, conversation=conversation, message_id=message_id)
+    return decision.route == "human" and decision.trigger in INTERRUPTING
 
 
 def decide_on_message_traced(reading: MessageReading, *, assumed: Assumed) -> tuple[Facts, Decision, float]:

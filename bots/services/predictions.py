@@ -15,11 +15,13 @@ from helpdesk.infrastructure import realtime
 from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.readings import reading_apply
+from routing.defaults import ANNOYED, FRUSTRATED
 
 from .. import runtime
 from ..ml.classifier import Prediction
 from ..models import MessagePrediction
 
+# Without an emotion head (it failed to load) the alert falls back on polarity.
 STRONGLY_NEGATIVE = -0.85
 # Messages older than this are left unread by the recovery: an answer an hour late helps nobody.
 RECOVERY_WINDOW = timedelta(hours=1)
@@ -158,13 +160,21 @@ def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]
 
 def _apply_to_conversation(message: Message, prediction: MessagePrediction, conversation: Conversation) -> list[str]:
     """The kernel applies the reading (the conversation's intent and sentiment, the
-    scorecard's sums, the inbox's pushes); a customer getting angrier while a human holds the
-    chat is worth a supervisor's look now. Returns the conversation's changed fields, unsaved."""
+    scorecard's sums, the inbox's pushes); a customer frustrated while a human holds the chat
+    is worth a supervisor's look now (frustration, not polarity: "the vase arrived broken" told
+    to an agent is no cause for alarm). Returns the conversation's changed fields, unsaved."""
     fields = reading_apply(conversation=conversation, message=message, reading=prediction_payload(prediction))
-    if conversation.status == ConversationStatus.ASSIGNED and prediction.sentiment_score <= STRONGLY_NEGATIVE:
+    if conversation.status == ConversationStatus.ASSIGNED and _frustrated(prediction):
         realtime.after_commit(
             realtime.alert_supervisors,
-            f"Strongly negative customer message in a chat held by an agent ({conversation.queue}).",
+            f"A frustrated customer in a chat held by an agent ({conversation.queue}).",
             {"conversation_id": str(conversation.pk)},
         )
     return fields
+
+
+def _frustrated(prediction: MessagePrediction) -> bool:
+    """As the shipped rule "A frustrated customer" hands one to a person (routing/defaults.py)."""
+    if prediction.frustration is None:
+        return prediction.sentiment_score <= STRONGLY_NEGATIVE
+    return prediction.frustration >= FRUSTRATED and (prediction.emotions or {}).get("annoyance", 0.0) >= ANNOYED

@@ -18,7 +18,7 @@ from routing.decisions import carry_out
 from .. import replies, runtime
 from ..flows import flow_for, flow_named
 from ..models import MessagePrediction
-from .deciding import decide_on_message, stored_reading
+from .deciding import decide_on_message, flow_interrupted, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
 from .predictions import ReadingTaken, message_read
 from .state import flow_drop, state_of
@@ -58,14 +58,17 @@ def _handle_message(message_id: int) -> None:
 
             handle_while_queued(message)
         return
-    # 1. A flow under way hears the answer first ("A-1002" is no new question).
+    # 1. A flow under way hears the answer first ("A-1002" is no new question), unless the
+    # customer asks for a person or is frustrated (deciding.py INTERRUPTING).
     state = state_of(conversation)
     if state.flow and (module := flow_named(state.flow)) is not None:
         emails: list[str] = []
-        turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
-        if turn.consumed:
-            apply_turn(conversation, state, message, turn, module, reading, emails)
-            return
+        heard = stored_reading(message.body, prediction, loaded)
+        if not flow_interrupted(heard, conversation=conversation, message_id=message.pk):
+            turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
+            if turn.consumed:
+                apply_turn(conversation, state, message, turn, module, reading, emails)
+                return
         # The customer moved on: the flow's state is dropped in the transaction of whatever
         # this message leads to, not in one of its own.
         reading.changes.append(flow_drop)

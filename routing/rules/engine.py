@@ -154,9 +154,11 @@ def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tu
 
 def _rising(course: tuple[float, ...], turns: int, by: float) -> tuple[bool, str]:
     """The latest message's frustration at least `by` above the lowest of the `turns - 1`
-    customer messages before it: a customer getting angrier, whatever the level."""
+    customer messages before it: a customer getting angrier, whatever the level. Fewer than
+    `turns` readings are no course yet: the head wanders between calm messages, and a greeting
+    then a problem is no rise."""
     window = course[-turns:]
-    if len(window) < 2:
+    if len(window) < turns:
         return False, f"frustration course too short ({len(window)} of {turns} turns)"
     low, now = min(window[:-1]), window[-1]
     course_text = " → ".join(f"{v:.2f}" for v in window)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bots.ml.emotions import EMOTIONS as MODEL_EMOTIONS
+from routing.defaults import DEFAULT_RULES
 from routing.forms import condition_from_row, condition_to_row
 from routing.rules.engine import Facts, evaluate
 from routing.rules.loader import compile_rule
@@ -62,7 +63,8 @@ def test_routing_names_the_emotions_the_model_reads() -> None:
         # the low point outside the window does not count
         ({"type": "frustration_rising", "turns": 2, "by": 0.25}, {"frustration_course": (0.0, 0.3, 0.4)}, False, ""),
         # falling is no rise, however high
-        ({"type": "frustration_rising", "turns": 3, "by": 0.1}, {"frustration_course": (0.9, 0.5)}, False, "+0.00"),
+        ({"type": "frustration_rising", "turns": 2, "by": 0.1}, {"frustration_course": (0.9, 0.5)}, False, "+0.00"),
+        ({"type": "frustration_rising", "turns": 3, "by": 0.1}, {"frustration_course": (0.1, 0.5)}, False, "2 of 3"),
         ({"type": "frustration_rising", "turns": 3, "by": 0.1}, {"frustration_course": (0.9,)}, False, "too short"),
         ({"type": "frustration_rising", "turns": 3, "by": 0.1}, {"frustration_course": ()}, False, "too short"),
     ],
@@ -112,3 +114,62 @@ def test_a_half_filled_row_becomes_a_field_error_not_a_crash() -> None:
     with pytest.raises(RuleError) as error:
         parse_conditions({"match": "all", "items": [condition_from_row("frustration_rising", "0.25")]})
     assert "conditions.items[0].turns" in error.value.errors
+
+
+def test_the_migration_adds_the_shipped_frustration_rules_as_they_are() -> None:
+    import importlib
+
+    migration = importlib.import_module("routing.migrations.0003_frustration_rules")
+    shipped = {rule["name"]: rule for rule in DEFAULT_RULES}
+    for added in migration.ADDED:
+        assert {key: added[key] for key in shipped[added["name"]]} == shipped[added["name"]]
+    assert migration.RETIRED["name"] not in shipped
+
+
+SHIPPED = [compile_rule({**r, "enabled": True}) for r in DEFAULT_RULES]
+
+
+@pytest.mark.parametrize(
+    ("text", "frustration", "annoyance", "trigger"),
+    [
+        # calm reports of a problem: sad words, strongly negative sentiment, low frustration
+        ("my package arrived damaged, the lamp shade is cracked", 0.12, 0.05, None),
+        ("unfortunately the lamp is broken", 0.10, 0.05, None),
+        ("please cancel my order from this morning, I ordered by mistake", 0.23, 0.05, None),
+        ("I want to return my shoes, they do not fit", 0.47, 0.05, None),
+        ("I'm afraid the blender I received doesn't turn on", 0.20, 0.05, None),
+        ("can I send it again to the right address?", 0.05, 0.05, None),
+        ("I want to dispute a charge", 0.1, 0.05, None),  # a billing question: the topic rules' to decide
+        # anger, threats, the same failure again: handed over whatever the head says
+        ("THIS IS THE THIRD TIME, your useless company sent me a broken lamp again", 0.37, 0.05, "frustration"),
+        ("are you kidding me? broken again?!", 0.19, 0.05, "frustration"),
+        ("how many times do I have to explain this", 0.04, 0.05, "frustration"),
+        ("I want to file a formal complaint", 0.38, 0.05, "frustration"),
+        ("I'll do a chargeback", 0.01, 0.05, "frustration"),
+        ("I'm going to sue you", 0.17, 0.05, "frustration"),
+        ("cancel my account if this isn't fixed today", 0.18, 0.05, "frustration"),
+        ("worst shop ever, never order again", 0.39, 0.05, "frustration"),
+        ("I'll be contacting my lawyer about this", 0.01, 0.05, "frustration"),
+        ("the case doesn't fit and nothing works", 0.6, 0.3, "frustration"),
+        # the head alone reads short answers as frustrated: without annoyance it decides nothing
+        ("no", 0.56, 0.0, None),
+        ("that did not work", 0.69, 0.066, None),
+    ],
+)
+def test_the_shipped_rules_hand_over_frustration_not_sad_words(text, frustration, annoyance, trigger) -> None:
+    facts = Facts(
+        text=text,
+        intent="damaged_item",
+        intent_confidence=0.9,
+        intent_queue="Returns",
+        sentiment="negative",
+        sentiment_score=-0.95,
+        negative_streak=2,
+        frustration=frustration,
+        emotions={"annoyance": annoyance, "sadness": 0.7},
+        frustration_course=(frustration,),
+        conversation_ages_days=(0.0,),
+    )
+    decision = evaluate(SHIPPED, facts, stage="on_message")
+    assert decision.trigger == trigger
+    assert decision.handoff_queue == ("Returns" if trigger else None)
