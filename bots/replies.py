@@ -24,6 +24,18 @@ REPLIES: dict[str, str] = {
     "technical_issue": "Sorry about the trouble. What were you trying to do, and what did you see (an error message?)",
     "account_locked": "Accounts lock after several failed sign-ins and unlock after 30 minutes, or at once with "
     "a password reset. Shall I send you a reset link?",
+    "refund_request": "You can get your money back for most items within 30 days: start a return under Orders in "
+    "your account, and we refund the original payment method within 5 working days of the parcel reaching us. "
+    "Already sent it back? Tell me the order number and I'll check the refund.",
+    "invoice_receipt": "Your invoice is emailed when the order ships, and you can download it any time under "
+    "Orders → your order → “Download invoice”. Need a company name or VAT number on it? Tell me the order number.",
+    "account_signup": "Choose “Sign in”, then “Create an account”, and confirm the email we send you (check the spam "
+    "folder; the link is valid for 24 hours). You can also check out as a guest. What went wrong when you tried?",
+    "contact_hours": "You can write to us here at any time. Our team answers the chat, email and phone on weekdays "
+    "and Saturdays; the opening hours, phone number and email address are under Help → Contact us.",
+    "review_feedback": "Thank you for wanting to share it! You can review anything you bought under Orders, or with "
+    "“Write a review” on the product page, and change your reviews under Account → My reviews. Feedback on "
+    "anything else? Write it here and I'll pass it on.",
 }
 
 CLARIFY = (
@@ -58,6 +70,11 @@ PROMPTS: dict[str, tuple[str, str]] = {
     "change_order": ("Change an order", "I want to change my order"),
     "technical_issue": ("The site isn't working", "The website is not working"),
     "account_locked": ("Account locked", "My account is locked"),
+    "refund_request": ("Ask for a refund", "I want a refund"),
+    "invoice_receipt": ("Invoice or receipt", "I need an invoice"),
+    "account_signup": ("Create an account", "I want to create an account"),
+    "contact_hours": ("Contact and opening hours", "How can I contact you?"),
+    "review_feedback": ("Leave a review", "How do I write a review"),
     "billing_dispute": ("A wrong charge", "I was charged incorrectly"),
     "cancel_subscription": ("Cancel my membership", "I want to cancel my membership"),
     "security_fraud": ("Suspicious activity", "I think my account was hacked"),

@@ -15,20 +15,28 @@ INTENTS: dict[str, tuple[int, str | None, str]] = {
     "password_reset": (1, None, "Forgotten password, reset link"),
     "shipping_info": (1, None, "Delivery options, costs, times, countries"),
     "return_policy": (1, None, "How returns and exchanges work"),
-    "payment_methods": (1, None, "Which ways to pay are accepted"),
-    "update_account": (1, None, "Change profile details: email, name, phone, address"),
-    "damaged_item": (2, "Returns", "An item arrived damaged, defective or wrong"),
+    "payment_methods": (1, None, "Which ways to pay are accepted; gift cards, vouchers, discount codes"),
+    "update_account": (1, None, "Change profile details: email, name, phone, address, newsletter"),
+    # A routine refund question is answered (how refunds work, where to start a return); a
+    # wrong charge is billing_dispute, a damaged item damaged_item. Billing takes it if the
+    # customer asks for a person.
+    "refund_request": (1, "Billing", "Asks for money back for an order or an item"),
+    "invoice_receipt": (1, "Billing", "An invoice, a receipt or a VAT invoice; proof of purchase"),
+    "account_signup": (1, "Tech", "Creating an account; registration and confirmation-email trouble"),
+    "contact_hours": (1, None, "Contact details: phone, email, address, opening hours"),
+    "review_feedback": (1, None, "Writing or changing a review; feedback and suggestions, not a complaint"),
+    "damaged_item": (2, "Returns", "An item arrived damaged, defective or wrong; a warranty claim"),
     "refund_status": (2, "Billing", "Where a refund is"),
     "change_order": (2, "General", "Change or cancel a placed order"),
     "technical_issue": (2, "Tech", "The site or app does not work"),
     "account_locked": (2, "Security", "Locked, suspended or blocked account; 2FA problems"),
     "billing_dispute": (3, "Billing", "Charged twice, wrong amount, dispute a charge"),
-    "cancel_subscription": (3, "Retention", "Cancel a membership or subscription"),
+    "cancel_subscription": (3, "Retention", "Cancel a paid membership or subscription (not the newsletter)"),
     "security_fraud": (3, "Security", "Hacked account, orders not placed by me, phishing"),
-    "complaint": (3, "General", "Dissatisfaction with the service, wants to complain"),
+    "complaint": (3, "General", "Wants to complain about the service or the staff"),
     "legal_privacy": (3, "General", "Data protection requests, legal matters"),
     "talk_to_human": (3, "General", "Asks for a person"),
-    "out_of_scope": (0, None, "Anything the desk does not handle"),
+    "out_of_scope": (0, None, "Anything the desk does not handle: chatter, opinions, other requests"),
 }
 
 
