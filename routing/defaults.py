@@ -113,7 +113,7 @@ DEFAULT_RULES: list[dict] = [
     },
     {
         "name": "A frustrated customer",
-        "order": 50,
+        "order": 35,
         "stage": "on_message",
         "conditions": {
             "match": "all",
@@ -127,7 +127,7 @@ DEFAULT_RULES: list[dict] = [
     },
     {
         "name": "Anger in so many words",
-        "order": 51,
+        "order": 36,
         "stage": "on_message",
         "conditions": {"match": "all", "items": [{"type": "text_matches", "pattern": ANGRY}]},
         "actions": [_handoff("intent", "frustration")],
@@ -135,7 +135,7 @@ DEFAULT_RULES: list[dict] = [
     },
     {
         "name": "Frustration rising",
-        "order": 52,
+        "order": 37,
         "stage": "on_message",
         "conditions": {
             "match": "all",

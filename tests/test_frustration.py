@@ -1,13 +1,19 @@
-"""Frustration and emotions on the embedded desk: the facts the rules read, the dry run."""
+"""Frustration and emotions on the embedded desk: the facts the rules read, the dry run, the
+shipped rules' migration, escalation and response patterns through the real customer socket,
+and the packet that keeps its handoff reading."""
 
 from __future__ import annotations
 
 import pytest
+from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 
-from helpdesk.models import Message, Sender
+from helpdesk.models import Conversation, Message, Sender
+from helpdesk.selectors.conversations import conversation_packet
+from helpdesk.services.conversations import conversation_start
 from helpdesk.services.messages import customer_message_post
 from routing.facts import MessageReading, facts_for
+from tests.support.sockets import customer, drain, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,3 +119,82 @@ def test_the_migration_replaces_the_polarity_rule_only_where_it_is_as_shipped(db
     # Backwards: the added rules go, the polarity rule is there again.
     migration.backward(apps, None)
     assert list(Rule.objects.values_list("name", flat=True)) == [migration.RETIRED["name"]]
+
+
+# --- through the real customer socket (embedded mode) ------------------------------------------
+
+
+def bot_said(frame) -> bool:
+    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
+
+
+async def chat(name: str = "Dana"):
+    conversation, token = await database_sync_to_async(conversation_start)(name=name)
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    return conversation, ws
+
+
+async def row(conversation) -> Conversation:
+    return await database_sync_to_async(Conversation.objects.get)(pk=conversation.pk)
+
+
+CALM = "my package arrived damaged, the lamp shade is cracked"
+ANGRY = (
+    "THIS IS THE THIRD TIME, your useless company sent me a broken lamp again, "
+    "I want a human NOW or I'm disputing the charge"
+)
+
+
+async def test_a_calm_damage_report_gets_its_flow_and_an_angry_one_a_person_at_once(queues) -> None:
+    calm, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": CALM})
+    frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
+    assert bot_said(frames[-1]), "a calm report of a problem is no reason for a person"
+    assert "order number" in frames[-1]["message"]["body"].lower()
+    state = await row(calm)
+    assert (state.status, state.intent, state.handoff_trigger) == ("bot", "damaged_item", "")
+    await ws.send_json_to({"type": "message", "body": "A-1003"})
+    what = (await frames_until(ws, bot_said))[-1]["message"]
+    assert "what's wrong" in what["body"].lower()
+    assert (await row(calm)).collected["order_number"] == "A-1003"
+    await ws.disconnect()
+
+    angry, ws = await chat("Sam")
+    await ws.send_json_to({"type": "message", "body": ANGRY})
+    frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
+    assert frames[-1]["type"] == "handoff", "handed over at once, not asked for an order number"
+    state = await row(angry)
+    assert state.status == "queued" and state.handoff_trigger in ("explicit_request", "frustration")
+    await ws.disconnect()
+
+
+async def test_frustration_in_the_middle_of_a_flow_hands_over_at_once(queues) -> None:
+    conversation, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": CALM})
+    assert "order number" in (await frames_until(ws, bot_said))[-1]["message"]["body"].lower()
+    await ws.send_json_to({"type": "message", "body": "this is ridiculous, I've told you three times already"})
+    frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
+    assert frames[-1]["type"] == "handoff", "the flow must not ask for the order number again"
+    state = await row(conversation)
+    assert (state.status, state.handoff_trigger) == ("queued", "frustration")
+    await ws.disconnect()
+
+
+def test_the_packet_keeps_its_handoff_reading_while_each_message_keeps_its_own(queues, started) -> None:
+    conversation, _ = started
+    say(conversation, ANGRY)
+    conversation.refresh_from_db()
+    handed = (conversation.intent, conversation.intent_confidence, conversation.handoff_trigger)
+    assert conversation.status == "queued" and handed[2] in ("explicit_request", "frustration")
+    for later in ("hello? is anyone there", "where is my order A-1001?", "thanks, I'll wait"):
+        say(conversation, later)
+    conversation.refresh_from_db()
+    assert (conversation.intent, conversation.intent_confidence, conversation.handoff_trigger) == handed
+    packet = conversation_packet(conversation, include_internal=True)
+    assert (packet["intent"], packet["handoff_trigger"]) == (handed[0], handed[2])
+    readings = [m["prediction"] for m in packet["transcript"] if m["sender"] == "customer"]
+    assert len(readings) == 4 and readings[2]["intent"] == "order_status"
+    assert all(set(r["emotions"]) >= {"anger", "sadness"} and 0 <= r["frustration"] <= 1 for r in readings)
+    # The packet's emotions and frustration are the latest message's (chat-protocol.md).
+    assert (packet["emotions"], packet["frustration"]) == (readings[-1]["emotions"], readings[-1]["frustration"])

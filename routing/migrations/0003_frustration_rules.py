@@ -67,7 +67,7 @@ ADDED = [
     {
         "name": "A frustrated customer",
         "description": "",
-        "order": 50,
+        "order": 35,
         "enabled": True,
         "stage": "on_message",
         "conditions": {
@@ -83,7 +83,7 @@ ADDED = [
     {
         "name": "Anger in so many words",
         "description": "",
-        "order": 51,
+        "order": 36,
         "enabled": True,
         "stage": "on_message",
         "conditions": {"match": "all", "items": [{"type": "text_matches", "pattern": ANGRY}]},
@@ -93,7 +93,7 @@ ADDED = [
     {
         "name": "Frustration rising",
         "description": "",
-        "order": 52,
+        "order": 37,
         "enabled": True,
         "stage": "on_message",
         "conditions": {
