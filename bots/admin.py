@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from helpdesk.admin_audit import AuditedAdminMixin
 
-from .models import Intent, IntentExample, MessagePrediction, ModelVersion
+from .models import Intent, IntentExample, MessagePrediction, ModelVersion, ResponsePattern
+from .services.patterns import patterns_forget
 from .services.training import train_from_database
 
 
@@ -117,3 +119,26 @@ class MessagePredictionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["intent", "sentiment"]
     readonly_fields = [f.name for f in MessagePrediction._meta.fields]
+
+
+@admin.register(ResponsePattern)
+class ResponsePatternAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The bot's wording by emotion. A save is read by this process at once (the cache is
+    dropped after the commit) and by the others within patterns.REFRESH_SECONDS."""
+
+    list_display = ["emotion", "threshold", "opening", "offer_person", "order", "active"]
+    list_editable = ["threshold", "offer_person", "order", "active"]
+    list_filter = ["emotion", "active", "offer_person"]
+    search_fields = ["opening"]
+
+    def save_model(self, request: HttpRequest, obj: ResponsePattern, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(patterns_forget)
+
+    def delete_model(self, request: HttpRequest, obj: ResponsePattern) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(patterns_forget)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(patterns_forget)

@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from .ml.emotions import EMOTIONS
+
 
 class Tier(models.IntegerChoices):
     BOT_RESOLVES = 1, "1 · the bot resolves"
@@ -130,3 +132,33 @@ class FlowState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow or 'no flow'} {self.step}".strip()
+
+
+PATTERN_EMOTIONS = [(name, name) for name in (*EMOTIONS, "frustration")]
+
+
+class ResponsePattern(models.Model):
+    """How the bot's reply opens to a customer who writes with an emotion: an apology and a
+    person at once for anger, a clarifying question for confusion, acknowledgement for sadness,
+    a short confirmation for relief. Supervisors edit them in the admin; the bot applies the
+    first active one (by order) whose emotion reads at or over its threshold, to the reply it
+    stores (bots/services/patterns.py, which caches them per process). The flows' own texts
+    stay as they are."""
+
+    emotion = models.CharField(max_length=20, choices=PATTERN_EMOTIONS)
+    threshold = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="The emotion's probability (0 to 1) from which this pattern applies.",
+    )
+    opening = models.CharField(max_length=300, help_text="Put before the bot's reply.")
+    offer_person = models.BooleanField(default=False, help_text="Offer the customer a person with this reply.")
+    order = models.PositiveSmallIntegerField(default=100, help_text="When several apply, the lowest order wins.")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.emotion} ≥ {self.threshold:g}: {self.opening[:40]}"

@@ -81,6 +81,10 @@ def queues(db, trained_intent_head) -> dict:
 
     rules_seed()
     forget_rules()
+    from bots.services.patterns import patterns_forget, patterns_seed
+
+    patterns_seed()  # a transactional test's flush took the migration's rows
+    patterns_forget()
     from helpdesk.management.demo_content import seed_orders_and_articles
 
     seed_orders_and_articles()

@@ -8,6 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 
+from bots.models import ResponsePattern
+from bots.services.patterns import patterns_forget, respond
 from helpdesk.models import Conversation, Message, Sender
 from helpdesk.selectors.conversations import conversation_packet
 from helpdesk.services.conversations import conversation_start
@@ -198,3 +200,39 @@ def test_the_packet_keeps_its_handoff_reading_while_each_message_keeps_its_own(q
     assert all(set(r["emotions"]) >= {"anger", "sadness"} and 0 <= r["frustration"] <= 1 for r in readings)
     # The packet's emotions and frustration are the latest message's (chat-protocol.md).
     assert (packet["emotions"], packet["frustration"]) == (readings[-1]["emotions"], readings[-1]["frustration"])
+
+
+def test_a_supervisors_pattern_is_the_bots_wording_at_once(client, boss) -> None:
+    answer = client.post(
+        "/admin/bots/responsepattern/add/",
+        {
+            "emotion": "confusion",
+            "threshold": "0.0",
+            "opening": "Let me help.",
+            "offer_person": "on",
+            "order": "1",
+            "active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:1000]
+    body, options = respond("What's the order number?", None, emotions={"confusion": 0.1}, frustration=0.0)
+    assert body == "Let me help. What's the order number?"
+    assert options == [{"label": "Talk to a person", "value": "agent"}]
+    answer = client.post(
+        "/admin/bots/responsepattern/add/",
+        {"emotion": "anger", "threshold": "1.5", "opening": "x", "order": "1", "active": "on"},
+    )
+    assert answer.status_code == 200 and "Ensure this value is less than or equal to 1.0" in answer.content.decode()
+
+
+async def test_the_reply_opens_as_the_pattern_says_through_the_socket(queues) -> None:
+    await database_sync_to_async(ResponsePattern.objects.create)(
+        emotion="confusion", threshold=0.0, opening="Let me help.", offer_person=True, order=1
+    )
+    patterns_forget()
+    conversation, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": "where is my order?"})
+    reply = (await frames_until(ws, bot_said))[-1]["message"]
+    assert reply["body"].startswith("Let me help. ") and "order number" in reply["body"].lower()
+    assert {"label": "Talk to a person", "value": "agent"} in reply["options"]
+    await ws.disconnect()

@@ -22,6 +22,7 @@ from helpdesk.services.outbox import email_enqueue
 from ..flows import name_of
 from ..flows.base import Context, LookupUnavailable, Turn
 from ..models import FlowState
+from .patterns import respond
 from .predictions import Reading
 
 
@@ -81,11 +82,23 @@ def say_with_reading(
     options: list[dict[str, str]] | None = None,
     data: dict | None = None,
     change: Callable[[Conversation], list[str]] | None = None,
+    handing_over: bool = False,
 ) -> bool:
     """The bot's answer stored with the message's reading and `change` (the flow's state) under
     one lock: one transaction, one UPDATE of the conversation, and the answer pushed on commit.
-    False when the conversation left the bot while it was thinking (the customer closed the
-    chat or asked for a person): the reading is kept, nothing else happens."""
+    The answer opens as the supervisors' response pattern for the message's emotion says
+    (`handing_over`: the bot hands over after it, so no person is offered). False when the
+    conversation left the bot while it was thinking (the customer closed the chat or asked for
+    a person): the reading is kept, nothing else happens."""
+    if body:
+        prediction = reading.prediction
+        body, options = respond(
+            body,
+            options,
+            emotions=prediction.emotions or {},
+            frustration=prediction.frustration,
+            handing_over=handing_over,
+        )
     with transaction.atomic():
         locked = lock_conversation(conversation_id)
         fields = reading.store_locked(locked)
@@ -137,6 +150,7 @@ def apply_turn(
         options=turn.options,
         data={"in_reply_to": message.pk, "flow": name_of(module)},
         change=flow_state,
+        handing_over=bool(turn.handoff),
     )
     if not still_with_bot:
         return

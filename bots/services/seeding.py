@@ -6,6 +6,7 @@ from helpdesk.models import Queue
 
 from ..models import ExampleSource, Intent, IntentExample
 from ..seed import INTENTS, seed_examples
+from .patterns import patterns_seed
 
 
 @transaction.atomic
@@ -32,13 +33,15 @@ def intents_seed() -> int:
 
 
 def seed_demo_hook(*, stdout) -> None:
-    """`seed_demo`'s part for the bot: the default intents, and a first trained model."""
+    """`seed_demo`'s part for the bot: the default intents, the response patterns, and a first
+    trained model."""
     from ..models import ModelKind, ModelVersion
     from .training import train_from_database
 
     created = intents_seed()
     register_sentiment_version()
     stdout.write(f"  intents: {Intent.objects.count()} ({created} new examples)")
+    stdout.write(f"  response patterns: {patterns_seed()} new")
     if created or not ModelVersion.objects.filter(kind=ModelKind.INTENT, active=True).exists():
         outcome = train_from_database(force=True, note="seed_demo")
         stdout.write(
