@@ -76,6 +76,40 @@ function renderAssist(body, c) {
   }
 }
 
+/* The customer's latest message as the model read it (chat-protocol.md: the packet's
+   `emotions` and `frustration`): how likely they are frustrated, and the emotions that read
+   0.3 or more, strongest first. Whatever the handoff's intent and trigger, these follow the
+   customer as they write. */
+var FRUSTRATED = 0.55;  // the shipped rules' threshold (docs/routing.md)
+var SHOWN_EMOTION = 0.3;
+
+function frustrationNode(c) {
+  var p = percent(c.frustration);
+  if (p === null) return null;
+  var node = make('span', Number(c.frustration) >= FRUSTRATED ? 'frustration-high' : null, p + '%');
+  var meter = make('span', 'meter');
+  meter.setAttribute('aria-hidden', 'true');
+  var fill = make('span');
+  fill.style.width = Math.max(0, Math.min(100, p)) + '%';
+  meter.appendChild(fill);
+  node.appendChild(meter);
+  node.title = 'How likely the latest customer message is frustrated';
+  return node;
+}
+
+function emotionTags(emotions, limit) {
+  if (!emotions || typeof emotions !== 'object') return null;
+  var names = Object.keys(emotions).filter(function (k) {
+    return typeof emotions[k] === 'number' && emotions[k] >= SHOWN_EMOTION;
+  }).sort(function (a, b) { return emotions[b] - emotions[a]; }).slice(0, limit || 3);
+  if (!names.length) return null;
+  var tags = make('span', 'tags emotion-tags');
+  names.forEach(function (k) {
+    tags.appendChild(make('span', 'badge', humanize(k) + ' ' + Math.round(emotions[k] * 100) + '%'));
+  });
+  return tags;
+}
+
 export function renderPacket() {
   var body = ui.packetBody;
   body.textContent = '';
@@ -118,6 +152,8 @@ export function renderPacket() {
   s1.appendChild(kv([
     ['Intent', intent || 'Not detected'],
     ['Sentiment', sentiment],
+    ['Frustration', frustrationNode(c)],
+    ['Emotions', emotionTags(c.emotions)],
     ['Trigger', humanize(c.handoff_trigger)],
     ['Priority', humanize(c.priority)],
     ['Queue', c.queue],

@@ -144,9 +144,11 @@ function onMessageFrame(f) {
 
 function onPrediction(f) {
   if (String(f.conversation_id) !== openId || !f.prediction) return;
-  // The latest reading is the conversation's sentiment (the list hears only label changes).
+  // The latest reading is the conversation's sentiment (the list hears only label changes),
+  // and the packet's emotions and frustration; intent and trigger stay as handed over.
   applySummaryToOpen({
-    id: f.conversation_id, sentiment: f.prediction.sentiment, sentiment_score: f.prediction.sentiment_score
+    id: f.conversation_id, sentiment: f.prediction.sentiment, sentiment_score: f.prediction.sentiment_score,
+    emotions: f.prediction.emotions || {}, frustration: f.prediction.frustration
   });
   var node = ui.transcript.querySelector('.msg[data-id="' + String(f.message_id).replace(/[^0-9]/g, '') + '"]');
   if (!node || node.querySelector('.msg-prediction')) return;

@@ -94,7 +94,23 @@ export function predictionChip(p) {
   var s = make('span', 'pred-sentiment pred-' + mood, String(p.sentiment || ''));
   if (typeof p.sentiment_score === 'number') s.title = 'sentiment score ' + p.sentiment_score.toFixed(2);
   chip.appendChild(s);
-  chip.setAttribute('aria-label', 'Model reading: ' + intent + ' ' + pct + ', ' + String(p.sentiment || ''));
+  // This message's own strongest emotion, and frustration when it reads high: each message
+  // keeps its reading while the packet keeps the handoff's.
+  var label = 'Model reading: ' + intent + ' ' + pct + ', ' + String(p.sentiment || '');
+  var emotions = p.emotions && typeof p.emotions === 'object' ? p.emotions : {};
+  var top = Object.keys(emotions).filter(function (k) { return typeof emotions[k] === 'number'; })
+    .sort(function (a, b) { return emotions[b] - emotions[a]; })[0];
+  if (top && emotions[top] >= 0.3) {
+    chip.appendChild(make('span', 'pred-emotion', top));
+    label += ', ' + top;
+  }
+  if (typeof p.frustration === 'number') {
+    var f = make('span', 'pred-frustration' + (p.frustration >= 0.55 ? ' pred-frustrated' : ''),
+      'frustration ' + Math.round(p.frustration * 100) + '%');
+    chip.appendChild(f);
+    label += ', frustration ' + Math.round(p.frustration * 100) + '%';
+  }
+  chip.setAttribute('aria-label', label);
   return chip;
 }
 
