@@ -236,3 +236,33 @@ async def test_the_reply_opens_as_the_pattern_says_through_the_socket(queues) ->
     assert reply["body"].startswith("Let me help. ") and "order number" in reply["body"].lower()
     assert {"label": "Talk to a person", "value": "agent"} in reply["options"]
     await ws.disconnect()
+
+
+@pytest.fixture
+def alerts(monkeypatch) -> list[dict]:
+    """The frames sent to the supervisors' group (a spy: they are still sent)."""
+    from helpdesk.infrastructure import realtime
+
+    seen: list[dict] = []
+    original = realtime._send_all
+
+    def spy(sends: list[tuple[str, dict]]) -> None:
+        seen.extend(event["frame"] for group, event in sends if group == realtime.SUPERVISORS and "frame" in event)
+        original(sends)
+
+    monkeypatch.setattr(realtime, "_send_all", spy)
+    return seen
+
+
+def test_supervisors_hear_of_a_frustrated_customer_not_of_a_sad_one(queues, agent, started, alerts) -> None:
+    from helpdesk.services.claims import conversation_accept
+    from helpdesk.services.handoff import conversation_request_handoff
+
+    conversation, _ = started
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user.pk)
+    mine = lambda: [a for a in alerts if a.get("type") == "alert" and a.get("conversation_id") == str(conversation.pk)]  # noqa: E731
+    say(conversation, "unfortunately the vase I ordered arrived damaged")  # sentiment -0.92: alerted before
+    assert mine() == []
+    say(conversation, "your service is terrible, I'm so fed up")
+    assert [a["text"] for a in mine()] == ["A frustrated customer in a chat held by an agent (General)."]
