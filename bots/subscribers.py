@@ -62,3 +62,15 @@ def on_demo_seeding(payload: dict[str, Any]) -> None:
     from .services.seeding import seed_demo_hook
 
     seed_demo_hook(stdout=payload["stdout"])
+
+
+def on_article_changed(payload: dict[str, Any]) -> None:
+    from .services.knowledge import on_article_changed as reindex
+
+    reindex(payload)
+
+
+def on_kb_searching(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    from .services.knowledge import on_searching
+
+    return on_searching(payload)

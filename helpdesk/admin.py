@@ -8,12 +8,11 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from . import admin_kb  # noqa: F401  (registers the knowledge base's pages)
 from .admin_audit import AuditedAdminMixin
 from .errors import ServiceError
 from .models import (
     AgentProfile,
-    Article,
-    ArticleVersion,
     AuditEntry,
     BotRating,
     CannedReply,
@@ -21,7 +20,6 @@ from .models import (
     ConversationEvent,
     CsatResponse,
     Customer,
-    KnowledgeGap,
     Message,
     Order,
     OutboundEmail,
@@ -162,88 +160,6 @@ class OrderAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["status", "carrier"]
     search_fields = ["number", "customer_email", "tracking_number"]
-
-
-class ReviewStateFilter(admin.SimpleListFilter):
-    title = "review"
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [("overdue", "Overdue (not served)"), ("soon", "Due within 7 days"), ("ok", "Up to date")]
-
-    def queryset(self, request, queryset):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        if not self.value():
-            return queryset
-        now = timezone.now()
-        ids = []
-        for article in queryset:
-            due = article.review_due_at
-            state = "overdue" if due is None or due <= now else "soon" if due <= now + timedelta(days=7) else "ok"
-            if state == self.value():
-                ids.append(article.pk)
-        return queryset.filter(pk__in=ids)
-
-
-class VersionInline(admin.TabularInline):
-    model = ArticleVersion
-    fields = ["edited_at", "edited_by", "title", "body"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Article)
-class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "title",
-        "status",
-        "owner_team",
-        "owner",
-        "review_due",
-        "times_served",
-        "times_helped",
-        "times_not_helped",
-    ]
-    list_filter = [ReviewStateFilter, "status", "owner_team"]
-    search_fields = ["title", "body"]
-    actions = ["mark_reviewed"]
-    inlines = [VersionInline]
-
-    @admin.display(description="review due")
-    def review_due(self, article: Article) -> str:
-        due = article.review_due_at
-        if due is None:
-            return "never reviewed"
-        return f"{due:%Y-%m-%d}" + (" (overdue)" if article.is_overdue() else "")
-
-    @admin.action(description="Mark reviewed today")
-    def mark_reviewed(self, request, queryset) -> None:
-        from django.utils import timezone
-
-        count = self.audited_update(request, queryset, last_reviewed_at=timezone.now())
-        self.message_user(request, f"{count} article(s) marked reviewed.")
-
-    def save_model(self, request, obj: Article, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        ArticleVersion.objects.create(article=obj, title=obj.title, body=obj.body, edited_by=request.user)
-
-
-@admin.register(KnowledgeGap)
-class KnowledgeGapAdmin(admin.ModelAdmin):
-    """Questions the bot could not place, most asked first: material for new articles."""
-
-    list_display = ["example", "guessed_intent", "reason", "count", "last_seen", "resolved"]
-    list_filter = ["resolved", "reason", "guessed_intent"]
-    list_editable = ["resolved"]
-    search_fields = ["example"]
-    readonly_fields = ["key", "example", "guessed_intent", "reason", "count", "first_seen", "last_seen"]
 
 
 @admin.register(CannedReply)

@@ -26,6 +26,9 @@ def message_payload(message: Message, *, for_staff: bool = False) -> dict[str, A
     }
     if message.internal:
         payload["internal"] = True
+    if message.sender == "bot":
+        # knowledge-base.md §2: the articles a knowledge-base answer drew on, [] otherwise.
+        payload["sources"] = (message.data or {}).get("sources") or []
     if (message.data or {}).get("attachment"):
         payload["attachment"] = message.data["attachment"]
     if for_staff and (message.data or {}).get("prediction"):

@@ -27,7 +27,10 @@ def _bot_runs_inline(settings) -> None:
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
+    from bots.services import knowledge
+
     cache.clear()
+    knowledge.forget()  # each test's database has its own articles
     yield
 
 

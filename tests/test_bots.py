@@ -109,7 +109,7 @@ def test_a_routine_question_is_answered_by_the_bot(queues) -> None:
 
 def test_the_fallback_ladder_clarifies_then_offers_buttons_then_hands_over(queues) -> None:
     conversation, _ = conversation_start(name="Di")
-    say(conversation, "purple monkey dishwasher")
+    say(conversation, "purple monkey trombone")
     conversation.refresh_from_db()
     first = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
     assert conversation.status == "bot" and conversation.bot_failures == 1 and "another way" in first.body

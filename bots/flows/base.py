@@ -24,6 +24,46 @@ TALK_TO_PERSON = {"label": "Talk to a person", "value": "agent"}
 YES_NO = [{"label": "Yes, thanks", "value": "yes"}, {"label": "No", "value": "no"}]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An article the knowledge base found for the question, with the passage that answers it
+    (the article's own words) and where it lives."""
+
+    article_id: int
+    title: str
+    passage: str
+    score: float
+    url: str | None = None
+    overdue: bool = False
+    owner_team: str = ""
+
+    def source(self) -> dict[str, str | None]:
+        return {"id": str(self.article_id), "title": self.title, "url": self.url}
+
+    def as_memory(self) -> dict[str, Any]:
+        return {
+            "id": self.article_id,
+            "title": self.title,
+            "passage": self.passage,
+            "score": self.score,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_memory(cls, kept: dict[str, Any]) -> Answer:
+        return cls(kept["id"], kept["title"], kept["passage"], kept.get("score", 0.0), kept.get("url"))
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the knowledge base says to the message: one answer, two or three close choices,
+    or nothing; `others` are the next best articles (offered after a "no")."""
+
+    kind: str  # "answer" | "choices" | "none"
+    answers: tuple[Answer, ...] = ()
+    others: tuple[Answer, ...] = ()
+
+
 @dataclass
 class Context:
     text: str
@@ -36,6 +76,7 @@ class Context:
     lookup_order: Callable[[str], Any] | None = None
     find_article: Callable[[str], Any] | None = None
     send_reset_email: Callable[[str], None] | None = None
+    knowledge: Knowledge | None = None  # searched for this message (information questions)
 
 
 @dataclass
@@ -52,3 +93,5 @@ class Turn:
     article_id: int | None = None
     feedback: str | None = None  # "helped" | "not_helped"
     answered: bool = False  # the customer has had an answer, though the flow goes on
+    sources: list[dict[str, str | None]] = field(default_factory=list)  # knowledge-base.md §2
+    offered: tuple[Answer, ...] = ()  # articles served or offered this turn (content performance)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .emotions import EmotionGuess, EmotionHead, read_emotions
-from .encoder import Encoder
+from .encoder import HIDDEN, Encoder
 from .heads import SoftmaxHead
 from .intents import IntentGuess, decide
 from .sentiment import SentimentGuess, judge
@@ -17,6 +19,9 @@ class Prediction:
     intent: IntentGuess
     sentiment: SentimentGuess
     emotions: EmotionGuess | None = None
+    # The message's sentence vector (the encoder's block 0): the knowledge base's search reads
+    # it, so one encode serves every head and the retrieval.
+    vector: np.ndarray | None = None
 
 
 @dataclass
@@ -45,8 +50,9 @@ class Classifier:
                 ),
                 sentiment=judge(self.sentiment_head, s),
                 emotions=read_emotions(self.emotion_head, e) if e is not None else None,
+                vector=f[:HIDDEN],
             )
-            for p, s, e in zip(intents, sentiments, emotions, strict=True)
+            for p, s, e, f in zip(intents, sentiments, emotions, features, strict=True)
         ]
 
     def classify_one(self, text: str) -> Prediction:

@@ -15,7 +15,7 @@ from helpdesk.selectors.kb import article_for_question
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff
-from helpdesk.services.kb import article_count, article_stale_asked, gap_record
+from helpdesk.services.kb import article_count, article_stale_asked, gap_record, kb_answer_log, kb_answer_outcome
 from helpdesk.services.messages import bot_say
 from helpdesk.services.outbox import email_enqueue
 
@@ -143,25 +143,21 @@ def apply_turn(
             email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")
         return fields
 
+    data = {"in_reply_to": message.pk, "flow": name_of(module)}
+    if turn.sources:
+        data["sources"] = turn.sources
     still_with_bot = say_with_reading(
         conversation.pk,
         reading,
         body=turn.reply or "",
         options=turn.options,
-        data={"in_reply_to": message.pk, "flow": name_of(module)},
+        data=data,
         change=flow_state,
         handing_over=bool(turn.handoff),
     )
     if not still_with_bot:
         return
-    if turn.article_id:
-        if turn.handoff and turn.handoff[1] == "stale_article":
-            article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))
-        else:
-            article_count(article_id=turn.article_id, outcome=turn.feedback or "served")
-    if turn.feedback == "not_helped":
-        question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
-        gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")
+    _knowledge_bookkeeping(conversation, message, turn)
     if turn.handoff:
         queue, trigger = turn.handoff
         urgent = bool((turn.collected or {}).get("fraud_signs"))
@@ -174,3 +170,31 @@ def apply_turn(
         )
     elif turn.resolve:
         conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")
+
+
+def _knowledge_bookkeeping(conversation: Conversation, message: Message, turn: Turn) -> None:
+    """Content performance (metrics.md): what was served or offered, and what the customer
+    said of it; a question the knowledge base did not answer becomes a gap. After the answer's
+    commit, off the customer's wait."""
+    if turn.article_id:
+        if turn.handoff and turn.handoff[1] == "stale_article":
+            article_stale_asked(article=Article.objects.select_related("owner").get(pk=turn.article_id))
+        elif turn.feedback in ("helped", "not_helped"):
+            article_count(article_id=turn.article_id, outcome=turn.feedback)
+            kb_answer_outcome(conversation_id=conversation.pk, outcome=turn.feedback, article_id=turn.article_id)
+        elif not turn.offered:
+            article_count(article_id=turn.article_id, outcome="served")  # an intent's article (no search)
+    for answer in turn.offered:
+        if turn.sources:
+            article_count(article_id=answer.article_id, outcome="served")
+        kb_answer_log(
+            conversation_id=conversation.pk,
+            question=turn.memory.get("question") or message.body,
+            article_id=answer.article_id,
+            passage=answer.passage,
+            score=answer.score,
+            kind="answer" if turn.sources else "choice",
+        )
+    if turn.feedback in ("not_helped", "none_fit"):
+        question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
+        gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")

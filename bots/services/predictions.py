@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import numpy as np
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -61,6 +62,7 @@ class Reading:
     prediction: MessagePrediction  # unsaved until stored
     loaded: runtime.Loaded
     stored: bool
+    vector: np.ndarray | None = None  # the message's sentence vector, when the model just read it
     # Changes to the conversation that commit with the reading (a flow the customer left):
     # each sets fields of the locked conversation and names them.
     changes: list[Callable[[Conversation], list[str]]] = field(default_factory=list)
@@ -130,7 +132,7 @@ def message_read(*, message: Message, loaded: runtime.Loaded | None = None, unre
         engine=loaded.classifier.encoder.engine,
         latency_ms=round(latency_ms, 2),
     )
-    return Reading(message=message, prediction=prediction, loaded=loaded, stored=False)
+    return Reading(message=message, prediction=prediction, loaded=loaded, stored=False, vector=guess.vector)
 
 
 def messages_unread(*, older_than_seconds: float, limit: int = 200) -> list[int]:

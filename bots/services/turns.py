@@ -16,10 +16,11 @@ from helpdesk.services.messages import bot_say
 from routing.decisions import carry_out
 
 from .. import replies, runtime
-from ..flows import flow_for, flow_named
+from ..flows import flow_for, flow_named, information
 from ..models import MessagePrediction
 from .deciding import decide_on_message, flow_interrupted, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
+from .knowledge import knowledge_for, searched
 from .predictions import ReadingTaken, message_read
 from .state import flow_drop, state_of
 
@@ -84,11 +85,21 @@ def _handle_message(message_id: int) -> None:
         conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")
         return
     failures = conversation.bot_failures
-    if prediction.intent == "out_of_scope":
+    # An information question, or one the intents cannot place, is looked up in the knowledge
+    # base before anything else is decided: an answer there is no failed turn.
+    knowledge = (
+        knowledge_for(message.body, vector=reading.vector, intent=prediction.intent)
+        if searched(prediction.intent)
+        else None
+    )
+    found = knowledge is not None and knowledge.kind != "none"
+    if knowledge is not None and not found and prediction.intent != "out_of_scope":
+        gap_record(text=message.body, guessed_intent=prediction.intent, reason="below_floor", vector=reading.vector)
+    if prediction.intent == "out_of_scope" and not found:
         reading.store()
         # Questions the bot cannot place become knowledge-base gaps for supervisors.
         guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
-        gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope")
+        gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope", vector=reading.vector)
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
         conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
@@ -107,7 +118,15 @@ def _handle_message(message_id: int) -> None:
             queue_name=decision.handoff_queue,
         )
         return
-    # 3. A flow for this intent, when there is one.
+    # 3. The knowledge base's answer (or its two or three close articles to pick from).
+    if found:
+        emails = []
+        context = context_for(conversation, state, message, prediction.intent, emails)
+        context.knowledge = knowledge
+        realtime.typing_to_customer(conversation.pk, "bot")
+        apply_turn(conversation, state, message, information.start(context), information, reading, emails)
+        return
+    # 4. A flow for this intent, when there is one.
     module = flow_for(prediction.intent)
     if module is not None:
         emails = []

@@ -300,6 +300,10 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     "customer.erasing": ["bots.subscribers.on_customer_erasing"],
     # ... and `seed_demo` has the higher apps seed their part.
     "demo.seeding": ["bots.subscribers.on_demo_seeding", "routing.subscribers.on_demo_seeding"],
+    # ... an article's change re-embeds its passages before the change commits, and the
+    # inbox's assist panel asks the bot's search for the customer's words.
+    "kb.article_changed": ["bots.subscribers.on_article_changed"],
+    "kb.searching": ["bots.subscribers.on_kb_searching"],
 }
 
 # Redact email addresses, card numbers and phone numbers from the text the intent model
@@ -322,6 +326,8 @@ HELPDESK_BOT_NAME = env_str("HELPDESK_BOT_NAME", "Assistant (automated)")
 # so one thread each; embedded mode may give it two.
 HELPDESK_MODEL_THREADS = env_int("HELPDESK_MODEL_THREADS", 1)
 HELPDESK_MODEL_REFRESH_SECONDS = 5.0
+# How often each process checks the knowledge base's stamp (an edit is served within this).
+HELPDESK_KB_REFRESH_SECONDS = env_float("HELPDESK_KB_REFRESH_SECONDS", 1.0)
 HELPDESK_MODEL_WARMUP = env_bool("HELPDESK_MODEL_WARMUP", True)
 # Out of scope: the best intent's probability under its threshold, or within this margin of
 # the runner-up.

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from ..models import Article, ArticleStatus, CannedReply, Order, OrderStatus
+from ..services.kb import kb_index_bump
 from ..services.kb_files import ArticleFileError, articles_import
 
 ORDERS = [
@@ -56,6 +57,7 @@ def seed_orders_and_articles() -> tuple[int, int]:
         # A queryset update: no new version in its history, and the import's "reviewed now" undone.
         since = timezone.now() - timedelta(days=overdue.review_interval_days + 60)
         Article.objects.filter(pk=overdue.pk).update(last_reviewed_at=since)
+        kb_index_bump()  # every process's index reads the review date again
     return len(ORDERS), len(report.lines)
 
 

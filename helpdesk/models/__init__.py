@@ -7,7 +7,16 @@ from .audit import AuditAction, AuditEntry
 from .conversations import COLLECTED_FIELDS, Channel, Conversation, ConversationStatus, Priority, Sentiment
 from .customers import Customer, CustomerTier
 from .events import ConversationEvent, EventKind
-from .kb import Article, ArticleStatus, ArticleVersion, KnowledgeGap
+from .kb import (
+    AnswerOutcome,
+    Article,
+    ArticlePassage,
+    ArticleStatus,
+    ArticleVersion,
+    KnowledgeAnswer,
+    KnowledgeBaseSettings,
+    KnowledgeGap,
+)
 from .messages import CsatResponse, Message, Sender
 from .orders import Order, OrderStatus
 from .outbox import OutboundEmail, OutboxStatus
@@ -16,7 +25,11 @@ from .tickets import Ticket, TicketStatus
 
 __all__ = [
     "AgentProfile",
+    "AnswerOutcome",
     "Article",
+    "ArticlePassage",
+    "KnowledgeAnswer",
+    "KnowledgeBaseSettings",
     "Attachment",
     "AuditAction",
     "AuditEntry",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import CannedReply, Conversation
+from ..infrastructure import events
+from ..models import CannedReply, Conversation, Message, Sender
 from .kb import articles_for_question
 
 OPENINGS = {
@@ -32,15 +33,36 @@ def suggested_opening(conversation: Conversation) -> str:
     return f"Hi {name}, {body[0].lower()}{body[1:]}" if name else f"Hi, {body[0].lower()}{body[1:]}"
 
 
+# How many of the customer's latest messages the assist search reads.
+ASSIST_WORDS_FROM = 3
+
+
 def assist_for(conversation: Conversation) -> dict[str, list[dict[str, Any]]]:
     intent = conversation.intent
-    articles = [
-        {"id": str(a.pk), "title": a.title, "text": a.body.strip().split("\n\n")[0]}
-        for a in articles_for_question(intent=intent)[:3]
-    ]
+    articles = _articles_for(conversation)
+    if not articles:
+        articles = [
+            {"id": str(a.pk), "title": a.title, "text": a.body.strip().split("\n\n")[0]}
+            for a in articles_for_question(intent=intent)[:3]
+        ]
     replies = [
         {"id": str(r.pk), "title": r.title, "text": r.body}
         for r in CannedReply.objects.all()
         if not r.intents or (intent and intent in r.intents)
     ][:5]
     return {"articles": articles, "replies": replies}
+
+
+def _articles_for(conversation: Conversation) -> list[dict[str, Any]]:
+    """The three passages that best answer the customer's own latest words, from the bot's
+    knowledge-base search (asked through `kb.searching`: the encoder lives in the bot)."""
+    latest = list(
+        Message.objects.filter(conversation=conversation, sender=Sender.CUSTOMER, internal=False)
+        .order_by("-id")
+        .values_list("body", flat=True)[:ASSIST_WORDS_FROM]
+    )
+    text = " ".join(reversed(latest)).strip()
+    if not text:
+        return []
+    answers = events.ask("kb.searching", text=text[:1000], limit=3)
+    return answers[0] if answers else []

@@ -1,15 +1,22 @@
-"""The one rule for "the article for a question", read by the bot's answers
+"""Reads of the knowledge base. "The article for an intent", read by the bot's answers
 (bots/services/flows.py) and the agent's assist panel (helpdesk/selectors/assist.py) alike.
 
-Today an article answers the intents a supervisor tagged it with; the knowledge-base work
-replaces this inside (retrieval over passages, with `text`) without changing its callers.
-Only published articles count; one past its review date is never served: the bot sends the
-question to the article's owner team instead, and assist leaves it out.
+An article answers the intents a supervisor tagged it with: the bot's fallback when its
+search of the knowledge base (bots/services/knowledge.py, which reads the customer's words)
+finds nothing, and the assist panel's when the search is unavailable. Only published
+articles count; one past its review date is never served: the bot sends the question to the
+article's owner team instead, and assist leaves it out.
 """
 
 from __future__ import annotations
 
-from ..models import Article, ArticleStatus
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Q
+
+from ..models import AnswerOutcome, Article, ArticleStatus, KnowledgeAnswer
 
 
 def articles_for_question(intent: str, *, text: str = "", fresh_only: bool = True) -> list[Article]:
@@ -31,3 +38,38 @@ def article_for_question(intent: str, *, text: str = "") -> Article | None:
     routes the question to its owners instead of serving it."""
     found = articles_for_question(intent=intent, text=text, fresh_only=False)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Performance:
+    """What came of an article's answers (KnowledgeAnswer rows)."""
+
+    served: int = 0  # answered directly from it
+    offered: int = 0  # offered among choices
+    helped: int = 0
+    not_helped: int = 0
+    handed_off: int = 0  # a person took over after it, before the customer said
+    left: int = 0  # the customer left without a word
+    last_served: datetime | None = None
+
+    @property
+    def helped_rate(self) -> float | None:
+        answered = self.helped + self.not_helped
+        return self.helped / answered if answered else None
+
+
+def article_performance(article_ids: Iterable[int] | None = None) -> dict[int, Performance]:
+    """Content performance per article, in one grouped query."""
+    rows = KnowledgeAnswer.objects.all()
+    if article_ids is not None:
+        rows = rows.filter(article_id__in=list(article_ids))
+    counted = rows.values("article_id").annotate(
+        served=Count("id", filter=Q(kind="answer")),
+        offered=Count("id", filter=Q(kind="choice")),
+        helped=Count("id", filter=Q(outcome=AnswerOutcome.HELPED)),
+        not_helped=Count("id", filter=Q(outcome=AnswerOutcome.NOT_HELPED)),
+        handed_off=Count("id", filter=Q(outcome=AnswerOutcome.HANDED_OFF)),
+        left=Count("id", filter=Q(outcome=AnswerOutcome.LEFT)),
+        last_served=Max("created_at", filter=Q(kind="answer")),
+    )
+    return {row.pop("article_id"): Performance(**row) for row in counted if row["article_id"] is not None}

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..infrastructure import realtime
-from ..models import Article, ArticleStatus, KnowledgeGap
+from ..infrastructure import events, realtime
+from ..models import (
+    AnswerOutcome,
+    Article,
+    ArticlePassage,
+    ArticleStatus,
+    Conversation,
+    KnowledgeAnswer,
+    KnowledgeBaseSettings,
+    KnowledgeGap,
+    Queue,
+)
 from .outbox import email_enqueue
 
 REMIND_BEFORE = timedelta(days=7)
@@ -75,26 +88,158 @@ def article_stale_asked(*, article: Article) -> None:
         )
 
 
+def article_changed(*, article_id: int) -> None:
+    """Every write of an article's words or state ends here, inside the writer's transaction:
+    the bot re-reads the article into passages and vectors (`kb.article_changed`, answered by
+    bots), and the index stamp moves, so every process serves the edit within seconds."""
+    events.ask("kb.article_changed", article_id=article_id)
+    kb_index_bump()
+
+
+def kb_index_bump() -> None:
+    """The knowledge base changed (an article's text, status or review date): each process's
+    index compares this stamp once a second and reloads when it moved."""
+    KnowledgeBaseSettings.current()
+    KnowledgeBaseSettings.objects.filter(pk=1).update(index_version=F("index_version") + 1)
+
+
+def article_passages_store(*, article_id: int, passages: Sequence[tuple[int, str, str, bytes]], encoder: str) -> None:
+    """An article's passages as (position, heading, text, vector), replacing the old ones."""
+    with transaction.atomic():
+        ArticlePassage.objects.filter(article_id=article_id).delete()
+        ArticlePassage.objects.bulk_create(
+            ArticlePassage(article_id=article_id, position=p, heading=h[:200], text=t, vector=v, encoder=encoder)
+            for p, h, t, v in passages
+        )
+
+
+def kb_answer_log(
+    *, conversation_id, question: str, article_id: int, passage: str, score: float, kind: str
+) -> KnowledgeAnswer | None:
+    """An answer given (or an article offered among choices) from the knowledge base. None
+    when the article was deleted meanwhile (a process's index is up to a second behind)."""
+    if not Article.objects.filter(pk=article_id).exists():
+        return None
+    return KnowledgeAnswer.objects.create(
+        conversation_id=conversation_id,
+        question=question[:1000],
+        article_id=article_id,
+        passage=passage,
+        score=score,
+        kind=kind,
+    )
+
+
+def kb_answer_outcome(*, conversation_id, outcome: str, article_id: int | None = None) -> int:
+    """What came of the conversation's answers that have no outcome yet: the customer's "did
+    that help?" (helped, not helped), a person taking over, or the customer leaving."""
+    pending = KnowledgeAnswer.objects.filter(
+        conversation_id=conversation_id, outcome=AnswerOutcome.SERVED, kind="answer"
+    )
+    if article_id is not None:
+        pending = pending.filter(article_id=article_id)
+    return pending.update(outcome=outcome)
+
+
+# A question joins a gap whose first question is at least this close in meaning (cosine of the
+# encoder's sentence vectors): "do you sell garden sheds" and "any sheds for the garden?" are
+# one gap, "do you sell garden sheds" and "do you sell gift cards" are not.
+GAP_SAME_MEANING = 0.78
+GAP_EXAMPLES = 5
 _WORDS = re.compile(r"[a-z0-9]+")
 _STOP = {"the", "a", "an", "i", "my", "is", "to", "do", "you", "can", "how", "what", "please", "hi", "hello", "me"}
 
 
 def gap_key(text: str, guessed_intent: str) -> str:
-    """Questions worded alike, with the same half-guess, fall into one group."""
+    """Questions worded alike, with the same half-guess, fall into one group (the key when no
+    vector is known)."""
     words = sorted({w for w in _WORDS.findall(text.lower()) if w not in _STOP})[:8]
     return f"{guessed_intent}:{' '.join(words)}"[:200]
 
 
-def gap_record(*, text: str, guessed_intent: str, reason: str) -> KnowledgeGap:
-    key = gap_key(text, guessed_intent)
+def gap_record(*, text: str, guessed_intent: str, reason: str, vector: np.ndarray | None = None) -> KnowledgeGap:
+    """A question the bot could not answer. With `vector` (the message's meaning, from the
+    encoder) it joins the open gap closest in meaning; without, the gap worded alike."""
+    if vector is not None:
+        near = _nearest_gap(vector)
+        if near is not None:
+            examples = list(near.examples or [])
+            if text[:300] not in examples and text[:300] != near.example[:300] and len(examples) < GAP_EXAMPLES:
+                examples.append(text[:300])
+            KnowledgeGap.objects.filter(pk=near.pk).update(
+                count=F("count") + 1, last_seen=timezone.now(), examples=examples
+            )
+            near.refresh_from_db()
+            return near
+        key = "v:" + hashlib.sha1(text.strip().lower().encode()).hexdigest()
+    else:
+        key = gap_key(text, guessed_intent)
     updated = KnowledgeGap.objects.filter(key=key).update(count=F("count") + 1, last_seen=timezone.now())
     if updated:
         return KnowledgeGap.objects.get(key=key)
+    blob = np.asarray(vector, dtype=np.float32).tobytes() if vector is not None else None
     try:
         with transaction.atomic():
             return KnowledgeGap.objects.create(
-                key=key, example=text[:1000], guessed_intent=guessed_intent, reason=reason
+                key=key, example=text[:1000], guessed_intent=guessed_intent, reason=reason, vector=blob
             )
     except IntegrityError:  # race: the same new question twice at once
         KnowledgeGap.objects.filter(key=key).update(count=F("count") + 1)
         return KnowledgeGap.objects.get(key=key)
+
+
+def _nearest_gap(vector: np.ndarray) -> KnowledgeGap | None:
+    """The open gap (of the 500 last seen) closest in meaning, if close enough."""
+    rows = list(
+        KnowledgeGap.objects.filter(resolved=False, vector__isnull=False)
+        .order_by("-last_seen")
+        .values_list("pk", "vector")[:500]
+    )
+    if not rows:
+        return None
+    query = np.asarray(vector, dtype=np.float32)
+    query = query / max(float(np.linalg.norm(query)), 1e-12)
+    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for _, v in rows])
+    if matrix.shape[1] != query.shape[0]:
+        return None
+    similarity = matrix @ query
+    best = int(np.argmax(similarity))
+    if similarity[best] < GAP_SAME_MEANING:
+        return None
+    return KnowledgeGap.objects.get(pk=rows[best][0])
+
+
+def gap_draft_article(*, gap: KnowledgeGap, who=None) -> Article:
+    """One step from a gap to work: a draft article for the owner team of the intent the model
+    half-guessed (General otherwise), listing what customers asked. Not served until an editor
+    writes it and publishes it."""
+    if gap.draft_id:
+        return gap.draft
+    from django.conf import settings
+
+    owner_team = Queue.objects.filter(name=settings.HELPDESK_DEFAULT_QUEUE).first()
+    asked = [gap.example, *(gap.examples or [])]
+    body = (
+        "Write the answer here, in the words customers should read.\n\n"
+        f"## What customers asked ({gap.count} times)\n\n" + "\n".join(f"- {q}" for q in asked)
+    )
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=_free_title(gap.example), body=body, status=ArticleStatus.DRAFT, owner_team=owner_team
+        )
+        gap.draft = article
+        gap.save(update_fields=["draft"])
+    return article
+
+
+def _free_title(question: str) -> str:
+    base = "Draft: " + question.strip().rstrip("?!. ")[:150]
+    title, n = base, 2
+    while Article.objects.filter(title__iexact=title).exists():
+        title, n = f"{base} ({n})", n + 1
+    return title
+
+
+def conversation_answers_left(*, conversation: Conversation) -> int:
+    """The customer left (or the chat closed) with answers still waiting for a word."""
+    return kb_answer_outcome(conversation_id=conversation.pk, outcome=AnswerOutcome.LEFT)

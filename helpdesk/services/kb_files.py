@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Article, ArticleStatus, ArticleVersion, Queue
+from .kb import article_changed, kb_index_bump
 
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
@@ -140,7 +141,9 @@ def articles_import(
         else:
             for article in Article.objects.exclude(pk__in=seen).exclude(status=ArticleStatus.ARCHIVED):
                 article.status = ArticleStatus.ARCHIVED
-                article.save(update_fields=["status", "updated_at"])
+                with transaction.atomic():
+                    article.save(update_fields=["status", "updated_at"])
+                    article_changed(article_id=article.pk)
                 report.add("archived", article.title)
     return report
 
@@ -174,6 +177,7 @@ def _save(parsed: ArticleFile, *, reviewed: bool, who: AbstractBaseUser | None) 
         if reviewed:
             article.last_reviewed_at = timezone.now()
             article.save(update_fields=["last_reviewed_at", "updated_at"])
+            kb_index_bump()
         return article, "unchanged"
     outcome = "updated" if article is not None else "created"
     article = article or Article()
@@ -183,6 +187,7 @@ def _save(parsed: ArticleFile, *, reviewed: bool, who: AbstractBaseUser | None) 
     article.last_reviewed_at = timezone.now() if reviewed else None
     article.save()
     ArticleVersion.objects.create(article=article, title=article.title, body=article.body, edited_by=who)
+    article_changed(article_id=article.pk)
     return article, outcome
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from ..frames import conversation_summary
 from ..infrastructure import events, realtime
-from ..models import Conversation, ConversationEvent, EventKind
+from ..models import AnswerOutcome, Conversation, ConversationEvent, ConversationStatus, EventKind
 from ..selectors.queues import queue_wait_estimate, queued_in_order
+from .kb import kb_answer_outcome
 
 
 def set_status(
@@ -31,6 +32,11 @@ def set_status(
         old_value=old,
         new_value=status,
     )
+    if old == ConversationStatus.BOT:
+        # The bot's knowledge-base answers still waiting for the customer's word: a person
+        # took over after them, or the customer left (content performance, metrics.md).
+        outcome = AnswerOutcome.HANDED_OFF if status == ConversationStatus.QUEUED else AnswerOutcome.LEFT
+        kb_answer_outcome(conversation_id=conversation.pk, outcome=outcome)
     realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "status", "status": status})
     realtime.after_commit(push_conversation_updated, conversation.pk)
     if old == "queued" and conversation.queue_id:

@@ -2,9 +2,10 @@
 as the live chat decides a conversation's first message (bots/services/deciding.py).
 
 Each line carries knowledge-base.md §3's fields: `answer` (the article the bot would answer
-from directly, when the message's intent is answered from the knowledge base), `choices`
-(the articles it would offer instead: none yet, the bot answers from one article or none),
-`emotions` and `frustration`."""
+from directly), `choices` (the two or three it would offer to pick from when no single one is
+clear), `emotions` and `frustration`. An article past its review is never served: its
+question goes to the owners' queue, so the line says `human` with the trigger
+`stale_article`."""
 
 from __future__ import annotations
 
@@ -15,17 +16,38 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bots import runtime
 from bots.flows import flow_for, information
+from bots.flows.base import Answer
 from bots.services.deciding import decide_on_message, message_reading
-from helpdesk.selectors.kb import articles_for_question
+from bots.services.knowledge import knowledge_for, searched
+from helpdesk.selectors.kb import article_for_question
 
 
-def article_answer(intent: str, confidence: float) -> dict | None:
-    """The article the information flow would serve (a fresh one: an overdue one's question
-    goes to its owners instead), with the intent's confidence as its score."""
-    fresh = articles_for_question(intent) if flow_for(intent) is information else []
-    if not fresh:
-        return None
-    return {"article_id": str(fresh[0].pk), "title": fresh[0].title, "score": round(confidence, 4)}
+def _article(answer: Answer) -> dict:
+    return {"article_id": str(answer.article_id), "title": answer.title, "score": answer.score}
+
+
+def knowledge_fields(text: str, prediction) -> tuple[dict | None, list[dict], tuple[str, str] | None]:
+    """`answer`, `choices` and a handoff (queue, trigger) as the live turn would find them
+    (bots/services/turns.py): the knowledge base first, then an article tagged with the
+    message's intent."""
+    intent = prediction.intent.intent
+    if searched(intent):
+        knowledge = knowledge_for(text, vector=prediction.vector, intent=intent)
+        if knowledge.kind == "choices":
+            return None, [_article(a) for a in knowledge.answers], None
+        if knowledge.kind == "answer":
+            best = knowledge.answers[0]
+            if best.overdue:
+                return None, [], (best.owner_team or "General", "stale_article")
+            return _article(best), [], None
+    if flow_for(intent) is information:
+        article = article_for_question(intent)
+        if article is not None and article.is_overdue():
+            return None, [], (article.owner_team.name if article.owner_team_id else "General", "stale_article")
+        if article is not None:
+            score = round(prediction.intent.confidence, 4)
+            return {"article_id": str(article.pk), "title": article.title, "score": score}, [], None
+    return None, [], None
 
 
 class Command(BaseCommand):
@@ -42,7 +64,12 @@ class Command(BaseCommand):
             for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
                 intent = prediction.intent
                 decision = decide_on_message(message_reading(text, prediction, loaded))
-                answer = article_answer(intent.intent, intent.confidence) if decision.route == "bot" else None
+                route, queue, trigger = decision.route, decision.handoff_queue, decision.trigger
+                answer, choices = None, []
+                if route == "bot":
+                    answer, choices, stale = knowledge_fields(text, prediction)
+                    if stale is not None:
+                        route, (queue, trigger) = "human", stale
                 emotions = prediction.emotions
                 self.stdout.write(
                     json.dumps(
@@ -52,11 +79,11 @@ class Command(BaseCommand):
                             "intent_confidence": round(intent.confidence, 4),
                             "sentiment": prediction.sentiment.label,
                             "sentiment_score": prediction.sentiment.score,
-                            "route": decision.route,
-                            "queue": decision.handoff_queue,
-                            "trigger": decision.trigger,
+                            "route": route,
+                            "queue": queue,
+                            "trigger": trigger,
                             "answer": answer,
-                            "choices": [],
+                            "choices": choices,
                             "emotions": emotions.emotions if emotions else {},
                             "frustration": emotions.frustration if emotions else None,
                         },

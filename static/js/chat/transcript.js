@@ -49,6 +49,9 @@ function renderMessage(m) {
     node.appendChild(img);
   }
 
+  var sources = sourcesNode(m.sources);
+  if (sources) node.appendChild(sources);
+
   if (Array.isArray(m.options) && m.options.length) {
     var opts = make('div', 'msg-options');
     opts.setAttribute('role', 'group');
@@ -70,6 +73,29 @@ function renderMessage(m) {
   if (m.created_at) time.setAttribute('datetime', m.created_at);
   node.appendChild(time);
   return node;
+}
+
+/* knowledge-base.md §2: the articles an answer came from; a title is a link when the article
+ * has a page (http or https only: anything else shows as text). */
+function sourcesNode(sources) {
+  if (!Array.isArray(sources) || !sources.length) return null;
+  var box = make('div', 'msg-sources');
+  box.appendChild(make('span', 'msg-sources-label', 'Source: '));
+  sources.forEach(function (src, i) {
+    if (!src || !src.title) return;
+    if (i) box.appendChild(document.createTextNode(', '));
+    var url = String(src.url || '');
+    if (/^https?:\/\//i.test(url)) {
+      var a = make('a', 'msg-source', String(src.title));
+      a.href = url;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      box.appendChild(a);
+    } else {
+      box.appendChild(make('span', 'msg-source', String(src.title)));
+    }
+  });
+  return box;
 }
 
 /* Only the latest message's quick replies are live; older ones are hidden. */
