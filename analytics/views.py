@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from helpdesk.models import AgentProfile
+from helpdesk.selectors.kb import content_performance, open_gaps
 
 from .charts import bar_chart, tile
 from .scorecard import scorecard
@@ -98,10 +99,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             title="Customer sentiment (0 = most negative, 2 = most positive)",
         ),
     }
+    since, until = (datetime.combine(d, time.min, tzinfo=timezone.get_current_timezone()) for d in (start, end))
+    knowledge = {
+        "articles": content_performance(since=since, until=until),
+        "gaps": open_gaps(),
+    }
     return render(
         request,
         "analytics/dashboard.html",
-        {"card": card, "tiles": _tiles(card), "charts": charts, "start": start, "end": end},
+        {"card": card, "tiles": _tiles(card), "charts": charts, "start": start, "end": end, "knowledge": knowledge},
     )
 
 

@@ -31,6 +31,7 @@ def test_owners_are_reminded_once_before_an_article_falls_due(owner) -> None:
     assert articles_remind_owners() == 1
     assert articles_remind_owners() == 0
     assert mail.outbox[0].to == ["rita@example.com"] and "Returns and exchanges" in mail.outbox[0].subject
+    assert "How it has done: the assistant answered from it 0 times (last never)" in mail.outbox[0].body
 
 
 def test_a_stale_article_is_not_served_and_its_owner_is_told(owner) -> None:

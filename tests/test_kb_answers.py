@@ -238,3 +238,17 @@ def test_kb_calibrate_stores_the_trade_off_the_admin_shows(client, boss, tmp_pat
     assert "unanswerable questions answered" in page and "(now)" in page
     listing = client.get("/admin/helpdesk/article/").content.decode()
     assert "Person after" in listing and "Last served" in listing
+
+
+def test_analytics_shows_content_performance_and_open_gaps(client, supervisor) -> None:
+    conversation, _ = conversation_start(name="Ann")
+    customer_message_post(conversation_id=conversation.pk, body=DELIVERY)
+    customer_message_post(conversation_id=conversation.pk, body="yes")
+    thresholds(answer_at=0.99, offer_at=0.99)
+    other, _ = conversation_start(name="Bo")
+    customer_message_post(conversation_id=other.pk, body="do you sell garden sheds?")
+    client.force_login(supervisor.user)
+    html = client.get("/analytics/").content.decode()
+    served = html[html.index("Knowledge base: most served articles") :]
+    assert "Countries we deliver to</td><td>1</td><td>0</td><td>1</td>" in served
+    assert "do you sell garden sheds? — 1" in served

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Q
 
-from ..models import AnswerOutcome, Article, ArticleStatus, KnowledgeAnswer
+from ..models import AnswerOutcome, Article, ArticleStatus, KnowledgeAnswer, KnowledgeGap
 
 
 def articles_for_question(intent: str, *, text: str = "", fresh_only: bool = True) -> list[Article]:
@@ -58,11 +58,18 @@ class Performance:
         return self.helped / answered if answered else None
 
 
-def article_performance(article_ids: Iterable[int] | None = None) -> dict[int, Performance]:
-    """Content performance per article, in one grouped query."""
+def article_performance(
+    article_ids: Iterable[int] | None = None, *, since: datetime | None = None, until: datetime | None = None
+) -> dict[int, Performance]:
+    """Content performance per article (answers given from `since` until before `until`), in
+    one grouped query."""
     rows = KnowledgeAnswer.objects.all()
     if article_ids is not None:
         rows = rows.filter(article_id__in=list(article_ids))
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
     counted = rows.values("article_id").annotate(
         served=Count("id", filter=Q(kind="answer")),
         offered=Count("id", filter=Q(kind="choice")),
@@ -73,3 +80,15 @@ def article_performance(article_ids: Iterable[int] | None = None) -> dict[int, P
         last_served=Max("created_at", filter=Q(kind="answer")),
     )
     return {row.pop("article_id"): Performance(**row) for row in counted if row["article_id"] is not None}
+
+
+def content_performance(*, since: datetime, until: datetime, limit: int = 10) -> list[dict]:
+    """The most served articles of a period with what came of their answers, for analytics."""
+    performance = article_performance(since=since, until=until)
+    titles = dict(Article.objects.filter(pk__in=performance).values_list("pk", "title"))
+    ranked = sorted(performance.items(), key=lambda item: (-item[1].served, -item[1].offered))[:limit]
+    return [{"title": titles.get(pk, "?"), "performance": p} for pk, p in ranked]
+
+
+def open_gaps(limit: int = 5) -> list[KnowledgeGap]:
+    return list(KnowledgeGap.objects.filter(resolved=False).order_by("-count", "-last_seen")[:limit])

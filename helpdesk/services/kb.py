@@ -24,6 +24,7 @@ from ..models import (
     KnowledgeGap,
     Queue,
 )
+from ..selectors.kb import Performance, article_performance
 from .outbox import email_enqueue
 
 REMIND_BEFORE = timedelta(days=7)
@@ -49,18 +50,29 @@ def articles_remind_owners(*, now=None) -> int:
         recipients = _owner_addresses(article)
         if recipients:
             state = "is overdue" if due <= now else f"is due for review on {due:%Y-%m-%d}"
+            performance = _performance_line(article)
             for to in recipients:
                 email_enqueue(
                     kind="review_reminder",
                     to=to,
                     subject=f"Review due: {article.title}",
                     body=f"The help article “{article.title}” {state}. Until it is reviewed after its due date "
-                    "the assistant stops serving it and sends the question to your team.\n\n"
+                    f"the assistant stops serving it and sends the question to your team.\n\n{performance}\n\n"
                     "Open it in the admin and use “Mark reviewed today” once it is up to date.",
                     key=f"review:{article.pk}:{due.isoformat()}:{to}",
                 )
             sent += 1
     return sent
+
+
+def _performance_line(article: Article) -> str:
+    """What the owners should know before they review: how the article has done."""
+    p = article_performance([article.pk]).get(article.pk, Performance())
+    last = f"{p.last_served:%Y-%m-%d}" if p.last_served else "never"
+    return (
+        f"How it has done: the assistant answered from it {p.served} times (last {last}); customers said it "
+        f"helped {p.helped} times and didn't {p.not_helped} times; a person took over after it {p.handed_off} times."
+    )
 
 
 ARTICLE_COUNTERS = {"served": "times_served", "helped": "times_helped", "not_helped": "times_not_helped"}
