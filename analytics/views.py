@@ -1,8 +1,14 @@
-"""The supervisors' dashboard at /analytics/ and the printable weekly scorecard."""
+"""The supervisors' dashboard at /analytics/ and the printable weekly scorecard.
+
+Both read one scorecard for the period and one for the period of the same length just before
+it (the trends), and present every figure through analytics/figures.py: the same unit, the
+same rounding and the same number as the scorecard API and its CSV.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -12,9 +18,14 @@ from django.utils import timezone
 from helpdesk.models import AgentProfile
 from helpdesk.selectors.kb import content_performance, open_gaps
 
-from .charts import bar_chart, tile
+from . import formatting
+from .charts import bar_chart, scale_chart
+from .figures import MORE, SENTIMENTS, TILES, TIMES, present, raw
+from .labels import intent_labels, outcome_label, trigger_label
 from .scorecard import scorecard
 from .series import daily, daily_waits
+
+MAX_DAYS = 366 * 3  # as the API (analytics/api.py): a longer period is cut to this
 
 
 def _is_supervisor(user) -> bool:
@@ -33,34 +44,127 @@ def _period(request: HttpRequest, default_days: int) -> tuple[date, date]:
         start = end - timedelta(days=default_days)
     if end <= start:
         start = end - timedelta(days=default_days)
+    if (end - start).days > MAX_DAYS:
+        start = end - timedelta(days=MAX_DAYS)
     return start, end
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+def _page(start: date, end: date, *, weekly: bool) -> dict[str, Any]:
+    """Everything both pages show for [start, end), against the period of the same length
+    just before it."""
+    card = scorecard(start, end)
+    before = start - (end - start)
+    previous = scorecard(before, start)
+    intents = intent_labels([row["intent"] for row in card["by_intent"]] + [r["intent"] for r in card["bot_feedback"]])
+    return {
+        "card": card,
+        "start": start,
+        "end": end,
+        "shown_period": formatting.period(start, end - timedelta(days=1)),
+        "previous": {"shown": formatting.period(before, start - timedelta(days=1)), "days": (end - start).days},
+        "tiles": [present(f, card, previous) for f in TILES],
+        "more": [present(f, card, previous) for f in MORE] if weekly else [],
+        "sentiments": [present(f, card, previous) for f in SENTIMENTS],
+        "times": _times(card),
+        "by_intent": _by_intent(card, intents),
+        "reasons": [
+            {"trigger": r["trigger"], "label": trigger_label(r["trigger"]), "count": r["count"]}
+            for r in card["top_escalation_reasons"]
+        ],
+        "feedback": [
+            {**r, "label": intents.get(r["intent"], (r["intent"], ""))[0] if r["intent"] else None}
+            for r in card["bot_feedback"]
+        ],
+        "csat_by_outcome": [
+            {
+                "key": f"csat_by_outcome.{k}",
+                "label": outcome_label(k),
+                "raw": raw(v),
+                "shown": formatting.csat(v),
+            }
+            for k, v in card["csat_by_outcome"].items()
+        ]
+        + [
+            {
+                "key": "csat_mean",
+                "label": f"All ratings ({card['csat_count']})",
+                "raw": raw(card["csat_mean"]),
+                "shown": formatting.csat(card["csat_mean"]),
+            }
+        ],
+        "charts": _charts(card, start, end),
+    }
 
 
-def _secs(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} s" if value < 120 else f"{value / 60:.1f} min"
-
-
-def _tiles(card: dict) -> list:
+def _times(card: dict) -> list[dict]:
     return [
-        tile("Conversations", str(card["volume"]), f"{card['engaged']} engaged"),
-        tile("Containment", _pct(card["containment_rate"]), "resolved by the bot alone"),
-        tile("Deflection", _pct(card["deflection_rate"]), "never reached a human"),
-        tile("Escalation", _pct(card["escalation_rate"]), "handed to a human"),
-        tile("Abandonment", _pct(card["abandonment_rate"]), "left without an answer"),
-        tile(
-            "CSAT",
-            "—" if card["csat_mean"] is None else f"{card['csat_mean']:.2f} / 5",
-            f"{card['csat_count']} ratings",
-        ),
-        tile("Human first response", _secs(card["human_first_response"]["median"]), "median"),
-        tile("Handoff wait", _secs(card["handoff_wait"]["median"]), "median"),
+        {
+            "key": key,
+            "label": label,
+            "note": note,
+            "median": {
+                "key": f"{key}.median",
+                "raw": raw(card[key]["median"]),
+                "shown": formatting.duration(card[key]["median"]),
+            },
+            "p90": {"key": f"{key}.p90", "raw": raw(card[key]["p90"]), "shown": formatting.duration(card[key]["p90"])},
+            "count": card[key]["count"],
+        }
+        for key, label, note in TIMES
     ]
+
+
+def _by_intent(card: dict, intents: dict[str, tuple[str, str]]) -> list[dict]:
+    rows = []
+    for row in card["by_intent"]:
+        name, about = intents.get(row["intent"], (row["intent"], ""))
+        rows.append(
+            {
+                "intent": row["intent"],
+                "name": name,
+                "about": about,
+                "volume": row["volume"],
+                "containment": formatting.percent(row["containment_rate"]),
+                "escalation": formatting.percent(row["escalation_rate"]),
+                "csat": formatting.csat(row["csat_mean"]),
+                "raw": {k: raw(row[k]) for k in ("containment_rate", "escalation_rate", "csat_mean")},
+            }
+        )
+    return rows
+
+
+def _charts(card: dict, start: date, end: date) -> dict:
+    days = daily(start, end)
+    waits = daily_waits(start, end, [d["day"] for d in days][-14:])
+    return {
+        "volume": bar_chart([(f"{d['day']:%b %d}", d["engaged"]) for d in days], title="Engaged conversations by day"),
+        "containment": bar_chart(
+            [(f"{d['day']:%b %d}", d["containment_rate"]) for d in days], title="Containment by day", unit="%"
+        ),
+        "triggers": bar_chart(
+            [(trigger_label(k), v, f"escalation_by_trigger.{k}") for k, v in card["escalation_by_trigger"].items()],
+            title="Escalation by trigger (share of engaged conversations)",
+            unit="%",
+        ),
+        "waits": bar_chart(
+            [(f"{w['day']:%b %d} median", w["median"]) for w in waits]
+            + [(f"{w['day']:%b %d} 90th pct", w["p90"]) for w in waits],
+            title="Handoff wait by day, median and 90th percentile",
+            unit="duration",
+        ),
+        "csat": bar_chart(
+            [(outcome_label(k), v, f"csat_by_outcome.{k}") for k, v in card["csat_by_outcome"].items()],
+            title="CSAT by outcome (1–5)",
+            unit="csat",
+        ),
+        "sentiment": scale_chart(
+            [(f.label.lower(), card[f.key], f.key) for f in SENTIMENTS],
+            title="Customer sentiment, −1 most negative to +1 most positive",
+            low=-1,
+            high=1,
+            ends=("most negative", "most positive"),
+        ),
+    }
 
 
 @login_required
@@ -68,59 +172,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not _is_supervisor(request.user):
         return HttpResponseForbidden("Supervisors only.")
     start, end = _period(request, 30)
-    card = scorecard(start, end)
-    days = daily(start, end)
-    waits = daily_waits(start, end, [d["day"] for d in days][-14:])
-    charts = {
-        "volume": bar_chart([(f"{d['day']:%b %d}", d["engaged"]) for d in days], title="Engaged conversations by day"),
-        "containment": bar_chart(
-            [(f"{d['day']:%b %d}", d["containment_rate"]) for d in days], title="Containment by day", unit="%"
-        ),
-        "triggers": bar_chart(
-            [(k.replace("_", " "), v) for k, v in card["escalation_by_trigger"].items()],
-            title="Escalation by trigger (share of engaged)",
-            unit="%",
-        ),
-        "waits": bar_chart(
-            [(f"{w['day']:%b %d} median", w["median"]) for w in waits]
-            + [(f"{w['day']:%b %d} p90", w["p90"]) for w in waits],
-            title="Handoff wait by day",
-            unit=" s",
-        ),
-        "csat": bar_chart(
-            [(k.replace("_", " "), v) for k, v in card["csat_by_outcome"].items()], title="CSAT by outcome"
-        ),
-        "sentiment": bar_chart(
-            [
-                ("before handoff", _shift(card["sentiment_before_handoff"])),
-                ("after handoff", _shift(card["sentiment_after_handoff"])),
-                ("at resolution", _shift(card["sentiment_at_resolution"])),
-            ],
-            title="Customer sentiment (0 = most negative, 2 = most positive)",
-        ),
-    }
+    context = _page(start, end, weekly=False)
     since, until = (datetime.combine(d, time.min, tzinfo=timezone.get_current_timezone()) for d in (start, end))
-    knowledge = {
+    context["knowledge"] = {
         "articles": content_performance(since=since, until=until),
         "gaps": open_gaps(),
     }
-    return render(
-        request,
-        "analytics/dashboard.html",
-        {"card": card, "tiles": _tiles(card), "charts": charts, "start": start, "end": end, "knowledge": knowledge},
-    )
-
-
-def _shift(score: float | None) -> float | None:
-    """Sentiment −1..1 drawn as 0..2 so bars grow from zero."""
-    return None if score is None else round(score + 1, 3)
+    return render(request, "analytics/dashboard.html", {**context, "nav": "dashboard"})
 
 
 @login_required
 def weekly(request: HttpRequest) -> HttpResponse:
-    """The seeds' weekly scorecard, printable."""
+    """The weekly scorecard: the dashboard's figures and charts for seven days, printable."""
     if not _is_supervisor(request.user):
         return HttpResponseForbidden("Supervisors only.")
     start, end = _period(request, 7)
-    card = scorecard(start, end)
-    return render(request, "analytics/weekly.html", {"card": card, "start": start, "end": end})
+    context = _page(start, end, weekly=True)
+    heading = "Weekly scorecard" if (end - start).days == 7 else "Scorecard"
+    return render(request, "analytics/weekly.html", {**context, "nav": "weekly", "heading": heading})
