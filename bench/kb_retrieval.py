@@ -59,6 +59,7 @@ def load_help_centre(directory: Path):
     for number, vector in enumerate(title_vectors):
         titles[number] = vector
     index = Index(article_ids=np.array(ids, dtype=np.int64), vectors=vectors, titles=titles, texts=texts)
+    load_help_centre.intents = [set(a.intents) for a in published]
     return index, [a.title for a in published], encoder
 
 
@@ -66,11 +67,41 @@ def read_questions(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def ranked_hits(index, encoder, questions, weights):
+def ranked_hits(index, encoder, questions, weights, *, intents: bool = False):
+    """Each question's ranked articles; with `intents`, as the live chat ranks them: the seed
+    intents' head (trained here, as the tests train it) reads each question, and an article
+    tagged with that intent gets the search's intent lift (bots/services/knowledge.py)."""
     from bots.ml.encoder import HIDDEN
 
-    vectors = encoder.encode([q["q"] for q in questions])[:, :HIDDEN]
-    return [index.search(q["q"], v, weights, top=5) for q, v in zip(questions, vectors, strict=True)]
+    features = encoder.encode([q["q"] for q in questions])
+    vectors = features[:, :HIDDEN]
+    boosts = [{}] * len(questions)
+    if intents:
+        from django.conf import settings
+
+        from bots.ml.heads import train_softmax
+        from bots.ml.intents import decide
+        from bots.seed import seed_examples
+        from bots.services.knowledge import INTENT_BOOST
+
+        examples = seed_examples()
+        texts = [t for values in examples.values() for t in values]
+        labels = [name for name, values in examples.items() for _ in values]
+        head = train_softmax(encoder.encode(texts), labels)
+        tags = load_help_centre.intents
+        boosts = []
+        for p in head.probabilities(features):
+            guess = decide(
+                p,
+                head.classes,
+                thresholds={},
+                default_threshold=settings.HELPDESK_INTENT_DEFAULT_THRESHOLD,
+                margin=settings.HELPDESK_INTENT_MARGIN,
+            ).intent
+            boosts.append({number: INTENT_BOOST for number, tagged in enumerate(tags) if guess in tagged})
+    return [
+        index.search(q["q"], v, weights, top=5, boost=b) for q, v, b in zip(questions, vectors, boosts, strict=True)
+    ]
 
 
 def expected_ids(questions, titles) -> list[int | None]:
@@ -160,6 +191,9 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="print the thresholds' trade-off")
     parser.add_argument("--misses", action="store_true", help="print the questions it got wrong")
     parser.add_argument("--speed", type=int, nargs="*", help="time the search at these index sizes")
+    parser.add_argument(
+        "--intents", action="store_true", help="lift articles tagged with the intent the seed head reads, as live"
+    )
     args = parser.parse_args()
     if args.speed:
         speed(args.speed)
@@ -173,7 +207,7 @@ def main() -> None:
 
     base = Weights()
     expected = expected_ids(questions, titles)
-    hits = ranked_hits(index, encoder, questions, base)
+    hits = ranked_hits(index, encoder, questions, base, intents=args.intents)
     if args.sweep:
         sweep(expected, hits, base)
         return
