@@ -46,6 +46,35 @@ def test_the_dev_set_is_held_out_from_the_training_examples() -> None:
     assert len({row["text"].strip().lower() for row in rows}) == len(rows)
 
 
+def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
+    """bots/seed/frustration_support.json trains the frustration head (bots/ml/train_emotions.py)
+    and the dev set measures it: no example may be a dev-set message, nor one with a few
+    characters changed. Nor a sentiment head example, which train_emotions reads as a check
+    the frustration head never trained on."""
+    from difflib import SequenceMatcher
+
+    from bench.customer_dev import DEFAULT_DATA, read_rows
+    from bots.ml.train_emotions import FRUSTRATION_SUPPORT, SUPPORT
+
+    def words(text: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
+
+    def near(a: str, b: str) -> bool:
+        matcher = SequenceMatcher(None, a, b)
+        quick = matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85
+        return a == b or (quick and matcher.ratio() >= 0.85)
+
+    examples = json.loads(FRUSTRATION_SUPPORT.read_text(encoding="utf-8"))
+    assert set(examples) == {"frustrated", "calm"}
+    assert all(len(set(texts)) == len(texts) >= 350 for texts in examples.values())
+    assert not {t.strip().lower() for t in examples["frustrated"]} & {t.strip().lower() for t in examples["calm"]}
+    dev = [words(row["text"]) for row in read_rows(DEFAULT_DATA)]
+    copies = [text for texts in examples.values() for text in texts if any(near(words(text), d) for d in dev)]
+    assert not copies
+    sentiment = {words(t) for texts in json.loads(SUPPORT.read_text(encoding="utf-8")).values() for t in texts}
+    assert not [text for texts in examples.values() for text in texts if words(text) in sentiment]
+
+
 def test_tiers_and_queues_are_the_issue_table() -> None:
     assert {n for n, (tier, _, _) in INTENTS.items() if tier == 3} == {
         "billing_dispute",
