@@ -108,7 +108,7 @@ def test_dry_run_shows_the_reading_the_rules_and_the_decision(client, boss) -> N
     answer = client.post(
         "/admin/routing/rule/dry-run/",
         {
-            "message": "I was charged twice for my order!",
+            "message": "I was charged twice for my order, please check",
             "tier": "vip",
             "recent_conversations": 0,
             "bot_failures": 0,

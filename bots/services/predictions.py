@@ -16,7 +16,7 @@ from helpdesk.infrastructure import realtime
 from helpdesk.infrastructure.locks import lock_conversation
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.readings import reading_apply
-from routing.defaults import ANNOYED, FRUSTRATED
+from routing.defaults import FRUSTRATED
 
 from .. import runtime
 from ..ml.classifier import Prediction
@@ -179,4 +179,4 @@ def _frustrated(prediction: MessagePrediction) -> bool:
     """As the shipped rule "A frustrated customer" hands one to a person (routing/defaults.py)."""
     if prediction.frustration is None:
         return prediction.sentiment_score <= STRONGLY_NEGATIVE
-    return prediction.frustration >= FRUSTRATED and (prediction.emotions or {}).get("annoyance", 0.0) >= ANNOYED
+    return prediction.frustration >= FRUSTRATED

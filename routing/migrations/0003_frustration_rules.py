@@ -74,7 +74,6 @@ ADDED = [
             "match": "all",
             "items": [
                 {"type": "frustration_at_least", "value": 0.55},
-                {"type": "emotion_at_least", "emotion": "annoyance", "value": 0.1},
             ],
         },
         "actions": [FRUSTRATION],
@@ -101,7 +100,6 @@ ADDED = [
             "items": [
                 {"type": "frustration_rising", "turns": 3, "by": 0.3},
                 {"type": "frustration_at_least", "value": 0.45},
-                {"type": "emotion_at_least", "emotion": "annoyance", "value": 0.1},
             ],
         },
         "actions": [FRUSTRATION],

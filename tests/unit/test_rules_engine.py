@@ -34,7 +34,7 @@ def facts(**overrides) -> Facts:
             None,
         ),
         ({"frustration": 0.6, "emotions": {"annoyance": 0.3}}, "General", "frustration", None),
-        ({"frustration": 0.6, "emotions": {"annoyance": 0.02}}, None, None, None),  # "no" reads 0.56
+        ({"frustration": 0.6, "emotions": {"annoyance": 0.02}}, "General", "frustration", None),  # no annoyance needed
         ({"frustration": 0.5, "emotions": {"annoyance": 0.3}}, None, None, None),
         (
             {"frustration": 0.5, "emotions": {"annoyance": 0.2}, "frustration_course": (0.05, 0.1, 0.5)},
