@@ -40,7 +40,7 @@ def scripted(queues, agent):
     conversation_close_by_customer(conversation_id=left_bot.pk)
     # 4. abandoned in the queue (nobody online).
     left_queue, _ = conversation_start(name="four")
-    say(left_queue, "I was charged twice for my order")
+    say(left_queue, "I was charged twice for my order, please look into it")
     conversation_close_by_customer(conversation_id=left_queue.pk)
     # 5. never engaged.
     conversation_start(name="five")
