@@ -79,12 +79,13 @@ def main() -> None:
     from helpdesk.services.kb import article_changed
 
     delays = []
+    original = Article.objects.get(title=TITLE).body
     try:
         for n in range(args.edits):
             time.sleep(1.5)
             word = str(n)
             article = Article.objects.get(title=TITLE)
-            article.body = f"We now deliver to Ruritania (zone {n}) as well, in 5 to 8 working days.\n\n" + article.body
+            article.body = f"We now deliver to Ruritania (zone {n}) as well, in 5 to 8 working days.\n\n" + original
             edited = time.time()
             article.save()
             article_changed(article_id=article.pk)
