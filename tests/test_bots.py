@@ -175,7 +175,8 @@ def test_a_regressing_version_is_not_activated_unless_forced() -> None:
 
 
 def test_triage_command_prints_one_json_line_per_message(queues, monkeypatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("where is my order A-1001\n\nI would like to dispute a charge on my card\n"))
+    lines = "where is my order A-1001\n\nI would like to dispute a charge on my card\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
     out = io.StringIO()
     call_command("triage", stdout=out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
