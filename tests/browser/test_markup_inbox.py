@@ -60,7 +60,9 @@ def test_inbox_shows_every_payload_as_text(desk: Desk, chromium, supervisor_stat
     )
     expect(page.locator("#transfer-select option", has_text=h.QUEUE)).to_have_count(1)
     page.locator("#assist .assist-row", has_text=f"Article: {h.ARTICLE_TITLE}").get_by_role("button").click()
-    expect(page.locator("#reply-input")).to_have_value(h.ARTICLE_BODY.split("\n\n")[0])
+    # Assist inserts the passage that answers the customer's words: the article's own text
+    # (here both short paragraphs, one passage), as text.
+    expect(page.locator("#reply-input")).to_have_value(h.ARTICLE_BODY)
     assert_inert(page, seen)
 
     # Live: the agent's reply and note reach the pages as text; the customer never sees the note.

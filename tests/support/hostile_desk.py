@@ -99,6 +99,7 @@ def _seed() -> dict:
         BotRating,
         CannedReply,
         Conversation,
+        KnowledgeBaseSettings,
         KnowledgeGap,
         Order,
         OrderStatus,
@@ -107,6 +108,7 @@ def _seed() -> dict:
     from helpdesk.services.claims import conversation_accept
     from helpdesk.services.conversations import conversation_start
     from helpdesk.services.handoff import conversation_handoff
+    from helpdesk.services.kb import kb_index_bump
     from helpdesk.services.messages import agent_reply_post, bot_say, customer_message_post, note_post
     from routing.models import Rule, RuleChange
     from routing.services import rules_import
@@ -124,9 +126,12 @@ def _seed() -> dict:
 
     # The knowledge base: the bot's shipping answer, an article and a canned reply for agent
     # assist, an article's edit history, a question the bot could not place.
-    # Ours is the only published shipping article, so it is the one the bot serves.
-    shipping = [a.pk for a in Article.objects.filter(status=ArticleStatus.PUBLISHED) if "shipping_info" in a.intents]
-    Article.objects.filter(pk__in=shipping).update(status=ArticleStatus.DRAFT)
+    # Ours are the only published articles, and the bot answers from the best one however
+    # weak the match: the shipping question is answered from the hostile shipping article
+    # (how the search ranks real help centres is bench/kb_retrieval.py's to measure).
+    Article.objects.filter(status=ArticleStatus.PUBLISHED).update(status=ArticleStatus.DRAFT)
+    KnowledgeBaseSettings.objects.update_or_create(pk=1, defaults={"answer_at": 0.0, "lead": 0.0})
+    kb_index_bump()  # a server that already loaded the index reads it again
     Article.objects.create(
         title=SHIPPING_TITLE,
         body=SHIPPING_BODY,
