@@ -18,25 +18,9 @@ from django.utils import timezone
 
 from helpdesk.models import Article, Conversation
 from helpdesk.services.conversations import conversation_start
-from tests.support.sockets import agent_socket, customer, drain, frames_until, of_type
+from tests.support.sockets import agent_socket, bot_said, chat, drain, frames_until, of_type, say
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def bot_said(frame) -> bool:
-    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
-
-
-async def chat(name: str = "Dana"):
-    conversation, token = await database_sync_to_async(conversation_start)(name=name)
-    ws = await customer(conversation.pk, token)
-    await drain(ws)
-    return conversation, ws
-
-
-async def say(ws, body: str) -> dict:
-    await ws.send_json_to({"type": "message", "body": body})
-    return (await frames_until(ws, bot_said))[-1]["message"]
 
 
 async def state(conversation) -> Conversation:

@@ -12,10 +12,9 @@ from bots.models import ResponsePattern
 from bots.services.patterns import patterns_forget, respond
 from helpdesk.models import Conversation, Message, Sender
 from helpdesk.selectors.conversations import conversation_packet
-from helpdesk.services.conversations import conversation_start
 from helpdesk.services.messages import customer_message_post
 from routing.facts import MessageReading, facts_for
-from tests.support.sockets import customer, drain, frames_until
+from tests.support.sockets import bot_said, chat, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,17 +123,6 @@ def test_the_migration_replaces_the_polarity_rule_only_where_it_is_as_shipped(db
 
 
 # --- through the real customer socket (embedded mode) ------------------------------------------
-
-
-def bot_said(frame) -> bool:
-    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
-
-
-async def chat(name: str = "Dana"):
-    conversation, token = await database_sync_to_async(conversation_start)(name=name)
-    ws = await customer(conversation.pk, token)
-    await drain(ws)
-    return conversation, ws
 
 
 async def row(conversation) -> Conversation:

@@ -23,27 +23,11 @@ from helpdesk.models import Article, Conversation, KnowledgeAnswer, KnowledgeBas
 from helpdesk.selectors.assist import assist_for
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.messages import customer_message_post
-from tests.support.sockets import customer, drain, frames_until, of_type
+from tests.support.sockets import chat, frames_until, of_type, say
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DELIVERY = "which countries do you deliver to? is Norway one of them?"
-
-
-def bot_said(frame) -> bool:
-    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
-
-
-async def chat(name: str = "Dana"):
-    conversation, token = await database_sync_to_async(conversation_start)(name=name)
-    ws = await customer(conversation.pk, token)
-    await drain(ws)
-    return conversation, ws
-
-
-async def say(ws, body: str) -> dict:
-    await ws.send_json_to({"type": "message", "body": body})
-    return (await frames_until(ws, bot_said))[-1]["message"]
 
 
 @pytest.fixture

@@ -49,3 +49,23 @@ async def drain(communicator, timeout=0.3) -> list[dict]:
 
 def of_type(kind):
     return lambda f: f["type"] == kind
+
+
+def bot_said(frame) -> bool:
+    return frame["type"] == "message" and frame["message"]["sender"] == "bot"
+
+
+async def chat(name: str = "Dana"):
+    """A new customer's conversation and its socket, the greeting read: (conversation, ws)."""
+    from helpdesk.services.conversations import conversation_start
+
+    conversation, token = await database_sync_to_async(conversation_start)(name=name)
+    ws = await customer(conversation.pk, token)
+    await drain(ws)
+    return conversation, ws
+
+
+async def say(ws, body: str) -> dict:
+    """The customer says `body`; the bot's answer to it."""
+    await ws.send_json_to({"type": "message", "body": body})
+    return (await frames_until(ws, bot_said))[-1]["message"]
