@@ -169,7 +169,6 @@ class Index:
     _lengths: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     _avg_length: float = 1.0
     _articles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
-    _slot: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _position: dict[int, int] = field(default_factory=dict, repr=False)
     _title_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32), repr=False)
@@ -182,7 +181,6 @@ class Index:
             raise ValueError("passages must come grouped by article, in article order")
         # Passages are grouped by article, so each article is a slice [start, next start).
         self._articles, self._starts = np.unique(self.article_ids, return_index=True)
-        self._slot = np.searchsorted(self._articles, self.article_ids)
         self._position = {int(a): i for i, a in enumerate(self._articles)}
         dim = self.vectors.shape[1] if self.vectors.ndim == 2 and len(self.vectors) else 0
         self._title_matrix = (

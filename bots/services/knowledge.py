@@ -76,6 +76,7 @@ class _Loaded:
     passages: list[str]
     weights: Weights
     checked_at: float
+    by_intent: dict[str, tuple[int, ...]]  # intent -> the articles a supervisor tagged with it
 
 
 _lock = threading.Lock()
@@ -178,7 +179,16 @@ def _load(version: int, weights: Weights, now: float) -> _Loaded:
         passages=[r[3] for r in body],
         weights=weights,
         checked_at=now,
+        by_intent=_by_intent(articles.values()),
     )
+
+
+def _by_intent(articles) -> dict[str, tuple[int, ...]]:
+    tagged: dict[str, list[int]] = {}
+    for article in articles:
+        for intent in article.intents:
+            tagged.setdefault(intent, []).append(article.id)
+    return {intent: tuple(ids) for intent, ids in tagged.items()}
 
 
 # Never looked up: a hello, a goodbye and a request for a person are not questions.
@@ -203,7 +213,7 @@ def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top
     loaded = index_current()
     if vector is None:
         vector = embed([text])[0]
-    boost = {a.id: INTENT_BOOST for a in loaded.articles.values() if intent and intent in a.intents}
+    boost = dict.fromkeys(loaded.by_intent.get(intent, ()), INTENT_BOOST)
     hits = loaded.index.search(text, vector[:HIDDEN], loaded.weights, top=top, boost=boost)
     choice: Choice = choose(hits, loaded.weights)
 
