@@ -230,12 +230,9 @@ def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top
     if choice.kind == "choices":
         # An article past its review is never offered; the question of one is its owners'.
         now = timezone.now()
-        fresh = tuple(f for f in chosen if not f.article.overdue(now))
-        if len(fresh) == 1:
-            return Search("answer", fresh, ranked, loaded.weights)
-        if not fresh:
+        chosen = tuple(f for f in chosen if not f.article.overdue(now))
+        if not chosen:
             return Search("none", (), ranked, loaded.weights)
-        chosen = fresh
     return Search(choice.kind, chosen, ranked, loaded.weights)
 
 
