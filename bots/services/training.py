@@ -13,7 +13,7 @@ from helpdesk.security.redaction import redact
 
 from .. import runtime
 from ..ml.encoder import load_encoder
-from ..ml.intents import OUT_OF_SCOPE, TrainingResult, train_intents
+from ..ml.intents import OUT_OF_SCOPE, Progress, TrainingResult, train_intents
 from ..models import IntentExample, ModelKind, ModelVersion
 
 # A new version may be this much worse on its hold-out and still count as no regression:
@@ -76,8 +76,10 @@ def train_and_store(
     activate: bool = True,
     force: bool = False,
     note: str = "",
+    progress: Progress | None = None,
 ) -> Outcome:
-    """Train, store the version, and activate it when it does not regress (or when forced)."""
+    """Train, store the version, and activate it when it does not regress (or when forced).
+    `progress` hears each step (a training job's row, bots/services/training_jobs.py)."""
     if len(set(labels)) < 2:
         raise ValueError("training needs at least two intents with examples")
     encoder = load_encoder(threads=settings.HELPDESK_MODEL_THREADS)
@@ -93,10 +95,13 @@ def train_and_store(
         threshold=threshold,
         margin=margin,
         descriptions=descriptions,
+        progress=progress,
     )
     if not activate:
         return Outcome(None, result, False, "evaluation only (--no-activate)")
     classes = list(result.head.classes)
+    if progress:
+        progress(0.97, "storing the version")
     with transaction.atomic():
         # Lock the active row: two trainings finishing together must not both activate.
         active = ModelVersion.objects.select_for_update().filter(kind=ModelKind.INTENT, active=True).first()
@@ -126,7 +131,9 @@ def train_and_store(
     return Outcome(version, result, ok, reason)
 
 
-def train_from_database(*, force: bool = False, activate: bool = True, note: str = "") -> Outcome:
+def train_from_database(
+    *, force: bool = False, activate: bool = True, note: str = "", progress: Progress | None = None
+) -> Outcome:
     from ..models import Intent
 
     texts, labels = database_examples()
@@ -139,4 +146,5 @@ def train_from_database(*, force: bool = False, activate: bool = True, note: str
         activate=activate,
         force=force,
         note=note,
+        progress=progress,
     )
