@@ -1,5 +1,6 @@
-"""The rule editor: readable rules, ordering and enable/disable in the list, field-level
-errors, change history with revert, import/export. The dry run reads the message with the
+"""The rule editor: each rule read as a sentence in the list and on its page, the rule builder
+(routing/forms.py), ordering and enable/disable in the list, change history as a readable diff
+with revert (append-only), import/export. The dry run reads the message with the
 model, so it lives with the bot: bots/dry_run.py."""
 
 from __future__ import annotations
@@ -8,35 +9,21 @@ import json
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.forms import Media, Script
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from helpdesk.admin_audit import AuditedAdminMixin
 from helpdesk.models import AuditAction
 from helpdesk.services.audit import audit_object, audit_snapshot, client_ip
 
-from .forms import ACTION_FIELDS, CONDITION_FIELDS, GuidedRuleForm
+from .forms import RuleBuilderForm
 from .models import Rule, RuleChange
 from .rules.schema import ACTION_PARAMS, CONDITION_PARAMS, RuleError
+from .rules.sentences import rule_diff, rule_sentence
 from .services import record_change, rule_revert, rules_export, rules_import
-
-
-def describe_conditions(conditions: dict) -> str:
-    items = conditions.get("items") or []
-    if not items:
-        return "always"
-    parts = []
-    for item in items:
-        params = ", ".join(f"{k}={v}" for k, v in item.items() if k != "type")
-        parts.append(f"{item.get('type')}({params})")
-    return f" {conditions.get('match', 'all').upper()} ".join(parts) if len(parts) > 1 else parts[0]
-
-
-def describe_actions(actions: list) -> str:
-    return "; ".join(
-        f"{a.get('type')}({', '.join(f'{k}={v}' for k, v in a.items() if k != 'type')})" for a in actions or []
-    )
 
 
 def _reference() -> str:
@@ -76,11 +63,10 @@ def rule_snapshots(names: list[str]) -> dict[str, dict]:
 
 @admin.register(Rule)
 class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    form = GuidedRuleForm
+    form = RuleBuilderForm
+    # The builder's rows sit between the two fieldsets (admin/routing/rule/change_form.html).
     fieldsets = [
-        (None, {"fields": ["name", "description", ("stage", "order"), ("enabled", "stop_after")]}),
-        ("When", {"fields": ["match", *CONDITION_FIELDS]}),
-        ("Then", {"fields": ACTION_FIELDS}),
+        (None, {"fields": ["name", "description", ("stage", "order"), ("enabled", "stop_after"), "match"]}),
         (
             "Advanced: the rule as JSON",
             {
@@ -90,20 +76,29 @@ class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
             },
         ),
     ]
-    list_display = ["name", "stage", "order", "enabled", "stop_after", "when", "then"]
+    list_display = ["name", "reads", "stage", "order", "enabled", "stop_after"]
     list_editable = ["order", "enabled"]
     list_filter = ["stage", "enabled"]
     search_fields = ["name", "description"]
     actions = ["export_json"]
     change_list_template = "admin/routing/rule_changelist.html"
+    change_form_template = "admin/routing/rule/change_form.html"
 
-    @admin.display(description="when")
-    def when(self, rule: Rule) -> str:
-        return describe_conditions(rule.conditions)
+    @property
+    def media(self) -> Media:
+        # A native ES module (the site's CSP allows 'self' scripts only, none inline).
+        return super().media + Media(
+            js=[Script("js/admin/rule_builder.js", type="module")], css={"all": ["css/admin/rule_builder.css"]}
+        )
 
-    @admin.display(description="then")
-    def then(self, rule: Rule) -> str:
-        return describe_actions(rule.actions)
+    @admin.display(description="rule")
+    def reads(self, rule: Rule) -> str:
+        return rule_sentence(rule.conditions, rule.actions)
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs) -> HttpResponse:
+        rule = context.get("original")
+        context["sentence"] = rule_sentence(rule.conditions, rule.actions) if rule is not None else None
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Rule, form, change: bool) -> None:
         before = Rule.objects.get(pk=obj.pk).as_json() if change and obj.pk else None
@@ -176,10 +171,22 @@ class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(RuleChange)
 class RuleChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "rule_name", "kind", "who"]
+    """The history: append-only (no add, change or delete, not even for a superuser), each
+    entry read as a diff in words against the version before it, and revertible."""
+
+    list_display = ["at", "rule_name", "kind", "who", "summary"]
     list_filter = ["kind", "rule_name"]
-    readonly_fields = ["rule", "rule_name", "kind", "who", "at", "before", "after"]
+    fieldsets = [
+        (None, {"fields": ["rule_name", "kind", "who", "at", "what_changed"]}),
+        ("The two versions as JSON", {"classes": ["collapse"], "fields": ["before", "after"]}),
+    ]
+    readonly_fields = ["rule_name", "kind", "who", "at", "what_changed", "before", "after"]
     actions = ["revert"]
+    change_form_template = "admin/routing/rulechange/change_form.html"
+
+    @property
+    def media(self) -> Media:
+        return super().media + Media(css={"all": ["css/admin/rule_builder.css"]})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -187,12 +194,67 @@ class RuleChangeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description="Revert: put the rule back as it was before this change")
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="what changed")
+    def summary(self, change: RuleChange) -> str:
+        return ", ".join(diff.label.lower() for diff in rule_diff(change.before, change.after)) or "nothing"
+
+    @admin.display(description="what changed")
+    def what_changed(self, change: RuleChange) -> str:
+        diffs = rule_diff(change.before, change.after)
+        if not diffs:
+            return "Nothing changed."
+        rows = []
+        for diff in diffs:
+            lines = format_html_join(
+                "",
+                '<li class="rb-diff-{}"><span class="rb-mark" aria-hidden="true">{}</span> {}</li>',
+                ((_MARKS[line.mark][0], _MARKS[line.mark][1], line.text) for line in diff.lines),
+            )
+            row = '<tr><th scope="row">{}</th><td><ul class="rb-diff">{}</ul></td></tr>'
+            rows.append(format_html(row, diff.label, lines))
+        return format_html('<table class="rb-diff-table">{}</table>', format_html_join("", "{}", ((r,) for r in rows)))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:change_id>/revert/",
+                self.admin_site.admin_view(self.revert_view),
+                name="routing_rulechange_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revert_view(self, request: HttpRequest, change_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request) or not request.user.has_perm("routing.change_rule"):
+            return HttpResponse(status=403)
+        change = get_object_or_404(RuleChange, pk=change_id)
+        self._revert_one(request, change)
+        self.message_user(request, f"Reverted {change.rule_name!r} to before this change.", messages.SUCCESS)
+        rule = Rule.objects.filter(name=(change.before or {}).get("name", change.rule_name)).first()
+        if rule is not None:
+            return redirect(reverse("admin:routing_rule_change", args=[rule.pk]))
+        return redirect(reverse("admin:routing_rule_changelist"))
+
+    def _revert_one(self, request: HttpRequest, change: RuleChange) -> None:
+        names = [change.rule_name] + ([change.before["name"]] if change.before else [])
+        with transaction.atomic():
+            before = rule_snapshots(names)
+            rule_revert(change=change, who=request.user)
+            audit_rules_written(request, action=AuditAction.REVERT, before=before, names=list(dict.fromkeys(names)))
+
+    @admin.action(description="Revert: put the rule back as it was before this change", permissions=["revert"])
     def revert(self, request: HttpRequest, queryset) -> None:
         for change in queryset.order_by("-at", "-id"):
-            names = [change.rule_name] + ([change.before["name"]] if change.before else [])
-            with transaction.atomic():
-                before = rule_snapshots(names)
-                rule_revert(change=change, who=request.user)
-                audit_rules_written(request, action=AuditAction.REVERT, before=before, names=list(dict.fromkeys(names)))
+            self._revert_one(request, change)
         self.message_user(request, f"Reverted {queryset.count()} change(s).", messages.SUCCESS)
+
+    def has_revert_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("routing.change_rule")
+
+
+_MARKS = {" ": ("kept", ""), "-": ("removed", "−"), "+": ("added", "+")}
