@@ -70,6 +70,13 @@ def on_article_changed(payload: dict[str, Any]) -> None:
     reindex(payload)
 
 
+def on_kb_intents(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The intents an article can be tagged with (the knowledge base's admin form)."""
+    from .models import Intent
+
+    return list(Intent.objects.order_by("name").values_list("name", "description"))
+
+
 def on_kb_searching(payload: dict[str, Any]) -> list[dict[str, Any]]:
     from .services.knowledge import on_searching
 

@@ -5,11 +5,13 @@ trade-off)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .admin_audit import AuditedAdminMixin
+from .forms_kb import ArticleForm
 from .models import AnswerOutcome, Article, ArticleVersion, KnowledgeAnswer, KnowledgeBaseSettings, KnowledgeGap
 from .selectors.kb import Performance, article_performance
 from .services.kb import article_changed, gap_draft_article, kb_index_bump
@@ -66,8 +68,20 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "body"]
     actions = ["mark_reviewed"]
     inlines = [VersionInline]
+    form = ArticleForm
+    # A help-centre address typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # The counters are the bot's record, never typed in: content performance reads them.
     readonly_fields = ["review_due", "performance", "times_served", "times_helped", "times_not_helped"]
+    fieldsets = [
+        (None, {"fields": ["title", "body", "url", "status"]}),
+        ("What it answers", {"fields": ["intents", "steps"]}),
+        (
+            "Owners and review",
+            {"fields": ["owner_team", "owner", "review_interval_days", "last_reviewed_at", "review_due"]},
+        ),
+        ("Content performance", {"fields": ["performance", "times_served", "times_helped", "times_not_helped"]}),
+    ]
 
     def get_queryset(self, request):
         # Content performance in the list's own query: one join, each figure a filtered count.
@@ -106,14 +120,20 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="content performance")
     def performance(self, article: Article) -> str:
-        p = article_performance([article.pk]).get(article.pk, Performance())
-        rate = f"{p.helped_rate:.0%}" if p.helped_rate is not None else "no answers yet"
-        return (
-            f"Answered from it {p.served} times (offered among choices {p.offered} times). "
-            f"Helped: {p.helped}; didn't help: {p.not_helped}; a person took over after: {p.handed_off}; "
-            f"left without a word: {p.left}. Helped rate: {rate}. Last served: "
-            + (f"{p.last_served:%Y-%m-%d %H:%M}" if p.last_served else "never")
-            + "."
+        p = article_performance([article.pk]).get(article.pk, Performance()) if article.pk else Performance()
+        rows = [
+            ("Answered from it", p.served),
+            ("Offered among choices", p.offered),
+            ("Helped", p.helped),
+            ("Didn't help", p.not_helped),
+            ("A person took over after", p.handed_off),
+            ("Left without a word", p.left),
+            ("Helped rate", f"{p.helped_rate:.0%}" if p.helped_rate is not None else "no answers yet"),
+            ("Last served", f"{p.last_served:%Y-%m-%d %H:%M}" if p.last_served else "never"),
+        ]
+        return format_html(
+            '<table class="kb-performance"><tbody>{}</tbody></table>',
+            format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', rows),
         )
 
     @admin.display(description="review due")

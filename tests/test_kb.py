@@ -71,8 +71,8 @@ def test_admin_keeps_versions_and_lists_overdue_articles(client, queues) -> None
         {
             "title": "Ways to pay",
             "body": "Cards and PayPal.",
-            "intents": '["payment_methods"]',
-            "steps": "[]",
+            "intents": ["payment_methods"],
+            "steps": "",
             "status": "published",
             "review_interval_days": 90,
             "times_served": 0,

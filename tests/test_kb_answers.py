@@ -147,8 +147,8 @@ def test_an_edit_is_served_without_a_restart(client, boss, settings) -> None:
     form = {
         "title": article.title,
         "body": "We now also deliver to Iceland, by sea freight, in 10 to 14 working days.",
-        "intents": "[]",
-        "steps": "[]",
+        "intents": [],
+        "steps": "",
         "url": article.url,
         "status": "published",
         "review_interval_days": 90,

@@ -304,6 +304,8 @@ HELPDESK_EVENT_SUBSCRIBERS: dict[str, list[str]] = {
     # inbox's assist panel asks the bot's search for the customer's words.
     "kb.article_changed": ["bots.subscribers.on_article_changed"],
     "kb.searching": ["bots.subscribers.on_kb_searching"],
+    # ... and the admin's article form asks which intents an article may answer.
+    "kb.intents": ["bots.subscribers.on_kb_intents"],
 }
 
 # Redact email addresses, card numbers and phone numbers from the text the intent model

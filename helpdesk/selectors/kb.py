@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Q
 
+from ..infrastructure import events
 from ..models import AnswerOutcome, Article, ArticleStatus, KnowledgeAnswer, KnowledgeGap
 
 
@@ -92,3 +93,9 @@ def content_performance(*, since: datetime, until: datetime, limit: int = 10) ->
 
 def open_gaps(limit: int = 5) -> list[KnowledgeGap]:
     return list(KnowledgeGap.objects.filter(resolved=False).order_by("-count", "-last_seen")[:limit])
+
+
+def intent_choices() -> list[tuple[str, str]]:
+    """The intents an article may answer, as (name, description), for the admin's form. The
+    bot owns the intents, so it is asked (`kb.intents`); none when no bot answers."""
+    return [choice for answer in events.ask("kb.intents") for choice in answer]
