@@ -1,17 +1,51 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from helpdesk.admin_audit import AuditedAdminMixin
+from helpdesk.infrastructure.tasks_runner import run_task
+from helpdesk.services.audit import client_ip
 
-from .models import Intent, IntentExample, MessagePrediction, ModelVersion, ResponsePattern
+from .models import Intent, IntentExample, MessagePrediction, ModelVersion, ResponsePattern, TrainingJob
 from .services.patterns import patterns_forget
-from .services.training import train_from_database
+from .services.training_jobs import (
+    training_job_latest,
+    training_job_start,
+    training_job_summary,
+    training_jobs_fail_stale,
+)
+from .tasks import train_intent_model
+
+
+def training_job_payload(job: TrainingJob) -> dict:
+    """What the intents page's training panel shows (static/js/admin/training.js)."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "finished": job.finished,
+        "progress": job.progress,
+        "step": job.step,
+        "summary": training_job_summary(job),
+        "started_by": job.started_by.get_username() if job.started_by else "",
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "accuracy": job.accuracy,
+        "oos_curve": job.oos_curve,
+        "activated": job.activated,
+        "reason": job.reason,
+        "error": job.error,
+        "version": job.version_id,
+        "version_url": reverse("admin:bots_modelversion_change", args=[job.version_id]) if job.version_id else "",
+    }
 
 
 def examples_url(intent: Intent) -> str:
@@ -20,18 +54,25 @@ def examples_url(intent: Intent) -> str:
 
 @admin.register(Intent)
 class IntentAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """The intents. An intent's examples are edited in their own paginated list
-    (IntentExampleAdmin): inline, ~200 of them made a 335 KB page."""
+    """The intents, and the model's retraining (a button: a background job, shown live). An
+    intent's examples are edited in their own paginated list (IntentExampleAdmin): inline,
+    ~200 of them made a 335 KB page."""
 
     list_display = ["name", "tier", "default_queue", "confidence_threshold", "enabled", "example_count"]
     list_editable = ["confidence_threshold", "enabled"]
     list_filter = ["tier", "default_queue", "enabled"]
     search_fields = ["name", "description", "examples__text"]
     readonly_fields = ["examples"]
-    actions = ["retrain"]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(_examples=Count("examples"))
+
+    def get_urls(self):
+        return [
+            path("retrain/", self.admin_site.admin_view(self.retrain_view), name="bots_intent_retrain"),
+            path("training/", self.admin_site.admin_view(self.training_view), name="bots_intent_training"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="examples", ordering="_examples")
     def example_count(self, intent: Intent) -> str:
@@ -51,15 +92,40 @@ class IntentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             add,
         )
 
-    @admin.action(description="Retrain the intent model from all intents' examples")
-    def retrain(self, request: HttpRequest, queryset) -> None:
-        outcome = train_from_database(note=f"admin action by {request.user.get_username()}")
-        figures = ", ".join(f"{k} {v:.3f}" for k, v in outcome.result.metrics.items() if isinstance(v, float))
-        level = messages.SUCCESS if outcome.activated else messages.WARNING
-        state = "activated" if outcome.activated else "stored but not activated"
-        self.message_user(
-            request, f"Version {outcome.version.pk} {state} ({outcome.reason}); hold-out: {figures}.", level
-        )
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        training_jobs_fail_stale()
+        job = training_job_latest()
+        extra_context = {
+            **(extra_context or {}),
+            "training_job": job,
+            "training_summary": training_job_summary(job) if job else "",
+            "can_retrain": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def retrain_view(self, request: HttpRequest) -> HttpResponse:
+        """Start a training job (or show the one under way) and return at once."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        job, created = training_job_start(actor=request.user, ip=client_ip(request.META))
+        if created:
+            transaction.on_commit(partial(run_task, train_intent_model, job.pk))
+            self.message_user(request, f"Training #{job.pk} started; its progress shows below.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, f"Training #{job.pk} is already under way: one training runs at a time.", messages.WARNING
+            )
+        return redirect("admin:bots_intent_changelist")
+
+    def training_view(self, request: HttpRequest) -> JsonResponse:
+        """The latest training job, for the page's progress bar to poll."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        training_jobs_fail_stale()
+        job = training_job_latest()
+        return JsonResponse({"job": training_job_payload(job) if job else None})
 
 
 @admin.register(IntentExample)
@@ -162,3 +228,18 @@ class ResponsePatternAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         super().delete_queryset(request, queryset)
         transaction.on_commit(patterns_forget)
+
+
+@admin.register(TrainingJob)
+class TrainingJobAdmin(admin.ModelAdmin):
+    """The trainings started from the intents page, read-only: the task writes them."""
+
+    list_display = ["id", "status", "created_at", "started_by", "finished_at", "accuracy", "activated", "version"]
+    list_filter = ["status", "activated"]
+    list_select_related = ["started_by", "version"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TrainingJob | None = None) -> bool:
+        return False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .ml.emotions import EMOTIONS
 
@@ -83,6 +85,57 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.pk}{' (active)' if self.active else ''}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+UNFINISHED = [JobStatus.QUEUED, JobStatus.RUNNING]
+
+
+class TrainingJob(models.Model):
+    """One retraining a supervisor started from the intents page, run by a background task
+    (bots/services/training_jobs.py). At most one unfinished job per kind: a second start while
+    one is queued or running gets that one (the constraint settles two clicks at once)."""
+
+    kind = models.CharField(max_length=10, choices=ModelKind.choices, default=ModelKind.INTENT)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0, help_text="Share done, 0 to 1.")
+    step = models.CharField(max_length=100, blank=True, help_text="What it is doing now, in words.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Its last sign of life.")
+    version = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="training_jobs"
+    )
+    accuracy = models.FloatField(null=True, blank=True, help_text="On the hold-out.")
+    oos_curve = models.JSONField(default=list, blank=True, help_text="The out-of-scope trade-off over thresholds.")
+    activated = models.BooleanField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why the version was or was not activated.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(status__in=UNFINISHED), name="one_unfinished_training_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"training #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED
 
 
 class MessagePrediction(models.Model):

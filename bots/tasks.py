@@ -12,6 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from helpdesk.services.fail_open import bot_heartbeat
 
 from .services.predictions import messages_unread
+from .services.training_jobs import TIME_LIMIT_SECONDS, training_job_run
 from .services.turns import bot_handle_message, bot_turn_failed
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,19 @@ def read_missed() -> int:
     for message_id in missed:
         handle_message.delay(message_id)
     return len(missed)
+
+
+@shared_task(
+    name="bots.tasks.train_intent_model",  # the "ml" queue too: its workers hold the encoder
+    # A training lost with its worker is not delivered again: its job is failed as stale
+    # (bots/services/training_jobs.py) and the supervisor starts another when they choose.
+    acks_late=False,
+    time_limit=TIME_LIMIT_SECONDS,
+    soft_time_limit=TIME_LIMIT_SECONDS - 30,  # raised inside the training: recorded as the job's error
+)
+def train_intent_model(job_id: int) -> None:
+    """Run a training job (safe to run twice: only a queued job is claimed)."""
+    training_job_run(job_id=job_id)
 
 
 def _hold_for_tests(message_id: int) -> None:
