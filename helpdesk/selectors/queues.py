@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import DurationField, ExpressionWrapper, F, Q
 
@@ -68,6 +71,12 @@ def typical_handle_seconds(queue: Queue) -> float:
         .order_by("-resolved_at")
         .values_list("took", flat=True)[:20]
     )
+    return handle_seconds_of(times)
+
+
+def handle_seconds_of(times: Iterable[timedelta | None]) -> float:
+    """The typical handle time of a queue's last resolved chats (their handle times): the
+    median, or the configured default while there are fewer than three."""
     seconds = sorted(t.total_seconds() for t in times if t is not None and t.total_seconds() >= 0)
     if len(seconds) < 3:
         return float(settings.HELPDESK_DEFAULT_HANDLE_SECONDS)
@@ -81,8 +90,16 @@ def queue_wait_estimate(queue: Queue | None, position: int) -> int:
     with one slot will come."""
     if queue is None or position <= 0:
         return 0
-    handle = typical_handle_seconds(queue)
-    agents, capacity, free = online_capacity(queue)
+    return wait_estimate(typical_handle_seconds(queue), online_capacity(queue), position)
+
+
+def wait_estimate(handle: float, online: tuple[int, int, int], position: int) -> int:
+    """`queue_wait_estimate` over figures already read: the typical handle time and
+    `online_capacity`'s (agents, capacity, free). The live desk reads them for every queue at
+    once (analytics/live.py)."""
+    agents, capacity, free = online
+    if position <= 0:
+        return 0
     if agents == 0:
         return int(round(handle * position))
     if position <= free:
