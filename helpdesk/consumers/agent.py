@@ -1,4 +1,9 @@
-"""The agent's socket: /ws/agent/ (session cookie or ?token=)."""
+"""The agent's socket: /ws/agent/ (session cookie or ?token=).
+
+`?view=desk` opens a supervisor's live-desk socket (/analytics/live/): it hears only the
+"desk.changed" frames and changes nothing. It is no inbox: opening the board must not put a
+supervisor online for chats, so it keeps no presence and holds no conversations.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import logging
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 from django.conf import settings
 
@@ -63,6 +69,9 @@ class AgentConsumer(JsonFrameConsumer):
             await self.close(code=4401)
             return
         self.profile = profile
+        if self._wants_desk():
+            await self._connect_desk()
+            return
         self.bucket = TokenBucket(
             rate=settings.HELPDESK_AGENT_RATE["rate_per_second"], burst=settings.HELPDESK_AGENT_RATE["burst"]
         )
@@ -83,8 +92,25 @@ class AgentConsumer(JsonFrameConsumer):
         await db(agent_connected)(user_id=profile.user_id, connection=self.channel_name)
         self.heartbeat = asyncio.create_task(self._beat())
 
+    def _wants_desk(self) -> bool:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return query.get("view") == ["desk"]
+
+    async def _connect_desk(self) -> None:
+        if not self.profile.is_supervisor:
+            await self.close(code=4403)
+            return
+        self.desk_only = True
+        self.groups_joined = [realtime.DESK]
+        await self.channel_layer.group_add(realtime.DESK, self.channel_name)
+        await self.accept()
+
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "profile"):
+            return
+        if getattr(self, "desk_only", False):
+            for group in getattr(self, "groups_joined", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
             return
         if getattr(self, "heartbeat", None):
             self.heartbeat.cancel()
@@ -121,6 +147,8 @@ class AgentConsumer(JsonFrameConsumer):
         frame: dict[str, Any] = {}
         try:
             frame = self.parse_frame(text_data, bytes_data)
+            if getattr(self, "desk_only", False):
+                raise FrameError("read_only", "The live desk's socket only listens.")
             handler = self.HANDLERS.get(frame["type"])
             if handler is None:
                 raise FrameError("unknown_type", f"Unknown frame type {frame['type']!r}.")

@@ -10,6 +10,7 @@ Groups:
   agent.<user id>  every socket of one agent
   queue.<id>       agents holding that queue as a skill
   supervisors      every supervisor socket
+  desk             supervisors' live-desk sockets (/ws/agent/?view=desk): "desk.changed" only
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 logger = logging.getLogger(__name__)
 
 SUPERVISORS = "supervisors"
+DESK = "desk"
 
 
 def _hex(conversation_id: uuid.UUID | str) -> str:
@@ -199,6 +201,7 @@ def alert_supervisors(text: str, data: dict[str, Any] | None = None) -> None:
     """The one "alert" frame: something a supervisor should look at now (`data` names what:
     conversation_id, article_id, ticket_id)."""
     agents_frame([SUPERVISORS], {"type": "alert", "text": text, **(data or {})})
+    desk_changed()  # what it names (a frustrated customer, a stale article, a wait) is on the board
 
 
 def agent_assigned(user_id: int, conversation_id: uuid.UUID | str) -> None:
@@ -235,3 +238,27 @@ def queue_audience(queue_id: int | None) -> list[str]:
     if queue_id is not None:
         groups.insert(0, queue_group(queue_id))
     return groups
+
+
+# --- The live desk -----------------------------------------------------------------------
+
+DESK_CHANGED = {"type": "desk.changed"}
+
+
+def desk_changed() -> None:
+    """Inside a transaction: supervisors' live desk (analytics/live.py) reads its board again
+    once this commits. Called on status changes that touch a queue or an agent, presence, a
+    chat moved between queues; never on a customer's ordinary message (a frame to every
+    supervisor per message would cost more than the board is worth).
+
+    One frame per transaction however many changes it makes (a handoff changes the status and
+    announces the queue): the frame carries no figures, only "read it again", so one covers
+    them all. Bursts across transactions are the page's to fold (static/js/live.js)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _push_desk for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_push_desk)
+
+
+def _push_desk() -> None:
+    _safely(agents_frame, [DESK], DESK_CHANGED)

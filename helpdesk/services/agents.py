@@ -122,3 +122,4 @@ def _set_presence(profile: AgentProfile, presence: str) -> None:
     realtime.after_commit(
         realtime.agents_frame, [realtime.agent_group(profile.user_id)], {"type": "presence", "status": presence}
     )
+    realtime.desk_changed()

@@ -169,6 +169,7 @@ def announce_queue(conversation: Conversation, *, intro: str) -> None:
         },
     )
     realtime.after_commit(_push_queued, conversation.pk, conversation.queue_id)
+    realtime.desk_changed()  # a transfer between queues changes no status
     # Routing assigns it to a free agent, if there is one (after the pushes above).
     events.publish("conversation.queued", conversation_id=str(conversation.pk), queue_id=conversation.queue_id)
 

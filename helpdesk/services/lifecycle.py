@@ -41,6 +41,9 @@ def set_status(
     realtime.after_commit(push_conversation_updated, conversation.pk)
     if old == "queued" and conversation.queue_id:
         realtime.after_commit(push_queue_positions, conversation.queue_id, None)
+    if {old, status} & {ConversationStatus.QUEUED, ConversationStatus.ASSIGNED}:
+        # A queue's line or an agent's load moved (a chat with the bot ending does neither).
+        realtime.desk_changed()
 
 
 def release_agent(user_id: int | None, conversation_id: uuid.UUID, status: str) -> None:
