@@ -1,4 +1,4 @@
-"""The supervisors' dashboard at /analytics/ and the printable weekly scorecard.
+"""The supervisors' dashboard at /analytics/, the printable weekly scorecard and the live desk.
 
 Both read one scorecard for the period and one for the period of the same length just before
 it (the trends), and present every figure through analytics/figures.py: the same unit, the
@@ -22,6 +22,7 @@ from . import formatting
 from .charts import bar_chart, scale_chart
 from .figures import MORE, SENTIMENTS, TILES, TIMES, present, raw
 from .labels import intent_labels, outcome_label, trigger_label
+from .live import AgentLoad, AtRisk, desk_board
 from .scorecard import scorecard
 from .series import daily, daily_waits
 
@@ -190,3 +191,73 @@ def weekly(request: HttpRequest) -> HttpResponse:
     context = _page(start, end, weekly=True)
     heading = "Weekly scorecard" if (end - start).days == 7 else "Scorecard"
     return render(request, "analytics/weekly.html", {**context, "nav": "weekly", "heading": heading})
+
+
+@login_required
+def live(request: HttpRequest) -> HttpResponse:
+    """The desk right now: the board, kept live by static/js/live.js over the agent socket."""
+    if not _is_supervisor(request.user):
+        return HttpResponseForbidden("Supervisors only.")
+    return render(request, "analytics/live.html", {"board": _board(), "nav": "live"})
+
+
+@login_required
+def live_board(request: HttpRequest) -> HttpResponse:
+    """The board alone, as the page shows it: what live.js reads again on "desk.changed"."""
+    if not _is_supervisor(request.user):
+        return HttpResponseForbidden("Supervisors only.")
+    response = render(request, "analytics/_live_board.html", {"board": _board()})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _board() -> dict[str, Any]:
+    board = desk_board()
+    local = timezone.localtime(board.at)
+    return {
+        "at": board.at,
+        "shown_at": f"{local:%H:%M:%S}",
+        "waiting": board.waiting,
+        "online": board.count("online"),
+        "away": board.count("away"),
+        "offline": len(board.agents) - board.count("online") - board.count("away"),
+        "queues": [
+            {
+                "line": q,
+                "longest": formatting.duration(q.longest_wait_seconds) if q.waiting else formatting.NONE,
+                "since": f"{timezone.localtime(q.oldest_queued_at):%H:%M}" if q.oldest_queued_at else None,
+                "estimate": formatting.duration(q.estimate_seconds),
+            }
+            for q in board.queues
+        ],
+        "agents": [
+            {
+                "agent": a,
+                "presence": _presence_label(a),
+                "load": f"{a.held} of {a.capacity}"
+                + (f" ({formatting.percent(a.held / a.capacity)})" if a.capacity else "")
+                + (", full" if a.full else ""),
+            }
+            for a in board.agents
+        ],
+        "at_risk": [
+            {
+                "row": r,
+                "where": _where(r),
+                "for": formatting.duration((board.at - r.since).total_seconds()) if r.since else formatting.NONE,
+            }
+            for r in board.at_risk
+        ],
+    }
+
+
+def _presence_label(agent: AgentLoad) -> str:
+    if agent.unseen:
+        return "Offline (connection lost)"
+    return {"online": "Online", "away": "Away"}.get(agent.presence, "Offline")
+
+
+def _where(row: AtRisk) -> str:
+    if row.status == "assigned":
+        return f"With {row.agent or 'an agent'} ({row.queue or 'no queue'})"
+    return f"Waiting in {row.queue or 'no queue'}"
