@@ -48,10 +48,21 @@ wirePacket();
 wireTitle();
 tickWaitTimes();
 
+/* A link from another page (the live desk's conversations at risk) opens one conversation:
+ * /inbox/#conversation=<id>. Anything but a UUID there is ignored. */
+function openLinked() {
+  var wanted = new URLSearchParams(window.location.hash.slice(1)).get('conversation');
+  if (wanted && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(wanted) && wanted !== openId) {
+    openConversation(wanted);
+  }
+}
+window.addEventListener('hashchange', openLinked);
+
 /* ----------------------------------------------------------------- boot */
 
 setMode('reply');
 renderActions();
 renderAllLists();
 updateTitle();
+openLinked();       // its packet over REST now; the socket watches it once open (onOpen above)
 socket.connect();   // the lists load when it opens (and after every reconnect)
