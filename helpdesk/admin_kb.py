@@ -69,6 +69,10 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     actions = ["mark_reviewed"]
     inlines = [VersionInline]
     form = ArticleForm
+
+    class Media:
+        css = {"all": ["css/admin/kb.css"]}
+
     # A help-centre address typed without a scheme is https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # The counters are the bot's record, never typed in: content performance reads them.

@@ -104,3 +104,8 @@ class ArticleForm(forms.ModelForm):
         )
         self.fields["owner"].help_text = "Who keeps it true: reminded before each review falls due."
         self.fields["owner_team"].help_text = "The queue a question goes to when the article is overdue."
+        # The admin's date and time boxes have no <label> of their own (only words beside
+        # them), so a screen reader would announce two nameless fields: name them.
+        reviewed = self.fields["last_reviewed_at"].widget
+        for part, words in zip(getattr(reviewed, "widgets", []), ("date", "time"), strict=False):
+            part.attrs["aria-label"] = f"Last reviewed at: {words}"
