@@ -7,10 +7,13 @@ import pytest
 
 from bots.ml.emotions import EMOTIONS as MODEL_EMOTIONS
 from routing.defaults import DEFAULT_RULES
-from routing.forms import condition_from_row, condition_to_row
+from routing.forms import ConditionRowForm, condition_initial
 from routing.rules.engine import Facts, evaluate
 from routing.rules.loader import compile_rule
 from routing.rules.schema import EMOTIONS, RuleError, parse_conditions
+from routing.selectors import BuilderChoices
+
+CHOICES = BuilderChoices(queues=[], intents=[], triggers=[], channels=[])
 
 
 def rule(*items: dict, match: str = "all"):
@@ -96,23 +99,30 @@ def test_a_bad_frustration_condition_names_its_field(item, field, message) -> No
     assert message in error.value.errors[f"conditions.items[1].{field}"]
 
 
+def builder_row(**fields: str) -> dict | None:
+    """A rule builder's condition row as posted, compiled to its stored JSON."""
+    form = ConditionRowForm(data={f"when-0-{k}": v for k, v in fields.items()}, prefix="when-0", choices=CHOICES)
+    assert form.is_valid(), form.errors
+    return form.item()
+
+
 @pytest.mark.parametrize(
-    ("kind", "row", "item"),
+    "item",
     [
-        ("frustration_at_least", "0.5", {"type": "frustration_at_least", "value": 0.5}),
-        ("emotion_at_least", "anger 0.4", {"type": "emotion_at_least", "emotion": "anger", "value": 0.4}),
-        ("frustration_rising", "0.25 over 3", {"type": "frustration_rising", "by": 0.25, "turns": 3}),
+        {"type": "frustration_at_least", "value": 0.5},
+        {"type": "emotion_at_least", "emotion": "anger", "value": 0.4},
+        {"type": "frustration_rising", "turns": 3, "by": 0.25},
     ],
 )
-def test_the_guided_rows_write_and_read_the_new_conditions(kind, row, item) -> None:
-    assert condition_from_row(kind, row) == item
-    assert condition_to_row(item) == (kind, row)
+def test_the_builder_rows_write_and_read_the_new_conditions(item) -> None:
+    shown = {name: str(value) for name, value in condition_initial(item).items()}
+    assert builder_row(**shown) == item
     parse_conditions({"match": "all", "items": [item]})
 
 
 def test_a_half_filled_row_becomes_a_field_error_not_a_crash() -> None:
     with pytest.raises(RuleError) as error:
-        parse_conditions({"match": "all", "items": [condition_from_row("frustration_rising", "0.25")]})
+        parse_conditions({"match": "all", "items": [builder_row(type="frustration_rising", by="0.25")]})
     assert "conditions.items[0].turns" in error.value.errors
 
 
