@@ -93,7 +93,7 @@ def test_with_nobody_online_the_customer_may_leave_an_email_for_a_callback_ticke
     conversation = handed_off("Nia")
     assert conversation.status == "queued"
     offer = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
-    assert {"label": "Request a callback", "value": "callback"} in offer.options
+    assert {"label": "Request a callback", "value": "Request a callback"} in offer.options
     customer_message_post(conversation_id=conversation.pk, body="callback")
     ask = Message.objects.filter(conversation=conversation, sender=Sender.BOT).last()
     assert "email" in ask.body.lower()

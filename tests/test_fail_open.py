@@ -47,7 +47,7 @@ def test_a_turn_that_raises_hands_over_once_and_is_not_read_again(queues, settin
     # Nobody is online: the callback is offered at once, no wait is promised.
     queued = Message.objects.filter(conversation=conversation, sender="system").last()
     assert "Nobody from the team is online" in queued.body and "in line" not in queued.body
-    assert [o["value"] for o in queued.options] == ["callback"]
+    assert [o["value"] for o in queued.options] == ["Request a callback"]
     message.refresh_from_db()
     assert message.data["bot_failed"] is True
     # The recovery sweep sends unread messages again, but never this one.

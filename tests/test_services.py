@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from helpdesk.errors import PermissionDenied, ServiceError
 from helpdesk.models import ConversationEvent, ConversationStatus, Customer, Message, Sender
-from helpdesk.selectors.conversations import conversation_packet, messages_after
+from helpdesk.selectors.conversations import conversation_packet, customer_state, messages_after
 from helpdesk.services.claims import conversation_accept
 from helpdesk.services.closing import conversation_handback, conversation_resolve
 from helpdesk.services.conversations import (
@@ -86,7 +86,7 @@ def test_explicit_request_hands_off_with_queue_and_wait(queues, started) -> None
     system = Message.objects.filter(conversation=conversation, sender=Sender.SYSTEM).last()
     # Nobody is online: no wait is promised, the callback is offered at once.
     assert "General" in system.body and "Nobody from the team is online" in system.body
-    assert [option["value"] for option in system.options] == ["callback"]
+    assert [option["value"] for option in system.options] == ["Request a callback"]
     # Asking again changes nothing.
     assert conversation_request_handoff(conversation_id=conversation.pk, trigger="x", actor_type="customer") is False
 
@@ -199,6 +199,41 @@ def test_close_by_customer_abandons_with_the_state_it_left(queues, started) -> N
     with pytest.raises(ServiceError) as closed:
         say(conversation, "hello?")
     assert closed.value.code == "conversation_closed"
+
+
+def test_a_customer_who_ends_an_answered_chat_is_asked_for_a_rating(queues, started) -> None:
+    conversation, _ = started
+    say(conversation, "how long does delivery take?")  # the bot answers inline here
+    conversation_close_by_customer(conversation_id=conversation.pk)
+    conversation.refresh_from_db()
+    assert conversation.status == "abandoned" and conversation.csat_requested_at
+    assert ConversationEvent.objects.filter(conversation=conversation, kind="csat_requested").exists()
+    assert customer_state(conversation)["csat_pending"] is True
+    csat_submit(conversation_id=conversation.pk, score=4, comment="quick")
+    with pytest.raises(ServiceError) as twice:
+        csat_submit(conversation_id=conversation.pk, score=5)
+    assert twice.value.code == "already_rated"
+    # The response rate still counts resolved conversations only (metrics.md).
+    from analytics.scorecard import scorecard
+
+    today = timezone.localdate()
+    figures = scorecard(today - timedelta(days=1), today + timedelta(days=1))
+    assert figures["csat_mean"] == 4.0 and figures["csat_response_rate"] is None
+
+
+def test_a_customer_who_leaves_before_writing_is_not_asked(queues, started) -> None:
+    conversation, _ = started
+    conversation_close_by_customer(conversation_id=conversation.pk)
+    conversation.refresh_from_db()
+    assert conversation.status == "abandoned" and conversation.csat_requested_at is None
+    with pytest.raises(ServiceError) as refused:
+        csat_submit(conversation_id=conversation.pk, score=4)
+    assert refused.value.code == "invalid_state"
+
+
+def test_a_waiting_customer_learns_whether_anyone_is_online(queues, started) -> None:
+    conversation = handed_off(started[0])
+    assert customer_state(conversation)["agents_online"] == 0
 
 
 def test_sweep_ends_silent_conversations_once(queues, started, settings) -> None:

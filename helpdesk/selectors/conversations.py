@@ -16,7 +16,7 @@ from ..frames import conversation_summary, message_payload
 from ..models import AgentProfile, Conversation, ConversationStatus, Message
 from ..security.tokens import customer_token_conversation, hash_token
 from .assist import assist_for, suggested_opening
-from .queues import queue_position, queue_wait_estimate
+from .queues import online_capacity, queue_position, queue_wait_estimate
 
 
 def conversation_get_for_customer(conversation_id: str, token: str) -> Conversation | None:
@@ -170,11 +170,15 @@ def customer_state(conversation: Conversation) -> dict[str, Any]:
         "agent_name": agent_display_name(conversation),
         "last_seq": conversation.last_seq,
         "csat_pending": bool(
-            conversation.csat_requested_at and not hasattr(conversation, "csat") and conversation.status == "resolved"
+            conversation.csat_requested_at
+            and not hasattr(conversation, "csat")
+            and conversation.status in ("resolved", "abandoned")
         ),
     }
     if conversation.status == ConversationStatus.QUEUED:
         position = queue_position(conversation)
         state["position"] = position
         state["estimated_wait_seconds"] = queue_wait_estimate(conversation.queue, position)
+        # Beyond the contract: with nobody online the page promises no wait.
+        state["agents_online"] = online_capacity(conversation.queue)[0]
     return state

@@ -81,7 +81,26 @@ def conversation_close_by_customer(*, conversation_id: uuid.UUID | str) -> Conve
             conversation=conversation, kind=EventKind.CLOSED, actor_type="customer", old_value=conversation.status
         )
         _abandon(conversation, reason="closed")
+        # A customer who ends the chat after being answered is asked for a rating too, as one
+        # whose chat was resolved (the response rate, metrics.md, still counts resolved ones).
+        if _was_answered(conversation):
+            conversation.csat_requested_at = now
+            conversation.save(update_fields=["csat_requested_at"])
+            ConversationEvent.objects.create(
+                conversation=conversation, kind=EventKind.CSAT_REQUESTED, actor_type="system"
+            )
+            realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "csat_request", "scale": 5})
     return conversation
+
+
+def _was_answered(conversation: Conversation) -> bool:
+    """The customer wrote, and the bot or an agent answered (the greeting alone is no answer)."""
+    first = (
+        Message.objects.filter(conversation=conversation, sender="customer").order_by("id").values_list("id").first()
+    )
+    return bool(first) and Message.objects.filter(
+        conversation=conversation, sender__in=("bot", "agent"), id__gt=first[0]
+    ).exists()
 
 
 def _abandon(conversation: Conversation, *, reason: str) -> None:
@@ -141,7 +160,8 @@ def csat_submit(*, conversation_id: uuid.UUID | str, score: Any, comment: Any = 
     comment = comment.strip()[:2000]
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
-        if conversation.status != ConversationStatus.RESOLVED or conversation.csat_requested_at is None:
+        rateable = (ConversationStatus.RESOLVED, ConversationStatus.ABANDONED)
+        if conversation.status not in rateable or conversation.csat_requested_at is None:
             raise ServiceError("invalid_state", "This conversation has not asked for a rating.")
         try:
             with transaction.atomic():

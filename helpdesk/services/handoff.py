@@ -24,7 +24,8 @@ from ..selectors.queues import online_capacity, queue_position, queue_wait_estim
 from .lifecycle import push_queue_positions, set_status
 from .messages import system_say
 
-CALLBACK_OPTION = {"label": "Request a callback", "value": "callback"}
+# The value is what the customer's bubble shows when they pick it: a sentence, not a code.
+CALLBACK_OPTION = {"label": "Request a callback", "value": "Request a callback"}
 
 
 def humanize_wait(seconds: int) -> str:
@@ -166,6 +167,7 @@ def announce_queue(conversation: Conversation, *, intro: str) -> None:
             "agent_name": None,
             "position": position,
             "estimated_wait_seconds": wait,
+            "agents_online": agents_online,  # beyond the contract: 0 and the page promises no wait
         },
     )
     realtime.after_commit(_push_queued, conversation.pk, conversation.queue_id)

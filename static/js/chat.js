@@ -10,10 +10,10 @@
  */
 
 import { ui, toast } from './chat/page.js';
-import { STORE_KEY, conv, ended, readJSON, setConv } from './chat/session.js';
+import { STORE_KEY, conv, ended, state, readJSON, setConv } from './chat/session.js';
 import { socket, handleSocket } from './chat/connection.js';
 import { flushOutbox, renderPending } from './chat/outbox.js';
-import { wireComposer, wireAttach } from './chat/composer.js';
+import { wireComposer, wireAttach, sendMessage } from './chat/composer.js';
 import { wireSurvey } from './chat/survey.js';
 import {
   applyState, refreshState, renderStatus, resetConversation, showChat, showPrechat
@@ -46,6 +46,15 @@ ui.talk.addEventListener('click', function () {
   }
   ui.talk.disabled = true;
   setTimeout(function () { renderStatus(); }, 4000);   // re-enabled unless a handoff happened
+});
+
+// The callback offer, reachable for as long as the customer waits (not only while the bot's
+// offer is the last message): a labelled message the bot answers by asking for an email.
+ui.callback.addEventListener('click', function () {
+  if (ended) return;
+  sendMessage('Request a callback');
+  state.callbackAsked = true;
+  renderStatus();
 });
 
 ui.end.addEventListener('click', function () {

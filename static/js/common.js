@@ -9,6 +9,28 @@ export function make(tag, className, text) {
   return node;
 }
 
+/* `text` into `node` with each http(s) address as a link (a new tab, no opener, no referrer):
+ * text nodes and anchors only, never markup; anything that is not http(s) stays text. A
+ * sentence's closing punctuation is not part of the address. */
+var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;
+export function linkified(node, text) {
+  text = String(text);
+  var at = 0;
+  text.replace(URL_IN_TEXT, function (found, offset) {
+    var url = found.replace(/[.,;:!?)\]]+$/, '');
+    if (offset > at) node.appendChild(document.createTextNode(text.slice(at, offset)));
+    var a = make('a', 'msg-link', url);
+    a.href = url;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer nofollow';
+    node.appendChild(a);
+    at = offset + url.length;
+    return found;
+  });
+  if (at < text.length) node.appendChild(document.createTextNode(text.slice(at)));
+  return node;
+}
+
 export function getCookie(name) {
   var parts = document.cookie ? document.cookie.split(';') : [];
   for (var i = 0; i < parts.length; i++) {

@@ -15,11 +15,11 @@ export function handleFrame(f) {
     case 'handoff':
       applyState({
         status: f.agent_name ? 'assigned' : 'queued', queue: f.queue, agent_name: f.agent_name,
-        position: f.position, eta: f.estimated_wait_seconds
+        position: f.position, eta: f.estimated_wait_seconds, agents_online: f.agents_online
       });
       break;
     case 'queue':
-      applyState({ position: f.position, eta: f.estimated_wait_seconds });
+      applyState({ position: f.position, eta: f.estimated_wait_seconds, agents_online: f.agents_online });
       break;
     case 'assigned':
       applyState({ status: 'assigned', agent_name: f.agent_name });

@@ -15,6 +15,11 @@ export var ui = {
   endConfirmBtn: $('end-confirm-btn'),
   endCancel: $('end-cancel'),
   statusbar: $('chat-statusbar'),
+  callback: $('chat-callback'),
+  avatar: $('chat-avatar'),
+  avatarInitial: $('chat-avatar-initial'),
+  whoName: $('chat-who-name'),
+  whoBadge: $('chat-who-badge'),
   status: $('chat-status'),
   statusDot: $('chat-status-dot'),
   prechat: $('prechat'),
@@ -43,7 +48,9 @@ export var ui = {
 
 export function toast(text, kind) { UI.toast(ui.toasts, text, kind); }
 
-export function nearBottom() {
-  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 120;
+/* `slack`: how far above the end still counts as "at the end" (a photo that just loaded adds
+ * its own height). */
+export function nearBottom(slack) {
+  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 120 + (slack || 0);
 }
 export function scrollToBottom() { ui.log.scrollTop = ui.log.scrollHeight; }

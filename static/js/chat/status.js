@@ -1,7 +1,7 @@
 /* Where the conversation stands, and which face the card shows for it: the pre-chat form, the
  * live chat, or the notice that it has ended. */
 
-import { ui } from './page.js';
+import { ui, botName, scrollToBottom } from './page.js';
 import {
   PROFILE_KEY, conv, state, readJSON, save, setConv, setState, setEndedFlag
 } from './session.js';
@@ -18,12 +18,17 @@ function minutes(seconds) {
 export function renderStatus() {
   var s = state.status;
   var text;
+  // Nobody online: no wait is promised (it would be a guess nobody keeps); the callback first.
+  var nobody = s === 'queued' && state.agents_online === 0;
   if (s === 'bot') text = 'Automated assistant';
   else if (s === 'queued') {
     text = 'Waiting for ' + (state.queue ? state.queue + ' team' : 'a person');
     var bits = [];
-    if (state.position !== null && state.position !== undefined) bits.push('you\u2019re number ' + state.position);
-    if (state.eta !== null && state.eta !== undefined) bits.push(minutes(state.eta));
+    if (nobody) bits.push('nobody is online right now');
+    else {
+      if (state.position !== null && state.position !== undefined) bits.push('you\u2019re number ' + state.position);
+      if (state.eta !== null && state.eta !== undefined) bits.push(minutes(state.eta));
+    }
     if (bits.length) text += ' \u2014 ' + bits.join(', ');
   } else if (s === 'assigned') text = 'Chatting with ' + (state.agent_name || 'a person');
   else if (s === 'resolved') text = 'Resolved \u2014 write again within a day to reopen it';
@@ -31,11 +36,26 @@ export function renderStatus() {
   else text = 'Connecting\u2026';
   ui.status.textContent = text;
   ui.statusDot.setAttribute('data-status', s || '');
+  // The callback stays one click away for as long as the customer waits.
+  ui.callback.hidden = !(s === 'queued' && !state.callbackAsked);
+  ui.callback.classList.toggle('btn-primary', nobody);
+  renderWho();
   // Asking again while a person is already on the way does nothing useful.
   ui.talk.disabled = s === 'queued' || s === 'assigned';
   // A resolved chat re-opens when the customer writes again within a day (the server says
   // conversation_closed after that); an abandoned one is over.
   if (s === 'abandoned') setEnded('This conversation has ended.');
+}
+
+/* The header names who is talking: the agent (with their initial) once one is assigned, the
+ * automated assistant otherwise, again after a hand-back. */
+function renderWho() {
+  var agent = state.status === 'assigned' && state.agent_name ? String(state.agent_name) : '';
+  ui.whoName.textContent = agent || botName;
+  ui.whoBadge.textContent = agent ? 'support team' : 'automated';
+  ui.whoBadge.className = agent ? 'badge badge-agent' : 'badge badge-bot';
+  ui.avatar.setAttribute('data-kind', agent ? 'agent' : 'bot');
+  ui.avatarInitial.textContent = agent ? agent.trim().charAt(0).toUpperCase() : '';
 }
 
 export function applyState(partial) {
@@ -56,6 +76,8 @@ export function setEnded(text) {
   ui.endConfirm.hidden = true;
   hideTyping();
   refreshOptions();
+  // The notice takes room at the foot of the log: the last message stays in view above it.
+  setTimeout(scrollToBottom, 0);
 }
 
 export function showPrechat(notice) {
@@ -94,7 +116,7 @@ export function resetConversation() {
   bySeq.clear();
   pending.clear();
   ui.log.textContent = '';
-  setState({ status: null, queue: null, agent_name: null, position: null, eta: null });
+  setState({ status: null, queue: null, agent_name: null, position: null, eta: null, agents_online: null, callbackAsked: false });
   setEndedFlag(false);
 }
 
@@ -116,7 +138,7 @@ export function refreshState() {
         if (conv !== c) return false;
         applyState({
           status: s.status, queue: s.queue, agent_name: s.agent_name,
-          position: s.position, eta: s.estimated_wait_seconds
+          position: s.position, eta: s.estimated_wait_seconds, agents_online: s.agents_online
         });
         if (s.csat_pending) showCsat();
         return false;

@@ -40,12 +40,15 @@ function renderMessage(m) {
   } else if (sender === 'customer') {
     node.appendChild(make('span', 'visually-hidden', 'You said:'));
   }
-  node.appendChild(make('div', 'msg-bubble', m.body || ''));
+  node.appendChild(UI.linkified(make('div', 'msg-bubble'), m.body || ''));
   if (m.attachment && /^\/api\/v1\/attachments\/[0-9a-f-]+\/$/.test(String(m.attachment.url)) && conv) {
     var img = make('img', 'msg-photo');
     img.alt = 'Photo: ' + String(m.attachment.name || '');
     img.src = m.attachment.url + '?token=' + encodeURIComponent(conv.token);
     img.loading = 'lazy';
+    // A photo grows the log once it has loaded: the end of the chat stays in view (after a
+    // reload too, when every photo of the history loads at once).
+    img.addEventListener('load', function () { if (nearBottom(img.offsetHeight + 40)) scrollToBottom(); });
     node.appendChild(img);
   }
 

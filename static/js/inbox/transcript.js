@@ -56,7 +56,7 @@ function renderMessage(m) {
   }
   if (sender !== 'system' || m.internal) node.appendChild(meta);
 
-  node.appendChild(make('div', 'msg-bubble', m.body || ''));
+  node.appendChild(UI.linkified(make('div', 'msg-bubble'), m.body || ''));
   if (m.attachment && /^\/api\/v1\/attachments\/[0-9a-f-]+\/$/.test(String(m.attachment.url))) {
     var link = make('a', 'msg-photo-link');
     link.href = m.attachment.url;
