@@ -6,6 +6,7 @@ from .security.login_forms import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("chat/", views.chat_page, name="chat"),
+    path("widget/demo/", views.widget_demo, name="widget-demo"),
     path("inbox/", views.inbox_page, name="inbox"),
     path(
         "login/",

@@ -9,15 +9,24 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from .models import AgentProfile
 from .services.fail_open import bot_health
 
 
+@xframe_options_exempt  # framed by the widget: CSP frame-ancestors says where (HELPDESK_EMBED_ORIGINS)
 @require_GET
 def chat_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "chat.html", {"bot_name": settings.HELPDESK_BOT_NAME})
+    embedded = request.GET.get("embed") == "1"
+    return render(request, "chat.html", {"bot_name": settings.HELPDESK_BOT_NAME, "embedded": embedded})
+
+
+@require_GET
+def widget_demo(request: HttpRequest) -> HttpResponse:
+    """A make-believe shop page with the chat widget on it, as a shop would add it."""
+    return render(request, "widget_demo.html", {"desk": request.build_absolute_uri("/").rstrip("/")})
 
 
 @login_required

@@ -7,6 +7,7 @@ the channel layer, Celery on Redis, PostgreSQL from DATABASE_URL.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -228,6 +229,14 @@ HELPDESK_CSP = {
 # Per path prefix: directives that replace the default's. Swagger UI's page carries one inline
 # <style> block and React sets styles inline; its scripts stay self-only.
 HELPDESK_CSP_OVERRIDES = {"/api/docs/": {"style-src": "'self' 'unsafe-inline'"}}
+# The chat widget (static/js/widget.js) frames the chat page on a shop's own site: the sites
+# allowed to, as origins ("https://shop.example.com"), comma-separated. Every other page keeps
+# frame-ancestors 'none' and X-Frame-Options DENY.
+HELPDESK_EMBED_ORIGINS = env_list("HELPDESK_EMBED_ORIGINS", "")
+for _origin in HELPDESK_EMBED_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", _origin):  # it goes into a header
+        raise ImproperlyConfigured(f"HELPDESK_EMBED_ORIGINS: {_origin!r} is not an origin like https://shop.example.com")
+HELPDESK_CSP_OVERRIDES["/chat/"] = {"frame-ancestors": " ".join(["'self'", *HELPDESK_EMBED_ORIGINS])}
 
 # Websocket Origin check (helpdesk.consumers.origin): every ALLOWED_HOSTS host, plus these
 # extra hosts (e.g. a shop's own domain that embeds the chat widget), comma-separated.
