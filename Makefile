@@ -7,7 +7,7 @@ DEMO_PASSWORD ?= demo-pass-123
 PG_URL ?= postgres://postgres@127.0.0.1:5432/helpdesk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test test-embedded test-postgres load-smoke lint clean
+.PHONY: install demo serve test test-embedded test-postgres load-smoke lint screenshots clean
 
 install: $(STAMP)
 
@@ -65,6 +65,10 @@ load-smoke:
 lint: install
 	$(VENV)/bin/ruff check config helpdesk bots routing analytics tests bench
 	$(VENV)/bin/lint-imports
+
+# The README's pictures (docs/screenshots/): a seeded demo desk of its own, daphne, Chromium.
+screenshots: install
+	$(PY) -m tests.support.screenshots
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
