@@ -148,3 +148,26 @@ def test_a_supervisor_builds_breaks_dry_runs_and_reverts_a_rule(rules_desk: Serv
     expect(page.locator("#id_then-0-type")).to_have_value("set_priority")
     assert_inert(page, seen)
     context.close()
+
+
+def test_the_builder_and_the_history_have_no_serious_accessibility_faults(rules_desk: Server, browser) -> None:
+    from tests.support.axe import serious_violations  # skips (or fails in CI) without axe-core
+
+    # axe itself applies inline styles as it checks, which the CSP reports: the test above
+    # holds the pages to the policy.
+    context, page, _ = new_page(browser)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{rules_desk.url}/login/?next=/admin/routing/rule/")
+    page.fill("#id_username", "supervisor")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/admin/routing/rule/$"))
+    page.locator("#result_list tbody tr th a").first.click()
+    expect(page.locator("#rule-sentence")).to_be_visible()
+    page.get_by_role("button", name="Add a condition").click()
+    assert serious_violations(page) == []
+    page.goto(f"{rules_desk.url}/admin/routing/rulechange/")
+    page.locator("#result_list tbody tr th a").first.click()
+    expect(page.locator(".rb-diff-table")).to_be_visible()
+    assert serious_violations(page) == []
+    context.close()
