@@ -6,7 +6,7 @@ from typing import Any
 
 from ..infrastructure import events
 from ..models import CannedReply, Conversation, Message, Sender
-from .kb import articles_for_question
+from .kb import articles_for_question, intent_choices
 
 OPENINGS = {
     "order_status": "I can see you're asking about your order{order} — let me check where it is.",
@@ -24,13 +24,23 @@ OPENINGS = {
 
 
 def suggested_opening(conversation: Conversation) -> str:
-    """A first reply that shows the customer they need not repeat themselves."""
-    name = (conversation.customer.name or "").split(" ")[0]
+    """A first reply that shows the customer they need not repeat themselves. Without a name
+    it greets "Hi there", and a body that opens with "I" keeps its capital: "Hi, i'm sorry"
+    read as a typo to the testers (issue 17)."""
+    words = (conversation.customer.name or "").split()
     order = (conversation.collected or {}).get("order_number")
     body = OPENINGS.get(
         conversation.intent, "Thanks for waiting — I've read the conversation so far, so no need to repeat anything."
     ).format(order=f" {order}" if order else "")
-    return f"Hi {name}, {body[0].lower()}{body[1:]}" if name else f"Hi, {body[0].lower()}{body[1:]}"
+    return f"Hi {words[0] if words else 'there'}, {_mid_sentence(body)}"
+
+
+def _mid_sentence(text: str) -> str:
+    """The line's first word as it reads after a comma: lower case, except the pronoun I."""
+    first = text.split(" ", 1)[0]
+    if first == "I" or first.startswith(("I'", "I’")):
+        return text
+    return text[0].lower() + text[1:]
 
 
 # How many of the customer's latest messages the assist search reads.
@@ -38,6 +48,8 @@ ASSIST_WORDS_FROM = 3
 
 
 def assist_for(conversation: Conversation) -> dict[str, list[dict[str, Any]]]:
+    """Articles and canned replies for the agent; and for a conversation the bot handed over
+    (the only kind an agent rates), the intents the agent may name as the right one."""
     intent = conversation.intent
     articles = _articles_for(conversation)
     if not articles:
@@ -50,7 +62,11 @@ def assist_for(conversation: Conversation) -> dict[str, list[dict[str, Any]]]:
         for r in CannedReply.objects.all()
         if not r.intents or (intent and intent in r.intents)
     ][:5]
-    return {"articles": articles, "replies": replies}
+    found: dict[str, list[dict[str, Any]]] = {"articles": articles, "replies": replies}
+    if conversation.first_handoff_at is not None:
+        # Out of scope included; asked of the bot, which owns them (`kb.intents`).
+        found["intents"] = [{"name": name, "description": text} for name, text in intent_choices()]
+    return found
 
 
 def _articles_for(conversation: Conversation) -> list[dict[str, Any]]:
