@@ -23,6 +23,17 @@ export function renderComposer(mine, final) {
     ui.replyHint.textContent = mine ? '' : final ? 'This conversation is closed.'
       : 'Accept the conversation to reply, or add an internal note.';
   }
+  // Read-only: a closed conversation, or one another agent holds, takes no reply from me; an
+  // internal note stays possible (the server keeps notes for the record).
+  var held = !!(current && current.status === 'assigned' && !mine);
+  var readOnly = mode === 'reply' && (final || held);
+  ui.input.disabled = readOnly;
+  ui.replyForm.classList.toggle('is-read-only', readOnly);
+  if (readOnly) {
+    ui.replyHint.textContent = final
+      ? 'Read only: this conversation is ' + current.status + '. You can still add an internal note.'
+      : 'Read only: ' + (current.agent_name || 'another agent') + ' holds this conversation. You can add an internal note.';
+  }
 }
 
 export function setMode(next) {
