@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Channel, Priority, Ticket, TicketStatus
+from ..models import Channel, Priority, Ticket, TicketEvent, TicketStatus
 
 
 class _JsonString:
@@ -93,13 +94,21 @@ class TicketIn(serializers.Serializer):
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class TicketAssigneeOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
 class TicketOut(serializers.ModelSerializer):
     id = serializers.CharField(read_only=True)
     conversation = serializers.CharField(source="conversation_id", default=None, read_only=True)
     queue = serializers.CharField(source="queue.name", default=None)
     customer = serializers.CharField(source="customer.display_name")
+    customer_email = serializers.CharField(source="customer.email", default=None, allow_null=True)
     priority = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=TicketStatus.choices)
+    assignee = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -108,13 +117,68 @@ class TicketOut(serializers.ModelSerializer):
             "subject",
             "description",
             "customer",
+            "customer_email",
             "conversation",
             "queue",
             "status",
             "priority",
+            "assignee",
             "due_at",
+            "overdue",
             "created_at",
+            "updated_at",
         ]
 
     def get_priority(self, ticket: Ticket) -> str:
         return Priority(ticket.priority).label
+
+    @extend_schema_field(TicketAssigneeOut(allow_null=True))
+    def get_assignee(self, ticket: Ticket) -> dict | None:
+        """Who claimed it (the agent's display name), or null while nobody has."""
+        if ticket.assignee_id is None:
+            return None
+        profile = getattr(ticket.assignee, "agent", None)
+        name = profile.display_name if profile else ticket.assignee.get_username()
+        return {"id": str(ticket.assignee_id), "name": name}
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_overdue(self, ticket: Ticket) -> bool:
+        """Still waiting on the desk (open) after its due time."""
+        return bool(ticket.status == TicketStatus.OPEN and ticket.due_at and ticket.due_at < timezone.now())
+
+
+class TicketEventOut(serializers.ModelSerializer):
+    id = serializers.CharField(read_only=True)
+    actor = serializers.CharField(source="actor_name")
+    email_to = serializers.CharField(source="email.to", default=None, allow_null=True)
+    email_status = serializers.CharField(source="email.status", default=None, allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "body", "email_to", "email_status", "created_at"]
+
+
+class TranscriptMessageOut(serializers.Serializer):
+    """A message of the ticket's chat: the packet's message `M` (docs/protocol.md §4.4)."""
+
+    id = serializers.CharField()
+    seq = serializers.IntegerField(allow_null=True)
+    sender = serializers.CharField()
+    author_name = serializers.CharField(allow_null=True, allow_blank=True)
+    body = serializers.CharField(allow_blank=True)
+    internal = serializers.BooleanField(required=False)
+    created_at = serializers.CharField()
+
+
+class TicketDetailOut(serializers.Serializer):
+    ticket = TicketOut()
+    events = TicketEventOut(many=True)
+    history = TranscriptMessageOut(many=True)
+
+
+class TicketReplyIn(serializers.Serializer):
+    body = StrictCharField(max_length=10_000)
+
+
+class TicketCloseIn(serializers.Serializer):
+    note = StrictCharField(max_length=2_000, required=False, allow_blank=True, default="")

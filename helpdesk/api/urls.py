@@ -13,6 +13,10 @@ urlpatterns = [
         "agent/conversations/<str:conversation_id>/", views.AgentConversationView.as_view(), name="agent-conversation"
     ),
     path("tickets/", views.TicketListView.as_view(), name="tickets"),
+    path("tickets/<str:ticket_id>/", views.TicketDetailView.as_view(), name="ticket"),
+    path("tickets/<str:ticket_id>/claim/", views.TicketClaimView.as_view(), name="ticket-claim"),
+    path("tickets/<str:ticket_id>/reply/", views.TicketReplyView.as_view(), name="ticket-reply"),
+    path("tickets/<str:ticket_id>/close/", views.TicketCloseView.as_view(), name="ticket-close"),
     path(
         "conversations/<str:conversation_id>/attachments/",
         views.AttachmentUploadView.as_view(),

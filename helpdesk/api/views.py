@@ -33,11 +33,11 @@ from ..selectors.conversations import (
     customer_state,
     inbox_for_agent,
 )
-from ..selectors.tickets import tickets_open_for_agent
+from ..selectors.tickets import TICKET_VIEWS, ticket_events, ticket_get_for_agent, ticket_history, tickets_for_agent
 from ..services.attachments import attachment_add, attachment_payload
 from ..services.conversations import conversation_start
 from ..services.credentials import agent_token_for
-from ..services.tickets import ticket_open
+from ..services.tickets import ticket_claim, ticket_close, ticket_open, ticket_reply
 from .schema import (
     BAD_REQUEST,
     FORBIDDEN,
@@ -50,7 +50,17 @@ from .schema import (
     InboxOut,
     TokenOut,
 )
-from .serializers import ConversationStartIn, ConversationStartOut, TicketIn, TicketOut, TokenIn
+from .serializers import (
+    ConversationStartIn,
+    ConversationStartOut,
+    TicketCloseIn,
+    TicketDetailOut,
+    TicketEventOut,
+    TicketIn,
+    TicketOut,
+    TicketReplyIn,
+    TokenIn,
+)
 
 
 class IsAgent(BasePermission):
@@ -64,6 +74,10 @@ class IsAgent(BasePermission):
 def agent_profile(request: Request) -> AgentProfile:
     return AgentProfile.objects.select_related("user").get(user=request.user)
 
+
+TICKET_VIEW = OpenApiParameter(
+    "view", str, enum=["open", "mine", "closed"], required=False, description="Which list; `open` when omitted"
+)
 
 CUSTOMER_TOKEN = OpenApiParameter(
     "token", str, required=True, description="The customer's conversation token (or `Authorization: Bearer <token>`)"
@@ -220,10 +234,15 @@ class TicketListView(APIView):
     permission_classes = [IsAgent]
 
     @extend_schema(
-        responses={200: TicketOut(many=True), 401: UNAUTHENTICATED, 403: FORBIDDEN}, summary="Agent: open tickets"
+        parameters=[TICKET_VIEW],
+        responses={200: TicketOut(many=True), 400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+        summary="Agent: tickets (open, mine or closed)",
     )
     def get(self, request: Request) -> Response:
-        tickets = tickets_open_for_agent(agent_profile(request))
+        view = request.query_params.get("view") or "open"
+        if view not in TICKET_VIEWS:
+            raise ServiceError("bad_request", "view is one of: open, mine, closed.")
+        tickets = tickets_for_agent(agent_profile(request), view=view)
         return Response(TicketOut(tickets, many=True).data)
 
     @extend_schema(
@@ -258,6 +277,75 @@ class TicketListView(APIView):
             created_by=request.user,
         )
         return Response(TicketOut(ticket).data, status=201)
+
+
+def _ticket_detail(ticket_id: int | str, profile: AgentProfile) -> dict:
+    ticket = ticket_get_for_agent(ticket_id, profile)
+    return {
+        "ticket": TicketOut(ticket).data,
+        "events": TicketEventOut(ticket_events(ticket), many=True).data,
+        "history": ticket_history(ticket),
+    }
+
+
+TICKET_ACTION_RESPONSES = {
+    200: TicketDetailOut,
+    400: BAD_REQUEST,
+    401: UNAUTHENTICATED,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+}
+
+
+class TicketDetailView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        summary="Agent: a ticket, its log and the customer's chat",
+        responses={200: TicketDetailOut, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, ticket_id: str) -> Response:
+        return Response(_ticket_detail(ticket_id, agent_profile(request)))
+
+
+class TicketClaimView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(summary="Agent: claim a ticket", request=None, responses=TICKET_ACTION_RESPONSES)
+    def post(self, request: Request, ticket_id: str) -> Response:
+        profile = agent_profile(request)
+        ticket = ticket_claim(ticket_id=ticket_id, profile=profile)
+        return Response(_ticket_detail(ticket.pk, profile))
+
+
+class TicketReplyView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        summary="Agent: reply to a ticket's customer by email",
+        request={"application/json": TicketReplyIn},
+        responses=TICKET_ACTION_RESPONSES,
+    )
+    def post(self, request: Request, ticket_id: str) -> Response:
+        profile = agent_profile(request)
+        incoming = TicketReplyIn(data=request.data if isinstance(request.data, dict) else {})
+        incoming.is_valid(raise_exception=True)
+        event = ticket_reply(ticket_id=ticket_id, profile=profile, body=incoming.validated_data["body"])
+        return Response(_ticket_detail(event.ticket_id, profile))
+
+
+class TicketCloseView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        summary="Agent: close a ticket", request={"application/json": TicketCloseIn}, responses=TICKET_ACTION_RESPONSES
+    )
+    def post(self, request: Request, ticket_id: str) -> Response:
+        profile = agent_profile(request)
+        incoming = TicketCloseIn(data=request.data if isinstance(request.data, dict) else {})
+        incoming.is_valid(raise_exception=True)
+        ticket = ticket_close(ticket_id=ticket_id, profile=profile, note=incoming.validated_data["note"])
+        return Response(_ticket_detail(ticket.pk, profile))
 
 
 class AttachmentUploadView(APIView):

@@ -21,7 +21,7 @@ from .messages import CsatResponse, Message, Sender
 from .orders import Order, OrderStatus
 from .outbox import OutboundEmail, OutboxStatus
 from .queues import Queue
-from .tickets import Ticket, TicketStatus
+from .tickets import Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 __all__ = [
     "AgentProfile",
@@ -58,5 +58,7 @@ __all__ = [
     "Sender",
     "Sentiment",
     "Ticket",
+    "TicketEvent",
+    "TicketEventKind",
     "TicketStatus",
 ]

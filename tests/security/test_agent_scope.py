@@ -241,6 +241,10 @@ CUSTOMER_ALLOWED = {
     "api/v1/inbox/": set(),
     "api/v1/agent/conversations/<str:conversation_id>/": set(),
     "api/v1/tickets/": set(),
+    "api/v1/tickets/<str:ticket_id>/": set(),
+    "api/v1/tickets/<str:ticket_id>/claim/": set(),
+    "api/v1/tickets/<str:ticket_id>/reply/": set(),
+    "api/v1/tickets/<str:ticket_id>/close/": set(),
     "api/v1/analytics/scorecard/": set(),
     "api/v1/analytics/scorecard.csv": set(),
     "api/v1/analytics/conversations.csv": set(),
@@ -266,6 +270,7 @@ def test_a_customer_token_reads_nothing_but_its_own_conversation(client, queued,
     def fill(route: str, target: str) -> str:
         cid, aid = (mine.pk, own_photo) if target == "own" else (conversation.pk, their_photo)
         path = "/" + route.replace("<str:conversation_id>", str(cid)).replace("<str:attachment_id>", str(aid))
+        path = path.replace("<str:ticket_id>", "1")
         return path + (f"?{period}" if "analytics" in route else "")
 
     carriers = {

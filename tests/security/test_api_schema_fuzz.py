@@ -53,6 +53,7 @@ def world(db, settings, tmp_path):
     from helpdesk.models import Queue
     from helpdesk.services.attachments import attachment_add
     from helpdesk.services.conversations import conversation_start
+    from helpdesk.services.tickets import ticket_open
 
     settings.MEDIA_ROOT = tmp_path
     settings.HELPDESK_CREATE_RATE = {"limit": 100000, "window_seconds": 60}
@@ -65,7 +66,9 @@ def world(db, settings, tmp_path):
     boss = make_agent("fuzz_boss", [general, billing], supervisor=True)
     conversation, token = conversation_start(name="Fuzz Customer")
     attachment = attachment_add(conversation=conversation, upload=SimpleUploadedFile("p.png", PNG))
+    ticket = ticket_open(subject="Call back", customer=conversation.customer, conversation=conversation, queue=general)
     return {
+        "ticket_id": str(ticket.pk),
         "agent": agent_token(agent),
         "supervisor": agent_token(boss),
         "conversation_id": str(conversation.pk),
@@ -98,6 +101,8 @@ def test_the_api_keeps_its_schema(case, world) -> None:
         # The customer's own conversation: the token must match the id it opens.
         case.path_parameters = {**(case.path_parameters or {}), "conversation_id": world["conversation_id"]}
         case.query = {**(case.query or {}), "token": world["token"]}
+    if positive and "{ticket_id}" in path:
+        case.path_parameters = {**(case.path_parameters or {}), "ticket_id": world["ticket_id"]}
     if positive and "{attachment_id}" in path:
         case.path_parameters = {**(case.path_parameters or {}), "attachment_id": world["attachment_id"]}
         case.query = {**(case.query or {}), "token": world["token"]}
@@ -125,6 +130,10 @@ BEYOND_THE_SCHEMA = {
     },
     # a conversation_id or a customer_email, one of the two
     "POST /api/v1/tickets/": {"bad_request"},
+    # the ticket's state (closed by an earlier case), the customer's address, a blank reply
+    "POST /api/v1/tickets/{ticket_id}/claim/": {"invalid_state"},
+    "POST /api/v1/tickets/{ticket_id}/reply/": {"invalid_state", "no_email", "bad_request"},
+    "POST /api/v1/tickets/{ticket_id}/close/": {"invalid_state"},
     # a well-formed username and password that are not an account's
     "POST /api/v1/auth/token/": {"invalid_credentials"},
 }
