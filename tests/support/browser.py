@@ -19,6 +19,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+# One Playwright driver per test process, shared by every browser launched while it runs: a
+# second `sync_playwright()` inside a live one fails ("Sync API inside the asyncio loop"), and a
+# package-scoped browser (tests/browser/conftest.py) stays open while later modules launch theirs.
+_driver = None
+_users = 0
+
+
 @contextmanager
 def chromium() -> Iterator:
     """A headless Chromium. A developer's machine may lack it (apt-get install chromium): the
@@ -26,10 +33,19 @@ def chromium() -> Iterator:
     (tests/support/services.require_program)."""
     import playwright.sync_api as playwright_sync
 
+    global _driver, _users
     require_program(CHROMIUM)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    if _driver is None:
+        _driver = playwright_sync.sync_playwright().start()
+    _users += 1
+    try:
+        browser = _driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
+    finally:
+        _users -= 1
+        if _users == 0:
+            _driver.stop()
+            _driver = None
