@@ -27,6 +27,7 @@ from pathlib import Path
 import playwright.sync_api as playwright_sync
 import pytest
 
+from tests.support.axe import serious_violations
 from tests.support.browser import chromium
 from tests.support.servers import DEMO_PASSWORD, Server, daphne, free_port, http_json
 from tests.support.wsclient import Client
@@ -270,4 +271,34 @@ def test_a_customer_who_ends_the_chat_is_asked_for_a_rating(desk, browser) -> No
     last = page.locator("#messages .msg").last
     box, log = last.bounding_box(), page.locator("#messages").bounding_box()
     assert box and log and box["y"] + box["height"] <= log["y"] + log["height"] + 2
+    context.close()
+
+
+def test_the_chat_page_and_the_widget_have_no_serious_accessibility_violations(desk, browser) -> None:
+    """axe-core on what a customer sees: the pre-chat form, a chat waiting for a person with
+    the callback button, the embedded chat, and a shop page with the launcher and the frame."""
+    base = desk.url.rstrip("/")
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/chat/")
+    expect(page.locator("#chat-start")).to_be_visible(timeout=WAIT_MS)
+    found = serious_violations(page)
+    assert found == [], "\n".join(found)
+    _start(page, base, "Ada Axe")
+    _say(page, "see https://example.com/help please")
+    expect(page.locator("#talk-to-human")).to_be_enabled(timeout=WAIT_MS)
+    page.click("#talk-to-human")
+    expect(page.locator("#chat-callback")).to_be_visible(timeout=WAIT_MS)
+    found = serious_violations(page)
+    assert found == [], "\n".join(found)
+    page.goto(f"{base}/chat/?embed=1")
+    expect(page.locator("#chat-input")).to_be_visible(timeout=WAIT_MS)
+    found = serious_violations(page)
+    assert found == [], "\n".join(found)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/widget/demo/")
+    page.click("#helpdesk-widget-launcher")
+    expect(page.locator("#helpdesk-widget-frame")).to_be_visible(timeout=WAIT_MS)
+    found = serious_violations(page)
+    assert found == [], "\n".join(found)
     context.close()
