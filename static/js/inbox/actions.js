@@ -6,6 +6,7 @@ import { sendOrWarn } from './connection.js';
 import { renderComposer } from './composer.js';
 
 var queueNames = [];
+var transferredTo = new Map();   // conversation id -> the queue it is being transferred to
 
 /* Which actions the conversation's status allows; the reply box follows the same rules. */
 export function renderActions() {
@@ -52,6 +53,16 @@ export function wireActions() {
     if (!openId) return;
     var q = ui.transferSelect.value;
     if (!q) { toast('Pick a queue to transfer to.'); ui.transferSelect.focus(); return; }
-    if (sendOrWarn({ type: 'transfer', conversation_id: openId, queue: q })) ui.transferSelect.value = '';
+    if (sendOrWarn({ type: 'transfer', conversation_id: openId, queue: q })) {
+      transferredTo.set(openId, q);
+      ui.transferSelect.value = '';
+    }
   });
+}
+
+/* The one message a transfer the server accepted shows. */
+export function transferredText(id) {
+  var q = transferredTo.get(String(id));
+  transferredTo.delete(String(id));
+  return q ? 'Transferred to ' + q + '.' : 'Transferred.';
 }

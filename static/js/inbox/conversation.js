@@ -44,13 +44,15 @@ export function openConversation(id) {
   return fetchOpen(true);
 }
 
-export function fetchOpen(watch) {
+/* `handedAway`: the agent has just transferred it, so losing sight of it is what they asked
+ * for (a queue they are not in), not a failure to report. */
+export function fetchOpen(watch, handedAway) {
   var id = openId;
   if (!id) return Promise.resolve();
   return apiGet('/api/v1/agent/conversations/' + encodeURIComponent(id) + '/').then(function (res) {
     if (openId !== id) return null;
     if (res.status === 404 || res.status === 403) {
-      toast('That conversation is not available to you any more.', 'error');
+      if (!handedAway) toast('That conversation is not available to you any more.', 'error');
       ['queued', 'mine', 'bot'].forEach(function (n) { remove(n, id); });
       renderAllLists();
       closeConversation();
@@ -67,9 +69,9 @@ export function fetchOpen(watch) {
   });
 }
 
-export function scheduleRefetch() {
+export function scheduleRefetch(handedAway) {
   clearTimeout(refetchTimer);
-  refetchTimer = setTimeout(function () { fetchOpen(false); }, 250);
+  refetchTimer = setTimeout(function () { fetchOpen(false, handedAway); }, 250);
 }
 
 export function closeConversation() {

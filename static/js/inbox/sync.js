@@ -8,7 +8,7 @@ import { apiGet } from './connection.js';
 import { lists, renderList, renderAllLists, upsert, remove, placeSummary } from './lists.js';
 import { updateTitle, cueOnce } from './alerts.js';
 import { setPresence } from './presence.js';
-import { fillTransferSelect } from './actions.js';
+import { fillTransferSelect, transferredText } from './actions.js';
 import { addMessage, showTyping, predictionChip } from './transcript.js';
 import { unsent, putBack } from './composer.js';
 import { csatByConv, renderPacket } from './packet.js';
@@ -167,10 +167,16 @@ function onOk(f) {
     if (id === openId) { scheduleRefetch(); ui.input.focus(); }
     return;
   }
-  if (f.action === 'transfer') toast('Transferred.', 'ok');
+  if (f.action === 'transfer') {
+    toast(transferredText(id), 'ok');
+    // Transferred to a queue the agent is not in, the conversation is no longer theirs to see:
+    // the refetch then closes it quietly instead of reporting a failure after the success.
+    if (id && id === openId) scheduleRefetch(true);
+    return;
+  }
   if (f.action === 'resolve') toast('Resolved.', 'ok');
   if (f.action === 'handback') toast('Handed back to the assistant.', 'ok');
-  if (id && id === openId && (f.action === 'transfer' || f.action === 'resolve' || f.action === 'handback')) scheduleRefetch();
+  if (id && id === openId && (f.action === 'resolve' || f.action === 'handback')) scheduleRefetch();
 }
 
 var ERROR_TEXT = {
