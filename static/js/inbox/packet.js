@@ -7,6 +7,7 @@ import { current } from './state.js';
 import { formatDate, humanize, percent } from './format.js';
 import { sendOrWarn } from './connection.js';
 import { insertReply } from './composer.js';
+import { icon } from './icons.js';
 
 var make = UI.make;
 
@@ -52,28 +53,61 @@ function renderAssist(body, c) {
   (a.articles || []).forEach(function (x) { s.appendChild(assistRow('Article: ' + x.title, x.text)); });
   (a.replies || []).forEach(function (x) { s.appendChild(assistRow('Reply: ' + x.title, x.text)); });
   body.appendChild(s);
-  if (c.handoff_trigger) {
-    var r = section('How did the bot do?');
-    var row = make('div', 'assist-row');
-    var intent = make('input', 'rate-intent');
-    intent.type = 'text';
-    intent.placeholder = 'right intent, if it was wrong';
-    intent.setAttribute('aria-label', 'The right intent, if the bot was wrong');
-    ['up', 'down'].forEach(function (rating) {
-      var b = make('button', 'btn btn-small', rating === 'up' ? '\uD83D\uDC4D Good' : '\uD83D\uDC4E Poor');
-      b.type = 'button';
-      b.setAttribute('data-rating', rating);
-      b.addEventListener('click', function () {
-        var frame = { type: 'rate_bot', conversation_id: c.id, rating: rating };
-        if (intent.value.trim()) frame.intent = intent.value.trim();
-        if (sendOrWarn(frame)) toast('Thanks \u2014 noted for the next training run.', 'ok');
-      });
-      row.appendChild(b);
+  if (c.handoff_trigger) body.appendChild(renderRating(c, a.intents || []));
+}
+
+/* The agent's verdict on the bot: good or poor, and the right intent when the bot's was wrong,
+ * chosen from the bot's own intents (a typed name that matched none taught it nothing). The
+ * packet is redrawn as frames arrive, so the choice is kept per conversation until sent. */
+var chosenIntent = new Map();   // conversation id -> intent name
+
+function intentSelect(c, intents) {
+  var id = 'rate-intent-' + String(c.id).replace(/[^0-9a-f-]/gi, '');
+  var wrap = make('div', 'rate-intent-field');
+  var label = make('label', 'rate-intent-label', 'Right intent, if the bot was wrong');
+  label.htmlFor = id;
+  var select = make('select', 'rate-intent');
+  select.id = id;
+  select.appendChild(new Option('The bot\u2019s intent was right', ''));
+  intents.filter(function (x) { return x && x.name && x.name !== 'out_of_scope'; })
+    .map(function (x) { return { value: String(x.name), label: humanize(x.name), title: x.description || '' }; })
+    .sort(function (x, y) { return x.label.localeCompare(y.label); })
+    .forEach(function (x) {
+      var opt = new Option(x.label, x.value);
+      if (x.title) opt.title = String(x.title);
+      select.appendChild(opt);
     });
-    r.appendChild(row);
-    r.appendChild(intent);
-    body.appendChild(r);
-  }
+  select.appendChild(new Option('Out of scope (nothing the desk handles)', 'out_of_scope'));
+  var kept = chosenIntent.get(String(c.id));
+  if (kept && Array.prototype.some.call(select.options, function (o) { return o.value === kept; })) select.value = kept;
+  select.addEventListener('change', function () { chosenIntent.set(String(c.id), select.value); });
+  wrap.appendChild(label);
+  wrap.appendChild(select);
+  return wrap;
+}
+
+function renderRating(c, intents) {
+  var r = section('How did the bot do?');
+  r.id = 'rate-bot';
+  var field = intentSelect(c, intents);
+  var select = field.querySelector('select');
+  var row = make('div', 'assist-row rate-row');
+  ['up', 'down'].forEach(function (rating) {
+    var b = make('button', 'btn btn-small btn-icon');
+    b.type = 'button';
+    b.setAttribute('data-rating', rating);
+    b.appendChild(icon(rating === 'up' ? 'thumbUp' : 'thumbDown'));
+    b.appendChild(document.createTextNode(rating === 'up' ? 'Good' : 'Poor'));
+    b.addEventListener('click', function () {
+      var frame = { type: 'rate_bot', conversation_id: c.id, rating: rating };
+      if (select.value) frame.intent = select.value;
+      if (sendOrWarn(frame)) toast('Thanks \u2014 noted for the next training run.', 'ok');
+    });
+    row.appendChild(b);
+  });
+  r.appendChild(row);
+  r.appendChild(field);
+  return r;
 }
 
 /* The customer's latest message as the model read it (chat-protocol.md: the packet's
