@@ -8,6 +8,7 @@ urlpatterns = [
     path("chat/", views.chat_page, name="chat"),
     path("widget/demo/", views.widget_demo, name="widget-demo"),
     path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/tickets/", views.tickets_page, name="tickets"),
     path(
         "login/",
         auth_views.LoginView.as_view(

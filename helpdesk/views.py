@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from .models import AgentProfile
@@ -36,6 +37,18 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     if profile is None:
         return render(request, "no_agent.html", status=403)
     return render(request, "inbox.html", {"agent": profile, "ws_path": "/ws/agent/"})
+
+
+@login_required
+@require_GET
+@ensure_csrf_cookie  # the page's actions are session-authenticated POSTs that send the token
+def tickets_page(request: HttpRequest) -> HttpResponse:
+    """Callback tickets and the like, in the agents' hands: the page reads and acts through
+    the REST API (/api/v1/tickets/), so its scope is the API's."""
+    profile = AgentProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        return render(request, "no_agent.html", status=403)
+    return render(request, "tickets.html", {"agent": profile})
 
 
 def _check_database() -> dict:
