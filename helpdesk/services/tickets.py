@@ -143,9 +143,7 @@ def ticket_reply(*, ticket_id: int | str, profile: AgentProfile, body: str) -> T
         _holder_or_supervisor_check(ticket, profile, "reply")
         address = _customer_address(ticket)
         if not address:
-            raise ServiceError(
-                "no_email", "This customer left no email address, so an email reply cannot reach them."
-            )
+            raise ServiceError("no_email", "This customer left no email address, so an email reply cannot reach them.")
         if ticket.assignee_id is None:
             _claim_locked(ticket, profile)
         team = ticket.queue.name if ticket.queue_id else "support"
