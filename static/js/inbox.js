@@ -19,6 +19,7 @@ import { setMode, wireComposer } from './inbox/composer.js';
 import { wirePacket } from './inbox/packet.js';
 import { openConversation, closeConversation, fetchOpen } from './inbox/conversation.js';
 import { loadInbox, handleFrame } from './inbox/sync.js';
+import { wireNotifications } from './inbox/notifications.js';
 
 wireAudioUnlock();
 
@@ -46,6 +47,7 @@ wireComposer();
 ui.back.addEventListener('click', closeConversation);
 wirePacket();
 wireTitle();
+wireNotifications(openConversation);
 tickWaitTimes();
 
 /* A link from another page (the live desk's conversations at risk) opens one conversation:

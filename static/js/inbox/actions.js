@@ -4,6 +4,7 @@ import { ui, toast } from './page.js';
 import { FINAL, openId, current, isMine } from './state.js';
 import { sendOrWarn } from './connection.js';
 import { renderComposer } from './composer.js';
+import { expectOwn } from './notifications.js';
 
 var queueNames = [];
 var transferredTo = new Map();   // conversation id -> the queue it is being transferred to
@@ -41,7 +42,7 @@ export function fillTransferSelect(names) {
 export function wireActions() {
   ui.accept.addEventListener('click', function () {
     if (!openId) return;
-    if (sendOrWarn({ type: 'accept', conversation_id: openId })) ui.accept.disabled = true;
+    if (sendOrWarn({ type: 'accept', conversation_id: openId })) { ui.accept.disabled = true; expectOwn(openId); }
   });
   ui.resolve.addEventListener('click', function () {
     if (openId) sendOrWarn({ type: 'resolve', conversation_id: openId });

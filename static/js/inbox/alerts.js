@@ -3,6 +3,7 @@
 
 import { unread } from './state.js';
 import { markNew } from './lists.js';
+import { notify } from './notifications.js';
 
 var BASE_TITLE = 'Inbox';
 
@@ -80,13 +81,15 @@ function cue(text) {
 /* One cue per arrival: the server may announce a conversation with both
    conversation.updated and conversation.queued (or .assigned); ring once. */
 var cuedAt = new Map();   // 'queued:<id>' | 'mine:<id>' -> ms
-export function cueOnce(kind, id, text) {
+export function cueOnce(kind, id, text, detail) {
   var key = kind + ':' + id;
   var last = cuedAt.get(key) || 0;
   if (Date.now() - last < 15000) return;
   cuedAt.set(key, Date.now());
   markNew(kind, id);
   cue(text);
+  // An assignment also reaches an agent who is looking at another tab (inbox/notifications.js).
+  if (kind === 'mine') notify(id, text, detail);
 }
 
 // Back on the tab, the agent has seen it: the title stops flashing.

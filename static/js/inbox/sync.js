@@ -7,6 +7,7 @@ import { me, openId, current, unread, setMe } from './state.js';
 import { apiGet } from './connection.js';
 import { lists, renderList, renderAllLists, upsert, remove, placeSummary } from './lists.js';
 import { updateTitle, cueOnce } from './alerts.js';
+import { notify } from './notifications.js';
 import { setPresence } from './presence.js';
 import { fillTransferSelect, transferredText } from './actions.js';
 import { addMessage, showTyping, predictionChip } from './transcript.js';
@@ -73,7 +74,7 @@ export function handleFrame(f) {
       remove('queued', id);
       upsert('mine', c);
       renderAllLists();
-      cueOnce('mine', id, 'Chat assigned to you');
+      cueOnce('mine', id, 'Chat assigned to you', whoAndWhat(c));
       if (id === openId) applyPacket(c);
       break;
     case 'conversation.updated':
@@ -85,7 +86,7 @@ export function handleFrame(f) {
       placeSummary(c);
       renderAllLists();
       if (!wasQueued && lists.queued.map.has(id)) cueOnce('queued', id, 'New chat waiting');
-      if (!wasMine && lists.mine.map.has(id)) cueOnce('mine', id, 'Chat assigned to you');
+      if (!wasMine && lists.mine.map.has(id)) cueOnce('mine', id, 'Chat assigned to you', whoAndWhat(c));
       applySummaryToOpen(c);
       updateTitle();
       break;
@@ -126,15 +127,31 @@ export function handleFrame(f) {
   }
 }
 
+/* A notification's words: who, and what they need (the summary, else the queue). */
+function whoAndWhat(c) {
+  var customer = c.customer || {};
+  return [customer.name || customer.email || 'A visitor', c.summary || c.queue || ''].filter(Boolean).join(': ');
+}
+
+function notifyReply(id, m) {
+  if (m.sender !== 'customer' || m.internal) return;
+  var c = lists.mine.map.get(id) || (id === openId ? current : null);
+  if (!c) return;   // only conversations the agent holds or has open
+  var customer = c.customer || {};
+  notify(id, 'New message from ' + (customer.name || customer.email || 'a visitor'),
+    m.body || (m.attachment ? 'Sent a photo' : ''));
+}
+
 function onMessageFrame(f) {
   var id = String(f.conversation_id);
   var m = f.message;
   if (!m) return;
   if (id === openId) {
-    addMessage(m);
+    if (addMessage(m)) notifyReply(id, m);
     return;
   }
   if (m.sender === 'agent' || m.internal) return;
+  notifyReply(id, m);
   var known = lists.queued.map.has(id) || lists.mine.map.has(id) || lists.bot.map.has(id);
   if (!known) return;
   unread.set(id, (unread.get(id) || 0) + 1);
