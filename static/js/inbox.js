@@ -20,6 +20,7 @@ import { wirePacket } from './inbox/packet.js';
 import { openConversation, closeConversation, fetchOpen } from './inbox/conversation.js';
 import { loadInbox, handleFrame } from './inbox/sync.js';
 import { wireNotifications } from './inbox/notifications.js';
+import { wireShortcuts } from './inbox/shortcuts.js';
 
 wireAudioUnlock();
 
@@ -48,6 +49,7 @@ ui.back.addEventListener('click', closeConversation);
 wirePacket();
 wireTitle();
 wireNotifications(openConversation);
+wireShortcuts(openConversation);
 tickWaitTimes();
 
 /* A link from another page (the live desk's conversations at risk) opens one conversation:
