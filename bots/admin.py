@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from helpdesk.admin_a11y import ListLabelsMixin
 from helpdesk.admin_audit import AuditedAdminMixin
 from helpdesk.infrastructure.tasks_runner import run_task
 from helpdesk.services.audit import client_ip
@@ -53,7 +54,7 @@ def examples_url(intent: Intent) -> str:
 
 
 @admin.register(Intent)
-class IntentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class IntentAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
     """The intents, and the model's retraining (a button: a background job, shown live). An
     intent's examples are edited in their own paginated list (IntentExampleAdmin): inline,
     ~200 of them made a 335 KB page."""
@@ -208,7 +209,7 @@ class MessagePredictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsePattern)
-class ResponsePatternAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ResponsePatternAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
     """The bot's wording by emotion. A save is read by this process at once (the cache is
     dropped after the commit) and by the others within patterns.REFRESH_SECONDS."""
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from . import admin_kb  # noqa: F401  (registers the knowledge base's pages)
+from .admin_a11y import ListLabelsMixin
 from .admin_audit import AuditedAdminMixin
 from .errors import ServiceError
 from .models import (
@@ -33,7 +34,7 @@ from .services.outbox import email_retry_now
 
 
 @admin.register(Queue)
-class QueueAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class QueueAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "priority",
@@ -49,7 +50,7 @@ class QueueAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(admin.ModelAdmin):
+class AgentProfileAdmin(ListLabelsMixin, admin.ModelAdmin):
     list_display = ["display_name", "user", "max_concurrent_chats", "presence", "is_supervisor"]
     list_editable = ["max_concurrent_chats", "is_supervisor"]
     list_filter = ["presence", "is_supervisor", "queues"]

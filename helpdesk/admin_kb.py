@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from .admin_a11y import ListLabelsMixin
 from .admin_audit import AuditedAdminMixin
 from .forms_kb import ArticleForm
 from .models import AnswerOutcome, Article, ArticleVersion, KnowledgeAnswer, KnowledgeBaseSettings, KnowledgeGap
@@ -160,7 +161,7 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(KnowledgeGap)
-class KnowledgeGapAdmin(admin.ModelAdmin):
+class KnowledgeGapAdmin(ListLabelsMixin, admin.ModelAdmin):
     """Questions the bot could not answer, grouped by meaning, most asked first: material for
     new articles, one click from a draft."""
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from helpdesk.admin_a11y import ListLabelsMixin
 from helpdesk.admin_audit import AuditedAdminMixin
 from helpdesk.models import AuditAction
 from helpdesk.services.audit import audit_object, audit_snapshot, client_ip
@@ -62,7 +63,7 @@ def rule_snapshots(names: list[str]) -> dict[str, dict]:
 
 
 @admin.register(Rule)
-class RuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RuleAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
     form = RuleBuilderForm
     # The builder's rows sit between the two fieldsets (admin/routing/rule/change_form.html).
     fieldsets = [

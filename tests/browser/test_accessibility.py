@@ -1,5 +1,6 @@
 """The supervisors' pages pass axe-core's serious and critical checks (tests/support/axe.py):
-the analytics dashboard and weekly report, and the knowledge base's article list and page.
+the analytics dashboard, weekly report and live board, the knowledge base's article list and
+page, the rules' list and builder, and the intents page with its Retrain button.
 
 On the desk the markup tests share (tests/browser/conftest.py): conversations, a handoff, an
 article with a history and owners, so the tables and charts have rows to check.
@@ -50,10 +51,17 @@ def _pages(desk: Desk) -> dict[str, str]:
         "weekly report": "/analytics/weekly/",
         "article list": "/admin/helpdesk/article/",
         "article page": f"/admin/helpdesk/article/{desk.ids['article']}/change/",
+        "live board": "/analytics/live/",
+        "rule list": "/admin/routing/rule/",
+        "new rule": "/admin/routing/rule/add/",
+        "intents": "/admin/bots/intent/",
     }
 
 
-@pytest.mark.parametrize("name", ["dashboard", "weekly report", "article list", "article page"])
+@pytest.mark.parametrize(
+    "name",
+    ["dashboard", "weekly report", "article list", "article page", "live board", "rule list", "new rule", "intents"],
+)
 def test_the_page_has_no_serious_accessibility_violations(desk: Desk, browser, supervisor: dict, name: str) -> None:
     context = browser.new_context(storage_state=supervisor, viewport={"width": 1280, "height": 900})
     page = context.new_page()
