@@ -238,3 +238,15 @@ def test_the_tickets_page_is_for_agents(client, queues, agent):
     page = client.get("/inbox/tickets/")
     assert page.status_code == 200
     assert b"js/tickets.js" in page.content and b"<script>" not in page.content
+
+
+def test_erasing_the_customer_erases_the_replies_and_notes(queues, agent, supervisor):
+    from helpdesk.services.data_requests import customer_erase
+    from helpdesk.services.tickets import ticket_close, ticket_reply
+
+    ticket = _ticket(queues["General"], "Call Ivy", email="ivy@example.com")
+    event = ticket_reply(ticket_id=ticket.pk, profile=agent, body="Ivy, we'll ring you on 0161 496 0000.")
+    ticket_close(ticket_id=ticket.pk, profile=agent, note="Rang Ivy on 0161 496 0000")
+    customer_erase(customer=ticket.customer, actor=supervisor.user)
+    assert set(TicketEvent.objects.exclude(body="").values_list("body", flat=True)) == {"[erased]"}
+    assert OutboundEmail.objects.get(pk=event.email_id).body == "[erased]"

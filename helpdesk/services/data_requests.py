@@ -30,8 +30,10 @@ from ..models import (
     KnowledgeGap,
     Message,
     Order,
+    OutboundEmail,
     Sender,
     Ticket,
+    TicketEvent,
 )
 from ..models.conversations import OPEN_STATUSES
 from ..security.redaction import redact
@@ -184,6 +186,11 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser, ip: str | Non
             ticket.subject = _scrub(ticket.subject, names, customer)[:200]
             ticket.description = ERASED if ticket.description else ""
             ticket.save(update_fields=["subject", "description", "updated_at"])
+            # Agents' replies and closing notes are about the customer too, and a reply's email
+            # holds the same text (update(): the log is append-only through the ORM's save).
+            replies = TicketEvent.objects.filter(ticket=ticket).exclude(body="")
+            OutboundEmail.objects.filter(pk__in=replies.exclude(email=None).values("email_id")).update(body=ERASED)
+            replies.update(body=ERASED)
             erasure.tickets_scrubbed += 1
 
         erasure.knowledge_gaps_cleared = _clear_gaps(their_texts)
