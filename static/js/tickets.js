@@ -61,6 +61,10 @@ function dueText(ticket) {
   return 'Due in ' + span(left);
 }
 
+var STATUS_LABELS = {
+  open: 'Open', pending: 'Replied, waiting on the customer', solved: 'Solved', closed: 'Closed'
+};
+
 function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
@@ -127,7 +131,7 @@ function show(detail) {
   var due = byId('ticket-due');
   due.textContent = (ticket.due_at ? when(ticket.due_at) + ' · ' : '') + dueText(ticket);
   due.classList.toggle('is-overdue', !!ticket.overdue);
-  byId('ticket-status').textContent = ticket.status;
+  byId('ticket-status').textContent = STATUS_LABELS[ticket.status] || ticket.status;
   byId('ticket-assignee').textContent = ticket.assignee ? holderName(ticket) : 'Nobody yet';
   byId('ticket-description').textContent = ticket.description || '';
 
@@ -141,6 +145,9 @@ function show(detail) {
   var mayWork = !closed && (!othersClaim || supervisor);
   byId('ticket-reply-form').hidden = !mayWork;
   byId('ticket-close-form').hidden = !mayWork;
+  var held = byId('ticket-held');
+  held.hidden = closed || !othersClaim || supervisor;
+  held.textContent = othersClaim ? 'Only ' + ticket.assignee.name + ' or a supervisor may reply or close it.' : '';
 
   var log = byId('ticket-log');
   log.replaceChildren();
@@ -159,7 +166,7 @@ function show(detail) {
   detail.history.forEach(function (message) {
     var item = make('li', 'history-msg' + (message.internal ? ' is-note' : ''));
     item.setAttribute('data-sender', message.sender);
-    var who = message.author_name || message.sender;
+    var who = message.author_name || (message.sender === 'customer' ? ticket.customer : message.sender);
     item.appendChild(make('span', 'history-who', message.internal ? who + ' · internal note' : who));
     item.appendChild(make('p', 'history-body', message.body));
     history.appendChild(item);

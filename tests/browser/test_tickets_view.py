@@ -142,7 +142,9 @@ def test_an_agent_claims_answers_and_closes_a_callback_beside_the_chat(desk, bro
     expect(page.locator("#ticket-email")).to_have_text(EMAIL)
     # The chat beside it: the customer's words, and the note marked as internal.
     history = page.locator("#ticket-history")
-    expect(history.locator('.history-msg[data-sender="customer"]').first).to_contain_text("broken leg")
+    said = history.locator('.history-msg[data-sender="customer"]').first
+    expect(said).to_contain_text("broken leg")
+    expect(said.locator(".history-who")).to_have_text("Cal Back")
     note = history.locator(".history-msg.is-note")
     expect(note).to_have_count(1)
     expect(note).to_contain_text("internal note")
@@ -159,7 +161,7 @@ def test_an_agent_claims_answers_and_closes_a_callback_beside_the_chat(desk, bro
     replied = page.locator('#ticket-log .ticket-event[data-kind="replied"]')
     expect(replied).to_contain_text(f"emailed {EMAIL}", timeout=WAIT_MS)
     expect(replied).to_contain_text("a new leg is on its way")
-    expect(page.locator("#ticket-status")).to_have_text("pending")
+    expect(page.locator("#ticket-status")).to_have_text("Replied, waiting on the customer")
     emails = _rows(
         desk, "SELECT kind, body FROM helpdesk_outboundemail WHERE \"to\" = ? AND kind = 'ticket_reply'", EMAIL
     )
@@ -167,7 +169,7 @@ def test_an_agent_claims_answers_and_closes_a_callback_beside_the_chat(desk, bro
 
     page.fill("#ticket-close-note", "Replacement leg shipped.")
     page.click("#ticket-close")
-    expect(page.locator("#ticket-status")).to_have_text("closed", timeout=WAIT_MS)
+    expect(page.locator("#ticket-status")).to_have_text("Closed", timeout=WAIT_MS)
     expect(page.locator('#ticket-log .ticket-event[data-kind="closed"]')).to_contain_text("Replacement leg shipped.")
     expect(page.locator("#ticket-reply-form")).to_be_hidden()
     expect(row).to_have_count(0, timeout=WAIT_MS)  # gone from the open list
@@ -212,4 +214,6 @@ def test_a_ticket_claimed_by_someone_else_shows_who(desk, browser) -> None:
     expect(claim).to_be_disabled(timeout=WAIT_MS)
     expect(claim).to_contain_text("Claimed by Sofia")
     expect(page.locator("#ticket-reply-form")).to_be_hidden()
+    expect(page.locator("#ticket-held")).to_have_text("Only Sofia (supervisor) or a supervisor may reply or close it.")
+    assert serious_violations(page) == []
     context.close()
