@@ -278,6 +278,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A conversation's and a ticket's `status` are different choice sets: each keeps its name.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "helpdesk.models.ConversationStatus",
+        "TicketStatusEnum": "helpdesk.models.TicketStatus",
+    },
 }
 
 # --- The helpdesk's own knobs -------------------------------------------------------------
