@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import search, views
 
 urlpatterns = [
     path("conversations/", views.ConversationStartView.as_view(), name="conversation-start"),
@@ -9,6 +9,8 @@ urlpatterns = [
     ),
     path("auth/token/", views.ObtainTokenView.as_view(), name="auth-token"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
+    # Before the packet's route: "search" is no conversation id.
+    path("agent/conversations/search/", search.ConversationSearchView.as_view(), name="conversation-search"),
     path(
         "agent/conversations/<str:conversation_id>/", views.AgentConversationView.as_view(), name="agent-conversation"
     ),

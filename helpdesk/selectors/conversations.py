@@ -45,12 +45,16 @@ def _base() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("queue", "customer", "agent__agent")
 
 
-def agent_visible_filter(profile: AgentProfile) -> Q:
+def agent_visible_filter(profile: AgentProfile, *, queue_ids: list[int] | None = None) -> Q:
     """Which conversations an agent may see: those they hold, those waiting in or handled by
-    their queues; a supervisor sees everything."""
+    their queues; a supervisor sees everything.
+
+    `queue_ids`, the agent's queues already read, puts them in the query as values instead of a
+    subquery: PostgreSQL then estimates how much of a large table they cover (the search over
+    all history, selectors/search.py), where it guesses half for the subquery."""
     if profile.is_supervisor:
         return Q()
-    return Q(agent_id=profile.user_id) | Q(queue__in=profile.queues.all())
+    return Q(agent_id=profile.user_id) | Q(queue__in=profile.queues.all() if queue_ids is None else queue_ids)
 
 
 def conversation_get_for_agent(conversation_id: str, profile: AgentProfile) -> Conversation:

@@ -240,6 +240,7 @@ CUSTOMER_ALLOWED = {
     "api/v1/auth/token/": set(),
     "api/v1/inbox/": set(),
     "api/v1/agent/conversations/<str:conversation_id>/": set(),
+    "api/v1/agent/conversations/search/": set(),
     "api/v1/tickets/": set(),
     "api/v1/tickets/<str:ticket_id>/": set(),
     "api/v1/tickets/<str:ticket_id>/claim/": set(),
