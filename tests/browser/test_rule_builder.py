@@ -133,7 +133,7 @@ def test_a_supervisor_builds_breaks_dry_runs_and_reverts_a_rule(rules_desk: Serv
 
     # --- History: the change reads as a diff and reverts from there. -------------------------
     page.goto(change_url)
-    page.get_by_role("link", name="History").first.click()
+    page.get_by_role("link", name="Versions and diffs").click()
     kind = page.locator("td.field-kind", has_text=re.compile(r"^changed$"))
     page.locator("#result_list tbody tr", has=kind).get_by_role("link").first.click()
     diff = page.locator(".rb-diff-table")
