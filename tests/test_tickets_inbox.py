@@ -250,3 +250,71 @@ def test_erasing_the_customer_erases_the_replies_and_notes(queues, agent, superv
     customer_erase(customer=ticket.customer, actor=supervisor.user)
     assert set(TicketEvent.objects.exclude(body="").values_list("body", flat=True)) == {"[erased]"}
     assert OutboundEmail.objects.get(pk=event.email_id).body == "[erased]"
+
+
+# --- The tickets page's socket -------------------------------------------------------------
+
+
+async def _tickets_socket(profile):
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    token = await database_sync_to_async(lambda: agent_token(profile))()
+    communicator = WebsocketCommunicator(application, f"/ws/agent/?token={token}&view=tickets")
+    connected, code = await communicator.connect()
+    assert connected, code
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_or_changed_ticket_reaches_the_tickets_pages_that_may_see_it(queues, agent, outsider, supervisor):
+    from channels.db import database_sync_to_async
+
+    from helpdesk.models import AgentProfile
+    from tests.support.sockets import drain
+
+    sockets = {p.display_name: await _tickets_socket(p) for p in (agent, outsider, supervisor)}
+    try:
+        ticket = await database_sync_to_async(_ticket)(queues["General"], "Call Kim", email="kim@example.com")
+        frame = {"type": "ticket.changed", "ticket_id": str(ticket.pk)}
+        assert await drain(sockets["Grace"]) == [frame]
+        assert await drain(sockets["Sofia"]) == [frame]
+        assert await drain(sockets["Olga"]) == []  # another queue's ticket: not even its id
+        await database_sync_to_async(ticket_claim)(ticket_id=ticket.pk, profile=agent)
+        assert await drain(sockets["Grace"]) == [frame]
+        assert await drain(sockets["Olga"]) == []
+        # The socket only listens, and opening the page puts nobody online for chats.
+        await sockets["Grace"].send_json_to({"type": "accept", "conversation_id": "x"})
+        assert (await sockets["Grace"].receive_json_from())["code"] == "read_only"
+        presence = await database_sync_to_async(lambda: AgentProfile.objects.get(pk=agent.pk).presence)()
+        assert presence == "offline"
+    finally:
+        for communicator in sockets.values():
+            await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_ticket_claimed_outside_the_queue_reaches_its_holder_once(queues, agent, outsider):
+    from channels.db import database_sync_to_async
+
+    from tests.support.sockets import drain
+
+    # Olga (Billing) opens a ticket in General: it is hers to see, though not her queue's.
+    def opened() -> Ticket:
+        customer = Customer.objects.create(name="Lee")
+        return ticket_open(subject="Call Lee", customer=customer, queue=queues["General"], created_by=outsider.user)
+
+    sockets = {p.display_name: await _tickets_socket(p) for p in (agent, outsider)}
+    try:
+        ticket = await database_sync_to_async(opened)()
+        frame = {"type": "ticket.changed", "ticket_id": str(ticket.pk)}
+        assert await drain(sockets["Olga"]) == [frame]
+        assert await drain(sockets["Grace"]) == [frame]
+        await database_sync_to_async(ticket_claim)(ticket_id=ticket.pk, profile=agent)
+        assert await drain(sockets["Grace"]) == [frame]  # her queue's group and no more
+        assert await drain(sockets["Olga"]) == [frame]
+    finally:
+        for communicator in sockets.values():
+            await communicator.disconnect()

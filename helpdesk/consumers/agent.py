@@ -3,6 +3,9 @@
 `?view=desk` opens a supervisor's live-desk socket (/analytics/live/): it hears only the
 "desk.changed" frames and changes nothing. It is no inbox: opening the board must not put a
 supervisor online for chats, so it keeps no presence and holds no conversations.
+
+`?view=tickets` opens a tickets page's socket (/inbox/tickets/), listening the same way: it
+hears only "ticket.changed" frames, of the tickets the agent may see.
 """
 
 from __future__ import annotations
@@ -56,6 +59,14 @@ def _groups_at_connect(profile: AgentProfile) -> tuple[list[str], list[str]]:
     return groups, held
 
 
+def _ticket_groups(profile: AgentProfile) -> list[str]:
+    """A tickets page's groups: the same scope as its reads (selectors/tickets.py)."""
+    if profile.is_supervisor:
+        return [realtime.TICKETS_SUPERVISORS]
+    queues = profile.queues.values_list("pk", flat=True)
+    return [realtime.tickets_agent_group(profile.user_id), *(realtime.tickets_queue_group(pk) for pk in queues)]
+
+
 def _packet_for_agent(conversation_id: str, profile: AgentProfile) -> dict[str, Any]:
     return conversation_packet(conversation_get_for_agent(conversation_id, profile))
 
@@ -69,8 +80,12 @@ class AgentConsumer(JsonFrameConsumer):
             await self.close(code=4401)
             return
         self.profile = profile
-        if self._wants_desk():
+        view = self._view()
+        if view == "desk":
             await self._connect_desk()
+            return
+        if view == "tickets":
+            await self._connect_listener(await db(_ticket_groups)(profile))
             return
         self.bucket = TokenBucket(
             rate=settings.HELPDESK_AGENT_RATE["rate_per_second"], burst=settings.HELPDESK_AGENT_RATE["burst"]
@@ -92,17 +107,22 @@ class AgentConsumer(JsonFrameConsumer):
         await db(agent_connected)(user_id=profile.user_id, connection=self.channel_name)
         self.heartbeat = asyncio.create_task(self._beat())
 
-    def _wants_desk(self) -> bool:
+    def _view(self) -> str | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        return query.get("view") == ["desk"]
+        return (query.get("view") or [None])[0]
 
     async def _connect_desk(self) -> None:
         if not self.profile.is_supervisor:
             await self.close(code=4403)
             return
+        await self._connect_listener([realtime.DESK])
+
+    async def _connect_listener(self, groups: list[str]) -> None:
+        """A socket that only listens: no presence, no conversations, no actions."""
         self.desk_only = True
-        self.groups_joined = [realtime.DESK]
-        await self.channel_layer.group_add(realtime.DESK, self.channel_name)
+        self.groups_joined = groups
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -148,7 +168,7 @@ class AgentConsumer(JsonFrameConsumer):
         try:
             frame = self.parse_frame(text_data, bytes_data)
             if getattr(self, "desk_only", False):
-                raise FrameError("read_only", "The live desk's socket only listens.")
+                raise FrameError("read_only", "This socket only listens.")
             handler = self.HANDLERS.get(frame["type"])
             if handler is None:
                 raise FrameError("unknown_type", f"Unknown frame type {frame['type']!r}.")

@@ -11,6 +11,8 @@ Groups:
   queue.<id>       agents holding that queue as a skill
   supervisors      every supervisor socket
   desk             supervisors' live-desk sockets (/ws/agent/?view=desk): "desk.changed" only
+  tickets.<queue id>, tickets.agent.<user id>, tickets.supervisors
+                   tickets pages' sockets (/ws/agent/?view=tickets): "ticket.changed" only
 """
 
 from __future__ import annotations
@@ -262,3 +264,30 @@ def desk_changed() -> None:
 
 def _push_desk() -> None:
     _safely(agents_frame, [DESK], DESK_CHANGED)
+
+
+# --- The tickets page ----------------------------------------------------------------------
+
+TICKETS_SUPERVISORS = "tickets.supervisors"
+
+
+def tickets_queue_group(queue_id: int) -> str:
+    return f"tickets.{queue_id}"
+
+
+def tickets_agent_group(user_id: int) -> str:
+    return f"tickets.agent.{user_id}"
+
+
+def ticket_changed(ticket_id: int, queue_id: int | None, user_ids: Iterable[int | None]) -> None:
+    """A ticket opened or changed: the tickets pages that may see it read it again. The frame
+    names the ticket and nothing else, so no one learns more than their own read then shows
+    them; its audience is the ticket's scope (selectors/tickets.py): the queue's agents,
+    supervisors, and `user_ids` (its assignee and opener, when the caller found that neither
+    the queue nor supervisors cover them). Tickets pages have sockets of their own, not the
+    inbox's: a ticket is no inbox's business."""
+    groups = [TICKETS_SUPERVISORS]
+    if queue_id is not None:
+        groups.append(tickets_queue_group(queue_id))
+    groups += [tickets_agent_group(user_id) for user_id in user_ids if user_id is not None]
+    agents_frame(groups, {"type": "ticket.changed", "ticket_id": str(ticket_id)})

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from ..errors import NotFound, PermissionDenied, ServiceError
+from ..infrastructure import realtime
 from ..infrastructure.locks import lock_ticket
 from ..models import (
     AgentProfile,
@@ -60,7 +61,23 @@ def ticket_open(
                 actor=created_by,
                 new_value=str(ticket.pk),
             )
+        _announce(ticket)
     return ticket
+
+
+def _announce(ticket: Ticket) -> None:
+    """Tickets pages that may see the ticket read it again, once this commits: its queue's and
+    supervisors' (by group), and its assignee's and opener's when neither covers them, so that
+    each socket hears of each change once."""
+    people = {ticket.assignee_id, ticket.created_by_id} - {None}
+    outside = []
+    if people:
+        outside = list(
+            AgentProfile.objects.filter(user_id__in=people, is_supervisor=False)
+            .exclude(queues=ticket.queue_id)
+            .values_list("user_id", flat=True)
+        )
+    realtime.after_commit(realtime.ticket_changed, ticket.pk, ticket.queue_id, outside)
 
 
 # --- Agents working a ticket (the tickets page, docs/protocol.md §2.6) ----------------------
@@ -126,6 +143,7 @@ def ticket_claim(*, ticket_id: int | str, profile: AgentProfile) -> Ticket:
         if ticket.assignee_id is not None:
             raise ServiceError("already_claimed", f"{_holder_name(ticket)} has already claimed this ticket.")
         _claim_locked(ticket, profile)
+        _announce(ticket)
     return ticket
 
 
@@ -157,6 +175,7 @@ def ticket_reply(*, ticket_id: int | str, profile: AgentProfile, body: str) -> T
         # Answered: the ticket waits on the customer now, no longer on the desk.
         ticket.status = TicketStatus.PENDING
         ticket.save(update_fields=["status", "updated_at"])
+        _announce(ticket)
     return event
 
 
@@ -185,4 +204,5 @@ def ticket_close(*, ticket_id: int | str, profile: AgentProfile, note: str = "")
             ticket.assignee_id = profile.user_id
         ticket.save(update_fields=["status", "assignee", "updated_at"])
         _event(ticket, profile, TicketEventKind.CLOSED, body=text)
+        _announce(ticket)
     return ticket

@@ -1,11 +1,13 @@
 /* The tickets page: callback tickets and the like, in the agents' hands (claim, reply by email,
- * close), each beside the customer's chat. Everything goes through the REST API
- * (/api/v1/tickets/, docs/protocol.md §2.6), whose scope is the agent's queues. No socket: the
- * inbox's agent socket would count this tab as the agent being online for chats, so the list is
- * read again with the Refresh button and whenever the tab comes back into view. Data reaches the
- * DOM as text only. */
+ * close), each beside the customer's chat. Reads and actions go through the REST API
+ * (/api/v1/tickets/, docs/protocol.md §2.6), whose scope is the agent's queues. The page's own
+ * socket (/ws/agent/?view=tickets, which only listens: it keeps no presence, so this tab never
+ * counts as the agent being online for chats) says which ticket changed, and the page reads it
+ * again; the Refresh button and a tab coming back into view do the same by hand. Data reaches
+ * the DOM as text only. */
 
 import { byId, getCookie, make, toast } from './common.js';
+import { ReconnectingSocket } from './socket.js';
 
 var API = '/api/v1/tickets/';
 var main = byId('main');
@@ -239,9 +241,40 @@ function refresh() {
   if (state.selected) select(state.selected);
 }
 
+/* A burst of changes (a reply claims, then answers) is read once. */
+var pending = null;
+function changed(ticketId) {
+  pending = pending || { selected: false };
+  if (ticketId === state.selected) pending.selected = true;
+  if (pending.timer) return;
+  pending.timer = setTimeout(function () {
+    var reselect = pending.selected && !state.busy;
+    pending = null;
+    loadList();
+    if (reselect) {
+      request('GET', API + state.selected + '/').then(show).catch(function () { /* gone from scope */ });
+    }
+  }, 250);
+}
+
+var socket = new ReconnectingSocket({
+  url: function () { return '/ws/agent/?view=tickets'; },
+  banner: byId('tickets-banner'),
+  onOpen: function () {
+    main.setAttribute('data-live', '1');
+    refresh();  // whatever changed while the socket was down
+  },
+  onFrame: function (frame) { if (frame.type === 'ticket.changed') changed(frame.ticket_id); },
+  onClose: function () {
+    main.setAttribute('data-live', '0');
+    return true;
+  }
+});
+
 byId('tickets-refresh').addEventListener('click', refresh);
 document.addEventListener('visibilitychange', function () {
   if (document.visibilityState === 'visible') refresh();
 });
 
 loadList();
+socket.connect();
