@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import conversation_pages, views
 from .security.login_forms import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("chat/", views.chat_page, name="chat"),
     path("widget/demo/", views.widget_demo, name="widget-demo"),
     path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/conversations/", conversation_pages.conversations_page, name="conversations"),
+    path("inbox/c/<str:conversation_id>/", conversation_pages.conversation_permalink, name="conversation-permalink"),
     path("inbox/tickets/", views.tickets_page, name="tickets"),
     path(
         "login/",

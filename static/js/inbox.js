@@ -52,10 +52,12 @@ wireNotifications(openConversation);
 wireShortcuts(openConversation);
 tickWaitTimes();
 
-/* A link from another page (the live desk's conversations at risk) opens one conversation:
- * /inbox/#conversation=<id>. Anything but a UUID there is ignored. */
+/* A link from another page opens one conversation: /inbox/#conversation=<id> (the live desk's
+ * conversations at risk) or the permanent /inbox/c/<id>/ (the conversations view, a reload).
+ * Anything but a UUID there is ignored. */
 function openLinked() {
-  var wanted = new URLSearchParams(window.location.hash.slice(1)).get('conversation');
+  var path = /^\/inbox\/c\/([^/]+)\/$/.exec(window.location.pathname);
+  var wanted = new URLSearchParams(window.location.hash.slice(1)).get('conversation') || (path && path[1]);
   if (wanted && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(wanted) && wanted !== openId) {
     openConversation(wanted);
   }

@@ -25,6 +25,10 @@ export function openConversation(id) {
   if (openId && openId !== id) socket.send({ type: 'unwatch', conversation_id: openId });
   var switching = openId !== id;
   setOpenId(id);
+  // The address bar names the open conversation: a reload, or the link copied, opens it again.
+  if (window.location.pathname !== '/inbox/c/' + id + '/' || window.location.hash) {
+    history.replaceState(null, '', '/inbox/c/' + encodeURIComponent(id) + '/');
+  }
   if (switching) {
     setCurrent(null);
     clearTranscript();
@@ -78,6 +82,7 @@ export function closeConversation() {
   if (openId) socket.send({ type: 'unwatch', conversation_id: openId });
   setOpenId(null);
   setCurrent(null);
+  if (window.location.pathname !== '/inbox/') history.replaceState(null, '', '/inbox/');
   clearTranscript();
   ui.view.hidden = true;
   ui.empty.hidden = false;
