@@ -36,6 +36,7 @@ class Page:
     what: str
     settle_ms: int = 300  # charts drawn, a live board's first push
     height: int = WIDE["height"]
+    click: str | None = None  # clicked once the page has loaded (the widget's launcher)
 
 
 PAGES = [
@@ -50,6 +51,15 @@ PAGES = [
     Page("live-board.png", "/analytics/live/", "the live board", settle_ms=2000),
     Page("rule.png", "/admin/routing/rule/{rule}/change/", "a routing rule's page"),
     Page("intents.png", "/admin/bots/intent/", "the intents page"),
+    Page("conversations.png", "/inbox/conversations/?status=resolved", "past conversations, searchable"),
+    Page("tickets.png", "/inbox/tickets/", "callback tickets"),
+    Page(
+        "widget.png",
+        "/widget/demo/",
+        "a shop page with the chat widget",
+        settle_ms=1500,
+        click="#helpdesk-widget-launcher",
+    ),
 ]
 
 # What a day at the demo desk looks like: (customer, what they write, what happens after).
@@ -184,6 +194,9 @@ def photograph(browser, base: str, ids: dict, out: Path) -> list[Path]:
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
         page.wait_for_load_state("networkidle")
+        if shot.click:
+            page.click(shot.click)
+            page.wait_for_load_state("networkidle")
         page.wait_for_timeout(shot.settle_ms)
         page.screenshot(path=str(out / shot.file))
         saved.append(out / shot.file)
