@@ -52,7 +52,7 @@ PAGES = [
     Page("rule.png", "/admin/routing/rule/{rule}/change/", "a routing rule's page"),
     Page("intents.png", "/admin/bots/intent/", "the intents page"),
     Page("conversations.png", "/inbox/conversations/?status=resolved", "past conversations, searchable"),
-    Page("tickets.png", "/inbox/tickets/", "callback tickets"),
+    Page("tickets.png", "/inbox/tickets/", "callback tickets", settle_ms=1000, click=".ticket-row"),
     Page(
         "widget.png",
         "/widget/demo/",
@@ -64,7 +64,8 @@ PAGES = [
 
 # What a day at the demo desk looks like: (customer, what they write, what happens after).
 # "answered": the bot answers and the customer says it helped; "person": the chat is handed
-# to a person, who replies and resolves it, and the customer rates it.
+# to a person, who replies and resolves it, and the customer rates it; "callback": it waits
+# with nobody online and the customer leaves a callback ticket.
 ACTIVITY = [
     ("Ava Turner", "which payment methods do you accept?", "answered", "yes"),
     ("Noah Brooks", "how long does delivery take to Germany?", "answered", "yes, thanks"),
@@ -76,6 +77,8 @@ ACTIVITY = [
     ("Lucas Meyer", "I want to cancel my subscription", "person", "5"),
     ("Chloe Martin", "do you sell garden sheds?", "answered", ""),
     ("Ethan Hall", "the app crashes when I open my basket", "person", "2"),
+    ("Mia Novak", "the sofa cushion arrived torn, I want a refund", "callback", ""),
+    ("Noah Berg", "I was charged twice for order A-1003", "callback", ""),
 ]
 
 
@@ -98,7 +101,7 @@ def seed_activity() -> None:
     boss = get_user_model().objects.get(username="supervisor")
     profile = AgentProfile.objects.get(user=boss)
     for name, words, course, after in ACTIVITY:
-        conversation, _ = conversation_start(name=name, email=f"{name.split()[0].lower()}@example.com")
+        conversation, _ = conversation_start(name=name, email=f"{name.replace(' ', '.').lower()}@example.com")
         customer_message_post(conversation_id=conversation.pk, body=words)
         if course == "answered":
             if after:
@@ -109,6 +112,9 @@ def seed_activity() -> None:
             conversation_request_handoff(
                 conversation_id=conversation.pk, trigger="customer_request", actor_type="customer"
             )
+        if course == "callback":  # nobody online: the customer leaves a callback ticket
+            customer_message_post(conversation_id=conversation.pk, body="Request a callback")
+            continue
         conversation_accept(conversation_id=conversation.pk, agent_user_id=boss.pk)
         agent_reply_post(
             conversation_id=conversation.pk, author=boss, author_name=profile.display_name, body="Sorted, sorry!"
@@ -195,7 +201,7 @@ def photograph(browser, base: str, ids: dict, out: Path) -> list[Path]:
             raise RuntimeError(f"{path} answered {status}")
         page.wait_for_load_state("networkidle")
         if shot.click:
-            page.click(shot.click)
+            page.locator(shot.click).first.click()
             page.wait_for_load_state("networkidle")
         page.wait_for_timeout(shot.settle_ms)
         page.screenshot(path=str(out / shot.file))
