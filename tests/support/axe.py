@@ -65,6 +65,13 @@ def _axe_source() -> str:
 
 def axe_results(page, *, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """axe's full result object for the page as it is now (all of axe's default rules)."""
+    # Colours read halfway through a transition are neither the old nor the new ones: wait for
+    # the finite animations to end (a queued chat's pulsing dot never does, and is not waited for).
+    page.wait_for_function(
+        """() => document.getAnimations().every(
+             a => a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)""",
+        timeout=5000,
+    )
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     return page.evaluate("options => window.axe.run(document, options)", options or {"resultTypes": ["violations"]})
