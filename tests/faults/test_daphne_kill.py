@@ -109,7 +109,7 @@ async def test_an_agent_whose_daphne_died_stops_counting_as_online(stack: Stack)
     await second.client.send({"type": "request_human"})
     await second.until(is_type("handoff"))
     announced = [m for m in second.messages.values() if m["sender"] == "system"]
-    assert {"label": "Request a callback", "value": "callback"} in announced[-1]["options"]
+    assert {"label": "Request a callback", "value": "Request a callback"} in announced[-1]["options"]
     assert not [f for f in await second.drain(2.0) if f.get("type") == "assigned"]
     ((status, holder),) = stack.sql("SELECT status, agent_id FROM helpdesk_conversation WHERE id = %s", second.id)
     assert (status, holder) == ("queued", None)
