@@ -241,9 +241,13 @@ def test_an_agent_works_the_inbox_from_the_keyboard_and_hears_of_chats_while_awa
     expect(reply).to_have_value("")
     agent.keyboard.press("Escape")
 
-    # t takes the agent to the transfer choice.
+    # t takes the agent to the transfer choice; e to the Resolve button, without resolving.
     agent.keyboard.press("t")
     expect(agent.locator("#transfer-select")).to_be_focused()
+    agent.keyboard.press("Escape")
+    agent.keyboard.press("e")
+    expect(agent.locator("#resolve-btn")).to_be_focused()
+    expect(agent.locator("#resolve-btn")).to_be_enabled()
     agent.keyboard.press("Escape")
     expect(agent.locator("#transfer-select")).not_to_be_focused()
 
@@ -259,12 +263,14 @@ def test_an_agent_works_the_inbox_from_the_keyboard_and_hears_of_chats_while_awa
     agent.wait_for_timeout(1000)  # the refetch after the transfer has long answered
     expect(agent.locator(".toast--error")).to_have_count(0)
 
-    # --- e resolves the open conversation (the desk is shared with later tests). ------------
+    # --- e then Enter resolves the open conversation (the desk is shared with later tests). --
     agent.locator(f'.conv-item[data-conversation-id="{first_id}"] .conv-open').click()
     expect(agent.locator("#conv-title")).to_contain_text("Nora Notified", timeout=WAIT_MS)
     agent.evaluate("() => document.activeElement && document.activeElement.blur()")
     expect(agent.locator("#resolve-btn")).to_be_enabled(timeout=WAIT_MS)
     agent.keyboard.press("e")
+    expect(agent.locator("#resolve-btn")).to_be_focused()
+    agent.keyboard.press("Enter")
     expect(first.locator("#chat-status")).to_contain_text("esolved", timeout=WAIT_MS)
     second.click("#end-chat")
     second.click("#end-confirm-btn")

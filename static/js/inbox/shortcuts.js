@@ -1,7 +1,7 @@
 /* Keyboard shortcuts for agents who live in the inbox (README.md, "Keyboard shortcuts"):
  *
  *   j / Alt+Down  next conversation        k / Alt+Up  previous conversation
- *   r  reply        n  internal note on/off     a  accept     e  resolve     t  transfer
+ *   r  reply        n  internal note on/off     a  accept     e  resolve (then Enter)     t  transfer
  *   ?  this list, in a dialog (Esc closes it and focus goes back where it was)
  *
  * Letters never fire while the agent types in a field (the reply box, the transfer choice, a
@@ -73,7 +73,8 @@ var ACTIONS = {
     return true;
   },
   a: function () { if (!usable(ui.accept)) return false; ui.accept.click(); return true; },
-  e: function () { if (!usable(ui.resolve)) return false; ui.resolve.click(); return true; },
+  // Resolving ends the customer's chat: e only takes the agent to the button, Enter resolves.
+  e: function () { if (!usable(ui.resolve)) return false; ui.resolve.focus(); return true; },
   t: function () { if (!usable(ui.transferSelect)) return false; ui.transferSelect.focus(); return true; },
   '?': function () { showHelp(); return true; }
 };
