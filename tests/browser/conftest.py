@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sqlite3
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,27 +18,19 @@ import pytest
 from tests.support import hostile_desk as h
 from tests.support.browser import chromium
 from tests.support.markup_checks import WAIT_MS, Desk
-from tests.support.servers import daphne, manage
+from tests.support.servers import desk_copy, manage
 
 
 @pytest.fixture(scope="package")
 def desk(live_daphne, artifacts: Path) -> Iterator[Desk]:
-    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-markup-"))
-    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    target = sqlite3.connect(workdir / "db.sqlite3")
-    try:
-        source.backup(target)  # consistent even while the live daphne writes
-    finally:
-        source.close()
-        target.close()
-    env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
-    out = manage(env, "shell", "-c", "from tests.support.hostile_desk import main; main()")
-    ids = json.loads(out.strip().splitlines()[-1])
-    try:
-        with daphne(env, artifacts, name="markup") as server:
-            yield Desk(server.url, ids)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    ids: dict = {}
+
+    def hostile(env: dict[str, str]) -> None:
+        out = manage(env, "shell", "-c", "from tests.support.hostile_desk import main; main()")
+        ids.update(json.loads(out.strip().splitlines()[-1]))
+
+    with desk_copy(live_daphne, artifacts, "markup", prepare=hostile) as server:
+        yield Desk(server.url, ids)
 
 
 @pytest.fixture(scope="package", name="chromium")

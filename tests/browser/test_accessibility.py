@@ -9,31 +9,20 @@ article with a history and owners, so the tables and charts have rows to check.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from tests.support import hostile_desk as h
 from tests.support.axe import serious_violations
-from tests.support.browser import chromium as launch_chromium
 from tests.support.markup_checks import WAIT_MS, Desk
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator:
-    """This module's own Chromium, closed when the module ends. Not the package's shared one
-    (conftest.py): that stays open until the package ends, and the modules that run after this
-    one and start their own Playwright could not while it runs in the same thread."""
-    with launch_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
-def supervisor(desk: Desk, browser) -> dict:
+def supervisor(desk: Desk, chromium) -> dict:
     """The desk's supervisor, signed in: the session's cookies."""
-    context = browser.new_context()
+    context = chromium.new_context()
     page = context.new_page()
     page.goto(f"{desk.url}/login/?next=/admin/")
     page.fill("#id_username", h.SUPERVISOR)
@@ -62,8 +51,8 @@ def _pages(desk: Desk) -> dict[str, str]:
     "name",
     ["dashboard", "weekly report", "article list", "article page", "live board", "rule list", "new rule", "intents"],
 )
-def test_the_page_has_no_serious_accessibility_violations(desk: Desk, browser, supervisor: dict, name: str) -> None:
-    context = browser.new_context(storage_state=supervisor, viewport={"width": 1280, "height": 900})
+def test_the_page_has_no_serious_accessibility_violations(desk: Desk, chromium, supervisor: dict, name: str) -> None:
+    context = chromium.new_context(storage_state=supervisor, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         answer = page.goto(desk.url + _pages(desk)[name], timeout=WAIT_MS)
@@ -75,9 +64,9 @@ def test_the_page_has_no_serious_accessibility_violations(desk: Desk, browser, s
         context.close()
 
 
-def test_axe_sees_a_violation_when_there_is_one(desk: Desk, browser) -> None:
+def test_axe_sees_a_violation_when_there_is_one(desk: Desk, chromium) -> None:
     """The check can fail: an image without words is reported, with where it is."""
-    context = browser.new_context()
+    context = chromium.new_context()
     page = context.new_page()
     try:
         page.goto(f"{desk.url}/login/", timeout=WAIT_MS)

@@ -14,12 +14,8 @@ for free) that allows the fake shop's origin to frame the chat.
 
 from __future__ import annotations
 
-import asyncio
 import http.server
 import json
-import shutil
-import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,8 +25,8 @@ import pytest
 
 from tests.support.axe import serious_violations
 from tests.support.browser import chromium
-from tests.support.servers import DEMO_PASSWORD, Server, daphne, free_port, http_json
-from tests.support.wsclient import Client
+from tests.support.servers import Server, desk_copy, free_port
+from tests.support.wsclient import agent_frames
 
 pytestmark = [pytest.mark.browser]
 
@@ -68,25 +64,10 @@ def shop() -> Iterator[tuple[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def desk(live_daphne, artifacts: Path, shop) -> Iterator[Server]:
-    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-comfort-"))
-    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    target = sqlite3.connect(workdir / "db.sqlite3")
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    env = {
-        **live_daphne.env,
-        "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3",
-        "HELPDESK_EMBED_ORIGINS": shop[0],
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    try:
-        with daphne(env, artifacts, name="comfort") as server:
-            yield server
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with desk_copy(
+        live_daphne, artifacts, "comfort", HELPDESK_EMBED_ORIGINS=shop[0], ALLOWED_HOSTS="127.0.0.1,localhost"
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -113,38 +94,6 @@ def _say(page, text: str) -> None:
 
 def _conversation_id(page) -> str:
     return json.loads(page.evaluate("() => localStorage.getItem('helpdesk.chat.v1')"))["id"]
-
-
-def _agent(desk: Server, *frames: dict) -> None:
-    """agent_general does something over the agent socket, as the inbox would."""
-
-    async def run() -> None:
-        status, answer = http_json(
-            "POST", f"{desk.url}/api/v1/auth/token/", {"username": "agent_general", "password": DEMO_PASSWORD}
-        )
-        assert status == 200, answer
-        client = await Client.connect(f"{desk.ws_url}/ws/agent/?token={answer['token']}")
-        try:
-            for frame in frames:
-                await client.send(frame)
-                await client.until(lambda f, a=frame["type"]: f.get("type") in ("ok", "error") and f.get("action") == a)
-        finally:
-            await client.close()
-
-    # Playwright's sync API runs its own loop in this thread: the socket gets a thread of its own.
-    failures: list[BaseException] = []
-
-    def in_thread() -> None:
-        try:
-            asyncio.run(run())
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            failures.append(error)
-
-    thread = threading.Thread(target=in_thread)
-    thread.start()
-    thread.join(60)
-    if failures:
-        raise failures[0]
 
 
 def test_the_widget_opens_on_another_site_and_a_message_round_trips(desk, shop, browser) -> None:
@@ -234,7 +183,7 @@ def test_the_header_names_the_agent_then_the_assistant_and_links_are_links(desk,
     page.click("#talk-to-human")
     expect(page.locator("#chat-status")).to_contain_text("Waiting", timeout=WAIT_MS)
     conversation_id = _conversation_id(page)
-    _agent(desk, {"type": "accept", "conversation_id": conversation_id})
+    agent_frames(desk, {"type": "accept", "conversation_id": conversation_id})
     expect(page.locator("#chat-status")).to_contain_text("Chatting with", timeout=WAIT_MS)
     name = page.locator("#chat-who-name")
     expect(name).not_to_contain_text("Assistant")
@@ -246,7 +195,7 @@ def test_the_header_names_the_agent_then_the_assistant_and_links_are_links(desk,
     expect(page.locator("#chat-status")).to_contain_text("Chatting with", timeout=WAIT_MS)
     expect(page.locator("#chat-who-badge")).to_have_text("support team", timeout=WAIT_MS)
 
-    _agent(desk, {"type": "handback", "conversation_id": conversation_id})
+    agent_frames(desk, {"type": "handback", "conversation_id": conversation_id})
     expect(page.locator("#chat-who-badge")).to_have_text("automated", timeout=WAIT_MS)
     expect(page.locator("#chat-who-name")).to_contain_text("Assistant")
     expect(page.locator("#chat-avatar")).to_have_attribute("data-kind", "bot")

@@ -9,9 +9,6 @@ The training is the real one on the demo's ~2,000 examples: ~25 s on a 2-core ma
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.markup_checks import new_page
-from tests.support.servers import DEMO_PASSWORD, Server, daphne
+from tests.support.servers import DEMO_PASSWORD, Server, desk_copy
 
 # The demo desk's seeding trains once, the test once more: minutes on a loaded 2-core machine.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -32,20 +29,8 @@ TRAINING_MS = 240_000  # the demo's training, with room for a loaded machine
 def desk(live_daphne: Server, artifacts: Path) -> Iterator[Server]:
     """A daphne on a copy of the live desk's database: the training's new model version stays
     out of the desk other tests share."""
-    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-retrain-"))
-    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    target = sqlite3.connect(workdir / "db.sqlite3")
-    try:
-        source.backup(target)  # consistent even while the live daphne writes
-    finally:
-        source.close()
-        target.close()
-    env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
-    try:
-        with daphne(env, artifacts, name="retrain") as server:
-            yield server
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with desk_copy(live_daphne, artifacts, "retrain") as server:
+        yield server
 
 
 def test_the_supervisor_retrains_and_watches_it_live(desk: Server, chromium) -> None:

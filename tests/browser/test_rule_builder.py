@@ -10,9 +10,6 @@ supervisor come with it): the rule made here must not change what other browser 
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import pytest
 
 from tests.support.browser import chromium
 from tests.support.markup_checks import WAIT_MS, assert_inert, expect, new_page
-from tests.support.servers import DEMO_PASSWORD, Server, daphne
+from tests.support.servers import DEMO_PASSWORD, Server, desk_copy
 
 # A daphne of its own and one long walk through the admin: longer than the suite's 120 s.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -30,20 +27,8 @@ NAME = "VIP refunds"
 
 @pytest.fixture(scope="module")
 def rules_desk(live_daphne, artifacts: Path) -> Iterator[Server]:
-    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-rules-"))
-    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    target = sqlite3.connect(workdir / "db.sqlite3")
-    try:
-        source.backup(target)  # consistent even while the live daphne writes
-    finally:
-        source.close()
-        target.close()
-    env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
-    try:
-        with daphne(env, artifacts, name="rules") as server:
-            yield server
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with desk_copy(live_daphne, artifacts, "rules") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

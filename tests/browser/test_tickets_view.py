@@ -10,12 +10,8 @@ for free)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 import sqlite3
-import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +20,8 @@ import pytest
 
 from tests.support.axe import serious_violations
 from tests.support.browser import chromium
-from tests.support.servers import DEMO_PASSWORD, Server, daphne, http_json
-from tests.support.wsclient import Client
+from tests.support.servers import DEMO_PASSWORD, Server, desk_copy, http_json
+from tests.support.wsclient import agent_frames
 
 pytestmark = [pytest.mark.browser]
 
@@ -36,20 +32,8 @@ EMAIL = "cal.back@example.com"
 
 @pytest.fixture(scope="module")
 def desk(live_daphne, artifacts: Path) -> Iterator[Server]:
-    workdir = Path(tempfile.mkdtemp(prefix="helpdesk-tickets-"))
-    source = sqlite3.connect(live_daphne.env["DATABASE_URL"].removeprefix("sqlite:///"))
-    target = sqlite3.connect(workdir / "db.sqlite3")
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    env = {**live_daphne.env, "DATABASE_URL": f"sqlite:///{workdir}/db.sqlite3"}
-    try:
-        with daphne(env, artifacts, name="tickets") as server:
-            yield server
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with desk_copy(live_daphne, artifacts, "tickets") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -64,38 +48,6 @@ def _rows(desk: Server, sql: str, *args) -> list[tuple]:
         return database.execute(sql, args).fetchall()
     finally:
         database.close()
-
-
-def _note(desk: Server, conversation_id: str, body: str) -> None:
-    """agent_general leaves an internal note on the chat, over the agent socket."""
-
-    async def run() -> None:
-        status, answer = http_json(
-            "POST", f"{desk.url}/api/v1/auth/token/", {"username": "agent_general", "password": DEMO_PASSWORD}
-        )
-        assert status == 200, answer
-        client = await Client.connect(f"{desk.ws_url}/ws/agent/?token={answer['token']}")
-        try:
-            await client.send({"type": "note", "conversation_id": conversation_id, "body": body})
-            done = await client.until(lambda f: f.get("type") in ("ok", "error") and f.get("action") == "note")
-            assert done[-1]["type"] == "ok", done[-1]
-        finally:
-            await client.close()
-
-    # Playwright's sync API runs its own loop in this thread: the socket gets a thread of its own.
-    failures: list[BaseException] = []
-
-    def in_thread() -> None:
-        try:
-            asyncio.run(run())
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
-            failures.append(error)
-
-    thread = threading.Thread(target=in_thread)
-    thread.start()
-    thread.join(60)
-    if failures:
-        raise failures[0]
 
 
 def _callback_ticket(desk: Server, browser) -> tuple[str, str]:
@@ -123,7 +75,8 @@ def _callback_ticket(desk: Server, browser) -> tuple[str, str]:
 
 def test_an_agent_claims_answers_and_closes_a_callback_beside_the_chat(desk, browser) -> None:
     ticket_id, conversation_id = _callback_ticket(desk, browser)
-    _note(desk, conversation_id, "Customer sounded upset, be quick")
+    # agent_general leaves an internal note on the chat, over the agent socket.
+    agent_frames(desk, {"type": "note", "conversation_id": conversation_id, "body": "Customer sounded upset, be quick"})
 
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()

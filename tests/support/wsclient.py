@@ -9,6 +9,8 @@ from typing import Any
 
 import websockets
 
+from tests.support.servers import DEMO_PASSWORD, http_json
+
 Frame = dict[str, Any]
 
 
@@ -67,3 +69,40 @@ def is_message(sender: str | None = None, body: str | None = None) -> Callable[[
         return (sender is None or message["sender"] == sender) and (body is None or message["body"] == body)
 
     return check
+
+
+def agent_frames(server, *frames: Frame, username: str = "agent_general", password: str = DEMO_PASSWORD) -> None:
+    """An agent does something over the agent socket, as the inbox would: each frame is sent
+    and answered (`ok`) before the next. From a synchronous test (Playwright's sync API runs
+    its own loop in the test's thread), so the socket gets a thread of its own."""
+    import threading
+
+    async def run() -> None:
+        status, answer = http_json(
+            "POST", f"{server.url}/api/v1/auth/token/", {"username": username, "password": password}
+        )
+        assert status == 200, answer
+        client = await Client.connect(f"{server.ws_url}/ws/agent/?token={answer['token']}")
+        try:
+            for frame in frames:
+                await client.send(frame)
+                done = await client.until(
+                    lambda f, a=frame["type"]: f.get("type") in ("ok", "error") and f.get("action") == a
+                )
+                assert done[-1]["type"] == "ok", done[-1]
+        finally:
+            await client.close()
+
+    failures: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join(60)
+    if failures:
+        raise failures[0]
