@@ -42,7 +42,7 @@ from helpdesk.services.conversations import conversation_close_by_customer, conv
 from helpdesk.services.data_requests import customer_erase, customer_export
 from helpdesk.services.kb import gap_record
 from helpdesk.services.messages import agent_reply_post, customer_message_post, note_post
-from helpdesk.services.tickets import ticket_open
+from helpdesk.services.tickets import ticket_close, ticket_open, ticket_reply
 from tests.support.people import make_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,13 +124,15 @@ def dana(boss, settings, tmp_path):
         conversation=conversation,
         upload=SimpleUploadedFile("receipt-from-dana.png", PNG, content_type="image/png"),
     )
-    ticket_open(
+    ticket = ticket_open(
         subject="Refund for Dana Ortiz",
         customer=customer,
         description=f"Call Dana on {PHONE}",
         conversation=conversation,
         created_by=boss.user,
     )
+    ticket_reply(ticket_id=ticket.pk, profile=boss, body="Dana, your refund is on its way.")
+    ticket_close(ticket_id=ticket.pk, profile=boss, note="refund owed, agreed by phone")
     Conversation.objects.filter(pk=conversation.pk).update(
         collected={"email": EMAIL, "order_number": "A-1002", "order_status": "shipped"},
         summary=f"Billing dispute; email {EMAIL}",
@@ -249,6 +251,10 @@ def test_the_export_holds_her_messages_and_no_internal_notes(client, dana, boss)
     assert chat["csat"]["score"] == 4 and chat["csat"]["comment"] == f"Thanks! Dana, {PHONE}"
     assert chat["collected"]["order_number"] == "A-1002"
     assert [t["subject"] for t in data["tickets"]] == ["Refund for Dana Ortiz"]
+    # The email the ticket sent her is hers; the closing note is the staff's.
+    assert [(e["from"], e["body"]) for e in data["tickets"][0]["emails"]] == [
+        ("Sofia", "Dana, your refund is on its way.")
+    ]
     assert {o["number"] for o in data["orders"]} == set(
         Order.objects.filter(customer_email=EMAIL).values_list("number", flat=True)
     )

@@ -10,7 +10,17 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from ..models import AgentProfile, Attachment, Conversation, Customer, Message, Order, Ticket
+from ..models import (
+    AgentProfile,
+    Attachment,
+    Conversation,
+    Customer,
+    Message,
+    Order,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+)
 
 # Collected fields that describe the conversation, not the person: kept on erasure. Everything
 # else the bot gathered (email, order number, the damage or problem in their words, whatever a
@@ -56,8 +66,9 @@ def customer_personal_data(customer: Customer) -> dict[str, Any]:
     """Everything the desk holds on one customer, as JSON-ready data (their export).
 
     Only customer-visible messages: internal notes are the staff's working notes, not part of
-    the customer's record. Ticket descriptions are left out for the same reason (agents write
-    them; a callback ticket's description repeats the transcript that is already here).
+    the customer's record. Ticket descriptions and closing notes are left out for the same
+    reason (agents write them; a callback ticket's description repeats the transcript that is
+    already here); the emails a ticket sent them are in, as they received them.
     Attachments come as metadata; the files are theirs to download in the chat.
     """
     visible = Message.objects.filter(internal=False).order_by("id")
@@ -88,8 +99,11 @@ def customer_personal_data(customer: Customer) -> dict[str, Any]:
                 "conversation_id": str(t.conversation_id) if t.conversation_id else None,
                 "created_at": _when(t.created_at),
                 "updated_at": _when(t.updated_at),
+                "emails": [{"from": e.actor_name, "body": e.body, "at": _when(e.created_at)} for e in t.events.all()],
             }
-            for t in Ticket.objects.filter(customer=customer).order_by("created_at")
+            for t in Ticket.objects.filter(customer=customer)
+            .prefetch_related(Prefetch("events", queryset=TicketEvent.objects.filter(kind=TicketEventKind.REPLIED)))
+            .order_by("created_at")
         ],
         "orders": [
             {"number": o.number, "status": o.status, "placed_at": _when(o.placed_at), "items": o.items}

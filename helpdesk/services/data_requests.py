@@ -17,6 +17,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 
 from ..errors import PermissionDenied, ServiceError
 from ..infrastructure import events
@@ -31,6 +32,7 @@ from ..models import (
     Message,
     Order,
     OutboundEmail,
+    OutboxStatus,
     Sender,
     Ticket,
     TicketEvent,
@@ -42,6 +44,7 @@ from .audit import audit_record, object_type_of
 
 ERASED = "[erased]"
 ERASED_NAME = "Erased customer"
+ERASED_ADDRESS = "erased@invalid.invalid"  # a reserved domain: it can never be delivered
 NAME_MARK = "[name]"
 ID_MARK = "[id]"
 # Bound the IN (...) lists: SQLite caps the parameters of one statement.
@@ -57,6 +60,7 @@ class Erasure:
     messages_scrubbed: int = 0
     attachments_deleted: int = 0
     tickets_scrubbed: int = 0
+    emails_scrubbed: int = 0
     csat_comments_cleared: int = 0
     knowledge_gaps_cleared: int = 0
     orders_unlinked: int = 0
@@ -107,6 +111,28 @@ def _identifiers(customer: Customer) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+def _scrub_outbox(addresses: set[str], names: re.Pattern[str] | None, customer: Customer) -> int:
+    """The emails written to them keep their kind, status and times (the outbox's own record)
+    but lose the address and the text; one not sent yet never will be."""
+    if not addresses:
+        return 0
+    match = Q()
+    for address in addresses:
+        match |= Q(to__iexact=address)
+    scrubbed = 0
+    for email in OutboundEmail.objects.filter(match):
+        email.to = ERASED_ADDRESS
+        email.subject = _scrub(email.subject, names, customer)[:200]
+        email.body = ERASED
+        fields = ["to", "subject", "body"]
+        if email.status == OutboxStatus.PENDING:
+            email.status, email.last_error = OutboxStatus.FAILED, "Not sent: the customer's data was erased."
+            fields += ["status", "last_error"]
+        email.save(update_fields=fields)
+        scrubbed += 1
+    return scrubbed
+
+
 def _scrub(text: str, names: re.Pattern[str] | None, customer: Customer) -> str:
     if names is not None:
         external_id = (customer.external_id or "").casefold()
@@ -145,6 +171,12 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser, ip: str | Non
                 "This customer has an open conversation; resolve or close it before erasing their data.",
             )
         names = _identifiers(customer)
+        # Every address the desk knew them by, for the emails it wrote them (read before the
+        # conversations' collected facts are erased below).
+        addresses = {customer.email.casefold()} if customer.email else set()
+        addresses |= {
+            str(c.collected["email"]).casefold() for c in conversations if (c.collected or {}).get("email")
+        }
         customer_messages = Message.objects.filter(conversation_id__in=conversation_ids, sender=Sender.CUSTOMER)
         their_texts = list(customer_messages.values_list("body", flat=True))
 
@@ -193,6 +225,7 @@ def customer_erase(*, customer: Customer, actor: AbstractBaseUser, ip: str | Non
             replies.update(body=ERASED)
             erasure.tickets_scrubbed += 1
 
+        erasure.emails_scrubbed = _scrub_outbox(addresses, names, customer)
         erasure.knowledge_gaps_cleared = _clear_gaps(their_texts)
         if customer.email:
             erasure.orders_unlinked = Order.objects.filter(customer_email__iexact=customer.email).update(
