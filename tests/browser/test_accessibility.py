@@ -8,30 +8,12 @@ article with a history and owners, so the tables and charts have rows to check.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.support import hostile_desk as h
 from tests.support.axe import serious_violations
 from tests.support.markup_checks import WAIT_MS, Desk
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def supervisor(desk: Desk, chromium) -> dict:
-    """The desk's supervisor, signed in: the session's cookies."""
-    context = chromium.new_context()
-    page = context.new_page()
-    page.goto(f"{desk.url}/login/?next=/admin/")
-    page.fill("#id_username", h.SUPERVISOR)
-    page.fill("#id_password", h.PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(r".*/admin/$"), timeout=WAIT_MS)
-    state = context.storage_state()
-    context.close()
-    return state
 
 
 def _pages(desk: Desk) -> dict[str, str]:
@@ -51,8 +33,10 @@ def _pages(desk: Desk) -> dict[str, str]:
     "name",
     ["dashboard", "weekly report", "article list", "article page", "live board", "rule list", "new rule", "intents"],
 )
-def test_the_page_has_no_serious_accessibility_violations(desk: Desk, chromium, supervisor: dict, name: str) -> None:
-    context = chromium.new_context(storage_state=supervisor, viewport={"width": 1280, "height": 900})
+def test_the_page_has_no_serious_accessibility_violations(
+    desk: Desk, chromium, supervisor_state: dict, name: str
+) -> None:
+    context = chromium.new_context(storage_state=supervisor_state, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         answer = page.goto(desk.url + _pages(desk)[name], timeout=WAIT_MS)

@@ -4,8 +4,6 @@ the expression GIN indexes of migration 0009."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import connection
 
@@ -16,12 +14,6 @@ from tests.support.search_world import EXPECTED
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _on_postgres() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("the PostgreSQL tests ran without DATABASE_URL=postgres://...", pytrace=False)
-        pytest.skip("run with DATABASE_URL=postgres://... (make test-postgres)")
 
 
 @pytest.fixture
