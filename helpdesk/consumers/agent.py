@@ -134,8 +134,12 @@ class AgentConsumer(JsonFrameConsumer):
             return
         if getattr(self, "heartbeat", None):
             self.heartbeat.cancel()
-        # Presence first: a layer that fails below must not leave the agent online.
-        await db(agent_disconnected)(user_id=self.profile.user_id, connection=self.channel_name)
+        # Presence first: a layer that fails below must not leave the agent online. Shielded:
+        # daphne cancels an application that is still busy `application_close_timeout` after
+        # its socket closed (a loaded box, a write lock held by a bot turn); cancelled before its
+        # thread started, the write would never run and the agent would stay online, handed
+        # chats nobody answers. The shielded write finishes on its own.
+        await asyncio.shield(db(agent_disconnected)(user_id=self.profile.user_id, connection=self.channel_name))
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 

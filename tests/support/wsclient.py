@@ -71,6 +71,21 @@ def is_message(sender: str | None = None, body: str | None = None) -> Callable[[
     return check
 
 
+async def _until_offline(server, token: str, username: str, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status, inbox = await asyncio.to_thread(
+            http_json, "GET", f"{server.url}/api/v1/inbox/", headers={"Authorization": f"Token {token}"}
+        )
+        assert status == 200, inbox
+        if inbox["agent"]["presence"] == "offline":
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"{username} still {inbox['agent']['presence']} {timeout}s after their socket closed")
+        await asyncio.sleep(0.1)
+
+
 def agent_frames(server, *frames: Frame, username: str = "agent_general", password: str = DEMO_PASSWORD) -> None:
     """An agent does something over the agent socket, as the inbox would: each frame is sent
     and answered (`ok`) before the next. From a synchronous test (Playwright's sync API runs
@@ -92,6 +107,9 @@ def agent_frames(server, *frames: Frame, username: str = "agent_general", passwo
                 assert done[-1]["type"] == "ok", done[-1]
         finally:
             await client.close()
+        # The close reaches the desk's consumer after the client has its answer: wait until the
+        # desk has taken the agent offline, or a chat routed next would find them still online.
+        await _until_offline(server, answer["token"], username)
 
     failures: list[BaseException] = []
 
