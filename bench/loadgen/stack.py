@@ -15,16 +15,28 @@ AGENT_CAPACITY = 1000
 
 
 class Stack:
-    """PostgreSQL database, Redis, two daphnes, one Celery worker, bench agents."""
+    """PostgreSQL database, Redis, daphnes (two for bench/load.py), one Celery worker unless
+    `worker` is false (bench/floor.py), bench agents. `database` names the PostgreSQL database,
+    dropped and made again, so two benches on one machine keep apart; `env` adds settings."""
 
-    def __init__(self, exit_stack: ExitStack, workdir: Path, daphnes: int, redis_url: str) -> None:
+    def __init__(
+        self,
+        exit_stack: ExitStack,
+        workdir: Path,
+        daphnes: int,
+        redis_url: str,
+        *,
+        worker: bool = True,
+        database: str = "helpdesk_load",
+        env: dict[str, str] | None = None,
+    ) -> None:
         import redis
 
-        self.database_url = fresh_database(PG_ADMIN_URL, "helpdesk_load")
+        self.database_url = fresh_database(PG_ADMIN_URL, database)
         # A database of its own, emptied: tasks queued by an earlier run that was cut short
         # would otherwise reach this run's worker first.
         redis.Redis.from_url(redis_url).flushdb()
-        self.env = production_env(self.database_url, redis_url)
+        self.env = {**production_env(self.database_url, redis_url), **(env or {})}
         manage(self.env, "migrate", "--noinput")
         manage(self.env, "seed_demo", "--password", DEMO_PASSWORD)
         manage(
@@ -33,11 +45,12 @@ class Stack:
             "-c",
             AGENTS_SNIPPET.format(count=BENCH_AGENTS, capacity=AGENT_CAPACITY, password=DEMO_PASSWORD),
         )
-        self.worker = exit_stack.enter_context(celery_worker(self.env, workdir))
+        self.worker = exit_stack.enter_context(celery_worker(self.env, workdir)) if worker else None
         self.servers = [exit_stack.enter_context(daphne(self.env, workdir, f"load-{i}")) for i in range(daphnes)]
 
     def pids(self) -> dict[str, list[int]]:
-        return {"celery": family(self.worker.pid), "daphne": [s.process.pid for s in self.servers]}
+        celery = family(self.worker.pid) if self.worker else []
+        return {"celery": celery, "daphne": [s.process.pid for s in self.servers]}
 
     def memory(self) -> dict[str, float]:
         return {name: round(sum(rss_mb(p) for p in pids), 1) for name, pids in self.pids().items()}
