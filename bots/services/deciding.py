@@ -77,14 +77,18 @@ def decide_on_message(
     message_id: int | None = None,
     assumed: Assumed | None = None,
 ) -> Decision:
-    facts = message_facts(reading, conversation=conversation, message_id=message_id, assumed=assumed)
+    return decide_on_facts(message_facts(reading, conversation=conversation, message_id=message_id, assumed=assumed))
+
+
+def decide_on_facts(facts: Facts) -> Decision:
+    """The on_message rules on facts already gathered (the live turn gathers them once)."""
     return decide(facts, stage=ON_MESSAGE)
 
 
-def flow_interrupted(reading: MessageReading, *, conversation: Conversation, message_id: int) -> bool:
+def flow_interrupted(facts: Facts) -> bool:
     """Whether the rules take a message away from the flow under way (the turn then decides on
     it as on any message, and hands over)."""
-    decision = decide_on_message(reading, conversation=conversation, message_id=message_id)
+    decision = decide_on_facts(facts)
     return decision.route == "human" and decision.trigger in INTERRUPTING
 
 

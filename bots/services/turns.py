@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import BooleanField, TextField
 from django.db.models.expressions import RawSQL
 
@@ -18,7 +20,7 @@ from routing.decisions import carry_out
 from .. import replies, runtime
 from ..flows import flow_for, flow_named, information
 from ..models import MessagePrediction
-from .deciding import decide_on_message, flow_interrupted, stored_reading
+from .deciding import decide_on_facts, flow_interrupted, message_facts, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
 from .knowledge import knowledge_for, searched
 from .predictions import ReadingTaken, message_read
@@ -61,11 +63,16 @@ def _handle_message(message_id: int) -> None:
         return
     # 1. A flow under way hears the answer first ("A-1002" is no new question), unless the
     # customer asks for a person or is frustrated (deciding.py INTERRUPTING).
+    # The facts are gathered once a turn (three queries): the rules may be asked twice, here
+    # and below, and only the bot's failures can change in between.
+    facts = None
     state = state_of(conversation)
     if state.flow and (module := flow_named(state.flow)) is not None:
         emails: list[str] = []
-        heard = stored_reading(message.body, prediction, loaded)
-        if not flow_interrupted(heard, conversation=conversation, message_id=message.pk):
+        facts = message_facts(
+            stored_reading(message.body, prediction, loaded), conversation=conversation, message_id=message.pk
+        )
+        if not flow_interrupted(facts):
             turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
             if turn.consumed:
                 apply_turn(conversation, state, message, turn, module, reading, emails)
@@ -104,9 +111,11 @@ def _handle_message(message_id: int) -> None:
         conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
     conversation.bot_failures = failures
-    decision = decide_on_message(
-        stored_reading(message.body, prediction, loaded), conversation=conversation, message_id=message.pk
-    )
+    if facts is None:
+        facts = message_facts(
+            stored_reading(message.body, prediction, loaded), conversation=conversation, message_id=message.pk
+        )
+    decision = decide_on_facts(replace(facts, bot_failures=failures))
     if decision.tags or decision.notify or decision.priority or decision.route == "human":
         reading.store()
     carry_out(decision, conversation_id=conversation.pk, stage="on_message")
