@@ -223,3 +223,50 @@ def test_an_agent_sees_the_reading_in_the_packet(queues, supervisor, client) -> 
     assert packet["emotions"] == customer_lines[-1]["prediction"]["emotions"] and "sadness" in packet["emotions"]
     assert 0 <= packet["frustration"] <= 1
     assert Intent.objects.get(name="damaged_item").default_queue.name == "Returns"
+
+
+def test_a_backlog_is_read_in_one_encoder_call_and_a_lone_message_alone(queues, settings) -> None:
+    """The bot's turn in batches (issue 19): when the bot is behind, the first turn reads the
+    messages queued after its own in one encoder call; their turns take those readings, which
+    match what a lone read gives. A message that did not wait is read alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bots import runtime
+
+    settings.HELPDESK_TASK_MODE = "celery"  # the in-memory broker: the tasks queue, nobody runs them
+    texts = ["where is my parcel?", "do you take paypal", "how do i reset my password"]
+    messages = []
+    for text in texts:
+        conversation, _ = conversation_start(name="Queued")
+        messages.append(say(conversation, text))
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(created_at=timezone.now() - timedelta(seconds=2))
+
+    loaded = runtime.current()
+    calls: list[list[str]] = []
+    classify = loaded.classifier.classify
+
+    def counted(batch):
+        calls.append(list(batch))
+        return classify(batch)
+
+    loaded.classifier.classify = counted
+    try:
+        for message in messages:
+            handle_message.run(message.pk)
+        assert calls == [texts]
+        for message, text in zip(messages, texts, strict=True):
+            stored = MessagePrediction.objects.get(message=message)
+            alone = classify([text])[0]
+            assert (stored.intent, stored.sentiment) == (alone.intent.intent, alone.sentiment.label)
+            answered = Message.objects.filter(sender=Sender.BOT, data__in_reply_to=message.pk)
+            assert answered.exists() or Conversation.objects.get(pk=message.conversation_id).status != "bot"
+
+        conversation, _ = conversation_start(name="Alone")
+        fresh = say(conversation, "what is your return policy")
+        calls.clear()
+        handle_message.run(fresh.pk)
+        assert calls == [["what is your return policy"]]
+    finally:
+        loaded.classifier.classify = classify
