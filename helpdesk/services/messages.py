@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..errors import ServiceError
@@ -58,11 +58,27 @@ def customer_message_post(
     repeated `client_msg_id` returns the stored message and stores nothing. A resolved chat
     re-opens when its customer writes again within a day; then the bot reads it (an event)."""
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
-    with transaction.atomic():
-        conversation = lock_conversation(conversation_id)
-        if _may_reopen(conversation):
-            _reopen(conversation)
-        return _append(conversation, sender=Sender.CUSTOMER, body=body, client_msg_id=client_msg_id, data=data)
+    try:
+        with transaction.atomic():
+            conversation = lock_conversation(conversation_id)
+            if _may_reopen(conversation):
+                _reopen(conversation)
+            return _append(
+                conversation,
+                sender=Sender.CUSTOMER,
+                body=body,
+                client_msg_id=client_msg_id,
+                data=data,
+                repeat_by_index=True,
+            )
+    except IntegrityError:
+        # A repeated client_msg_id: the unique index refused it and the transaction (seq, a
+        # re-opening) rolled back. Asking before every insert cost a query per message; a
+        # repeat is a client's retry, rare.
+        existing = _repeat_of(conversation_id, client_msg_id)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def agent_reply_post(
@@ -175,14 +191,18 @@ def _append(
     data: dict[str, Any] | None = None,
     allow_closed: bool = False,
     with_fields: Iterable[str] = (),
+    repeat_by_index: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message, log its event, push it after commit. Inside the caller's transaction,
     holding `conversation`'s row lock: concurrent writers queue on the lock, so `seq` has no
     gaps and no duplicates. `body` is already clean (the public services check their input
     before they lock anything). Returns (message, created)."""
     with_fields = list(with_fields)
-    if client_msg_id is not None:
-        existing = Message.objects.filter(conversation=conversation, client_msg_id=client_msg_id).first()
+    # `repeat_by_index`: the caller catches the unique index's refusal of a repeat instead of
+    # asking first; a closed conversation still asks, since it refuses new messages before any
+    # insert and a repeat there is answered with the stored one.
+    if client_msg_id is not None and (not repeat_by_index or not conversation.is_open):
+        existing = _repeat_of(conversation.pk, client_msg_id)
         if existing is not None:
             _save_if_any(conversation, with_fields)
             return existing, False
@@ -222,6 +242,12 @@ def _append(
         # reach a socket ahead of the message it answers.
         _publish_customer_posted(message, conversation)
     return message, True
+
+
+def _repeat_of(conversation_id: uuid.UUID | str, client_msg_id: str | None) -> Message | None:
+    if client_msg_id is None:
+        return None
+    return Message.objects.filter(conversation_id=conversation_id, client_msg_id=client_msg_id).first()
 
 
 def _checked_client_msg_id(client_msg_id: Any) -> str | None:
