@@ -3,10 +3,12 @@
     .venv/bin/python bench/floor.py                            # 50 customers x 20, one message / 0.5 s each
     .venv/bin/python bench/floor.py --worker                   # the same, one Celery worker answering as the bot
     .venv/bin/python bench/floor.py --rate 25,50,100,200,400   # step the load, stop each side at its knee
+    .venv/bin/python bench/floor.py --daphnes 2 --rate 100,200,300,400   # two daphnes a side, the echo's knee
     .venv/bin/python bench/floor.py --customers 20 --messages 5   # a short check
 
-Two servers, one daphne each, on the same Redis and the same channel layer (channels_redis'
-pub/sub layer, configured as config/settings/base.py configures it):
+Two servers, one daphne each (`--daphnes N`: N each, the customers spread over them), on the
+same Redis and the same channel layer (channels_redis' pub/sub layer, configured as
+config/settings/base.py configures it):
 
 - bare: bench/floor_echo.py, one consumer that sends each frame to its socket's own group and
   echoes it back from there: the framework's floor (daphne, Channels, the layer, no database);
@@ -90,7 +92,7 @@ NO_WORKER_ENV = {"HELPDESK_BOT_ANSWER_BOUND_SECONDS": "86400", "HELPDESK_BOT_REC
 
 class Side(Protocol):
     name: str
-    roots: dict[str, int]  # process group -> the pid at its top
+    roots: dict[str, list[int]]  # process group -> the pids at its top
     database: str | None  # the PostgreSQL database whose backends are counted apart
 
     async def open(self, index: int) -> Any: ...
@@ -103,12 +105,13 @@ class Bare:
     name = "bare"
     database = None
 
-    def __init__(self, server: Server) -> None:
-        self.ws_base = server.ws_url
-        self.roots = {"daphne": server.process.pid}
+    def __init__(self, servers: list[Server]) -> None:
+        self.ws_bases = [server.ws_url for server in servers]
+        self.roots = {"daphne": [server.process.pid for server in servers]}
 
     async def open(self, index: int) -> Any:
-        return await websockets.connect(f"{self.ws_base}/ws/echo/", open_timeout=OPEN_TIMEOUT, max_queue=None)
+        ws_base = self.ws_bases[index % len(self.ws_bases)]  # customers spread over the daphnes
+        return await websockets.connect(f"{ws_base}/ws/echo/", open_timeout=OPEN_TIMEOUT, max_queue=None)
 
     def frame(self, message_id: str, body: str) -> dict:
         return {"id": message_id, "body": body}
@@ -124,20 +127,20 @@ class Desk:
     name = "desk"
 
     def __init__(self, stack: Stack) -> None:
-        server = stack.servers[0]
-        self.http_base, self.ws_base = server.url, server.ws_url
-        self.roots = {"daphne": server.process.pid}
+        self.servers = stack.servers
+        self.roots = {"daphne": [server.process.pid for server in stack.servers]}
         if stack.worker is not None:
-            self.roots["celery"] = stack.worker.pid
+            self.roots["celery"] = [stack.worker.pid]
         self.database = urlparse(stack.database_url).path.lstrip("/")
 
     async def open(self, index: int) -> Any:
+        server = self.servers[index % len(self.servers)]  # customers spread over the daphnes
         status, body = await asyncio.to_thread(
-            http_json, "POST", f"{self.http_base}/api/v1/conversations/", {"name": f"floor {index}"}
+            http_json, "POST", f"{server.url}/api/v1/conversations/", {"name": f"floor {index}"}
         )
         if status != 201:
             raise RuntimeError(f"create answered {status}: {body}")
-        return await websockets.connect(self.ws_base + body["ws_url"], open_timeout=OPEN_TIMEOUT, max_queue=None)
+        return await websockets.connect(server.ws_url + body["ws_url"], open_timeout=OPEN_TIMEOUT, max_queue=None)
 
     def frame(self, message_id: str, body: str) -> dict:
         return {"type": "message", "body": body, "client_msg_id": message_id}
@@ -218,7 +221,7 @@ def cpu_sample(side: Side, redis_pid: int) -> CpuSample:
         for pid, p in table.items()
         if p.comm == "postgres" and table.get(p.ppid, Proc("", 0, 0, 0)).comm != "postgres"
     ]
-    groups = {name: tree(table, pid) for name, pid in side.roots.items()}
+    groups = {name: sum(tree(table, pid) for pid in pids) for name, pids in side.roots.items()}
     groups["postgres"] = sum(tree(table, pid) for pid in postmasters)
     groups["redis"] = tree(table, redis_pid)
     groups["client"] = table[os.getpid()].own  # its threads included; its children are the servers
@@ -473,6 +476,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20, help="messages per customer")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between one customer's messages")
     parser.add_argument("--worker", action="store_true", help="one Celery worker answers as the bot")
+    parser.add_argument("--daphnes", type=int, default=1, help="daphnes per side, the customers spread over them")
     parser.add_argument(
         "--rate", type=lambda s: [float(x) for x in s.split(",")], help="offered messages/s per step, e.g. 25,50,100"
     )
@@ -491,11 +495,13 @@ def main() -> int:
     failures = 0
     try:
         with ExitStack() as exit_stack:
-            bare = Bare(exit_stack.enter_context(echo_server(args.echo_redis_url, workdir)))
+            bare = Bare(
+                [exit_stack.enter_context(echo_server(args.echo_redis_url, workdir)) for _ in range(args.daphnes)]
+            )
             stack = Stack(
                 exit_stack,
                 workdir,
-                1,
+                args.daphnes,
                 args.redis_url,
                 worker=args.worker,
                 database="helpdesk_floor",
@@ -504,7 +510,8 @@ def main() -> int:
             desk = Desk(stack)
             sides: list[Side] = [bare, desk]
             pid = redis_pid(args.redis_url)
-            print(f"desk: 1 daphne, {'one Celery worker (2 processes)' if args.worker else 'no worker'}")
+            worker = "one Celery worker (2 processes)" if args.worker else "no worker"
+            print(f"each side: {args.daphnes} daphne(s); desk: {worker}")
             if args.rate:
                 failures = steps(sides, pid, args)
             else:
