@@ -239,3 +239,19 @@ def test_a_callback_whose_chat_closed_meanwhile_keeps_its_ticket(queues) -> None
     ticket = Ticket.objects.get(conversation=conversation)
     assert FlowState.objects.get(pk=conversation.pk).callback_ticket == ticket.pk
     assert not Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=0).exists()
+
+
+def test_a_heartbeat_that_lands_after_the_socket_closed_does_not_bring_the_agent_back(queues) -> None:
+    """The inbox socket's beat runs on a thread the close cannot stop: one that lands after the
+    close took the agent offline leaves them offline (nobody would answer their chats)."""
+    from helpdesk.services.agents import agent_connected, agent_disconnected, agent_heartbeat
+
+    grace = make_agent("grace_beat", [queues["General"]])
+    agent_connected(user_id=grace.user_id, connection="inbox.1")
+    agent_heartbeat(user_id=grace.user_id, connection="inbox.1")
+    grace.refresh_from_db()
+    assert (grace.presence, grace.open_connections) == (Presence.ONLINE, 1)
+    agent_disconnected(user_id=grace.user_id, connection="inbox.1")
+    agent_heartbeat(user_id=grace.user_id, connection="inbox.1")  # the late beat
+    grace.refresh_from_db()
+    assert (grace.presence, grace.open_connections) == (Presence.OFFLINE, 0)

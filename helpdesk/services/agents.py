@@ -47,13 +47,21 @@ def agent_disconnected(*, user_id: int, connection: str) -> None:
 
 def agent_heartbeat(*, user_id: int, connection: str) -> None:
     """A living inbox socket, every HELPDESK_PRESENCE_HEARTBEAT_SECONDS. An agent the sweep took
-    offline while this socket lived (its process stalled past the TTL) comes back online."""
+    offline while this socket lived (its process stalled past the TTL) comes back online.
+
+    A beat already running when its socket closes (its thread outlives the cancel) must not
+    bring back the agent the close just took offline: only an agent with a socket still
+    counted comes back (the close set the count to 0 with the presence, under the same lock)."""
     presence.touch(user_id, connection)
     if not AgentProfile.objects.filter(user_id=user_id, presence=Presence.OFFLINE).exists():
         return
     with transaction.atomic():
         profile = lock_agent(user_id)
-        if profile.presence == Presence.OFFLINE:
+        if profile.presence != Presence.OFFLINE:
+            return
+        sockets = presence.fresh_count(user_id) if presence.tracked() else profile.open_connections
+        if sockets:
+            AgentProfile.objects.filter(pk=profile.pk).update(open_connections=sockets)
             _set_presence(profile, Presence.ONLINE)
 
 
