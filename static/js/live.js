@@ -11,6 +11,10 @@
  *
  * The board is the same template the page was rendered with (analytics/_live_board.html),
  * escaped by Django's autoescaping; it replaces the old one whole.
+ *
+ * Between reads the waits keep counting: each `data-since` time (a queue's longest wait, how
+ * long a conversation at risk has been where it is) is shown as time since then every second,
+ * on the server's clock (the board's `data-at` against this page's clock when it came).
  */
 
 import { byId } from './common.js';
@@ -64,7 +68,48 @@ function show(html) {
   if (!fresh) return;
   board.replaceChildren(document.importNode(fresh, true));
   status.textContent = 'As of ' + (fresh.getAttribute('data-shown-at') || 'now');
+  keepTime();
 }
+
+// The server's clock minus this page's, from the board shown last.
+let skew = 0;
+
+function keepTime() {
+  const shown = board.querySelector('[data-at]');
+  const at = shown ? Date.parse(shown.getAttribute('data-at')) : NaN;
+  skew = Number.isNaN(at) ? 0 : at - Date.now();
+}
+
+function tick() {
+  const now = Date.now() + skew;
+  board.querySelectorAll('[data-since]').forEach(function (cell) {
+    const since = Date.parse(cell.getAttribute('data-since'));
+    if (!Number.isNaN(since)) cell.textContent = duration(Math.max(0, now - since) / 1000);
+  });
+}
+
+// As analytics/formatting.py `duration` writes it on the server.
+function duration(seconds) {
+  if (seconds < 1) return seconds.toFixed(2) + ' s';
+  if (seconds < 10) return seconds.toFixed(1) + ' s';
+  const whole = Math.round(seconds);
+  if (whole < 60) return whole + ' s';
+  if (whole < 3600) {
+    const secs = whole % 60;
+    return Math.floor(whole / 60) + ' min' + (secs ? ' ' + secs + ' s' : '');
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 24 * 60) {
+    const mins = minutes % 60;
+    return Math.floor(minutes / 60) + ' h' + (mins ? ' ' + mins + ' min' : '');
+  }
+  const hours = Math.round(seconds / 3600);
+  const hrs = hours % 24;
+  return Math.floor(hours / 24) + ' d' + (hrs ? ' ' + hrs + ' h' : '');
+}
+
+keepTime();
+setInterval(tick, 1000);
 
 const socket = new ReconnectingSocket({
   url: function () { return '/ws/agent/?view=desk'; },

@@ -74,6 +74,11 @@ def test_the_board_follows_a_handoff_and_an_agent_stepping_away(live_daphne, bro
     expect(customer.locator("#chat-status")).to_contain_text("Waiting", timeout=WAIT_MS)
     expect(general.locator('[data-cell="waiting"]')).to_have_text(str(waiting_before + 1), timeout=WAIT_MS)
     expect(board.locator("#live-summary")).to_contain_text(f"{desk_before + 1} waiting")
+    # Between reads the longest wait keeps counting, on the server's clock.
+    longest = general.locator('[data-cell="longest"] [data-since]')
+    first = longest.inner_text()
+    expect(longest).not_to_have_text(first, timeout=5_000)
+    assert re.fullmatch(r"\d+(\.\d+)? s|\d+ min( \d+ s)?", longest.inner_text()), longest.inner_text()
 
     # --- Grace comes online and is given the chat. ------------------------------------------
     agent_ctx, inbox = _signed_in(browser, base, "agent_general", "/inbox/")
