@@ -58,7 +58,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,7 +77,7 @@ import websockets  # noqa: E402
 from bench.common import percentile  # noqa: E402
 from bench.loadgen.crowd import OPEN_TIMEOUT, QUESTIONS  # noqa: E402
 from bench.loadgen.stack import Stack  # noqa: E402
-from tests.support.servers import Server, base_env, free_port, http_json, wait_healthy  # noqa: E402
+from tests.support.servers import Server, base_env, daphne, http_json  # noqa: E402
 
 ECHO_TIMEOUT = 10.0  # seconds a customer waits for an echo before it counts as lost and moves on
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -374,30 +373,10 @@ async def one_run(side: Side, redis_pid: int, customers: int, messages: int, int
 def echo_server(redis_url: str, log_dir: Path) -> Iterator[Server]:
     """bench/floor_echo.py in a daphne of its own (its settings are its own: no
     DJANGO_SETTINGS_MODULE)."""
-    port = free_port()
-    log_path = log_dir / f"floor-echo-{port}.log"
     env = base_env(FLOOR_REDIS_URL=redis_url)
     env.pop("DJANGO_SETTINGS_MODULE")
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "bench.floor_echo:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        server = Server(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path, env=env)
-        wait_healthy(server.url, process)
+    with daphne(env, log_dir, name="floor-echo", app="bench.floor_echo:application") as server:
         yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
 
 
 def redis_pid(url: str) -> int:

@@ -75,12 +75,15 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30.0) -> 
 
 
 @contextmanager
-def daphne(env: dict[str, str], log_dir: Path, name: str = "daphne") -> Iterator[Server]:
+def daphne(
+    env: dict[str, str], log_dir: Path, name: str = "daphne", app: str = "config.asgi:application"
+) -> Iterator[Server]:
+    """A daphne serving `app` (the desk; bench/floor.py's bare echo names its own)."""
     port = free_port()
     log_path = log_dir / f"{name}-{port}.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
             cwd=ROOT,
             env=env,
             stdout=log,
