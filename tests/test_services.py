@@ -64,6 +64,30 @@ def test_repeated_client_msg_id_is_stored_once(queues, started) -> None:
     assert Message.objects.filter(conversation=conversation, client_msg_id="abc").count() == 1
 
 
+def test_a_repeat_after_the_chat_ended_gets_the_stored_message_and_changes_nothing(queues, started) -> None:
+    """A client that never saw its message stored sends it again after the chat ended: it gets
+    the stored one back, whether the chat is closed for good or would re-open on a new message
+    (a repeat is no new message: the chat stays resolved)."""
+    from helpdesk.models import Conversation
+
+    conversation, _ = started
+    first, _ = say(conversation, "my parcel is late", client_msg_id="late-1")
+    conversation_resolve(conversation_id=conversation.pk, actor=None, actor_type="bot")
+    events_before = ConversationEvent.objects.filter(conversation=conversation).count()
+    again, created = say(conversation, "my parcel is late", client_msg_id="late-1")
+    assert (again.pk, created) == (first.pk, False)
+    conversation.refresh_from_db()
+    assert conversation.status == ConversationStatus.RESOLVED
+    assert ConversationEvent.objects.filter(conversation=conversation).count() == events_before
+
+    Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.ABANDONED)
+    again, created = say(conversation, "my parcel is late", client_msg_id="late-1")
+    assert (again.pk, created) == (first.pk, False)
+    with pytest.raises(ServiceError) as refused:
+        say(conversation, "one more thing", client_msg_id="late-2")
+    assert refused.value.code == "conversation_closed"
+
+
 @pytest.mark.parametrize(
     ("body", "code"), [("", "empty_body"), ("   ", "empty_body"), ("x" * 4001, "too_long"), (7, "bad_frame")]
 )
