@@ -10,7 +10,7 @@ import json
 from django.contrib import admin, messages
 from django.db import transaction
 from django.forms import Media, Script
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -98,7 +98,7 @@ class RuleAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs) -> HttpResponse:
         rule = context.get("original")
-        context["sentence"] = rule_sentence(rule.conditions, rule.actions) if rule is not None else None
+        context["sentence"] = rule_sentence(rule.conditions, rule.actions) if rule is not None else ""
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Rule, form, change: bool) -> None:
@@ -133,8 +133,21 @@ class RuleAdmin(ListLabelsMixin, AuditedAdminMixin, admin.ModelAdmin):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="routing_rule_import"),
             path("export/", self.admin_site.admin_view(self.export_all_view), name="routing_rule_export"),
+            path("sentence/", self.admin_site.admin_view(self.sentence_view), name="routing_rule_sentence"),
             *super().get_urls(),
         ]
+
+    def sentence_view(self, request: HttpRequest) -> HttpResponse:
+        """The builder's live preview: the rule as its form stands now (posted whole, unsaved),
+        read as the sentence the list will show. Rows that do not parse yet read as they are;
+        nothing is saved or checked against other rules."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return JsonResponse({"detail": "You may not edit routing rules."}, status=403)
+        form = RuleBuilderForm(data=request.POST, instance=Rule())
+        form.is_valid()  # compiles the rows (or the JSON) onto the unsaved instance
+        return JsonResponse({"sentence": rule_sentence(form.instance.conditions, form.instance.actions)})
 
     def export_all_view(self, request: HttpRequest) -> HttpResponse:
         response = HttpResponse(json.dumps(rules_export(), indent=2), content_type="application/json")

@@ -209,3 +209,30 @@ def test_history_is_append_only(client, boss) -> None:
     answer = client.post("/admin/routing/rulechange/", {"action": "delete_selected", "_selected_action": [change.pk]})
     assert answer.status_code in (200, 302)
     assert RuleChange.objects.filter(pk=change.pk).exists()
+
+
+def test_the_sentence_previews_the_form_as_it_stands_and_saves_nothing(client, boss) -> None:
+    """The builder's live preview (rule_builder.js posts the whole form to sentence/): the rule
+    reads as the list will read it once saved, even a half-built or clashing one."""
+    before = Rule.objects.count()
+    answer = client.post("/admin/routing/rule/sentence/", built([VIP, UPSET], [HANDOFF, TAG]))
+    assert answer.status_code == 200
+    assert answer.json()["sentence"] == (
+        "When the customer is VIP or enterprise and the sentiment score is below -0.5 → "
+        "hand over to Billing (customer tier), priority urgent; tag “angry-vip”"
+    )
+    # A handoff that has no queue yet still reads; nothing was saved either time.
+    half = client.post("/admin/routing/rule/sentence/", built([VIP], [{"type": "handoff"}]))
+    assert half.status_code == 200 and half.json()["sentence"].startswith("When the customer is VIP or enterprise")
+    assert Rule.objects.count() == before
+    assert client.get("/admin/routing/rule/sentence/").status_code == 405
+
+
+def test_the_sentence_preview_is_for_those_who_may_edit_rules(client, queues) -> None:
+    from tests.support.people import make_agent
+
+    agent = make_agent("plain_agent", [queues["General"]])
+    client.force_login(agent.user)
+    answer = client.post("/admin/routing/rule/sentence/", built([VIP], [TAG]))
+    assert answer.status_code in (302, 403)
+    assert "sentence" not in answer.content.decode()

@@ -79,6 +79,10 @@ def test_a_supervisor_builds_breaks_dry_runs_and_reverts_a_rule(rules_desk: Serv
     expect(page.locator("#id_then-0-queue")).to_be_hidden()
     expect(page.locator("#id_then-0-tag")).to_be_hidden()
     page.select_option("#id_then-0-priority", "high")
+    # The sentence follows the rows as they are edited, before anything is saved.
+    expect(page.locator("#rule-sentence")).to_have_text(
+        "When the customer is VIP or enterprise and the message contains “refund” → set priority high"
+    )
     assert_inert(page, seen)
     page.click('input[name="_save"]')
     page.wait_for_url(re.compile(r".*/admin/routing/rule/$"))
@@ -104,6 +108,7 @@ def test_a_supervisor_builds_breaks_dry_runs_and_reverts_a_rule(rules_desk: Serv
     # supervisor fixes the one field.
     expect(page.locator("#id_then-0-trigger")).to_have_value("customer_tier")
     page.select_option("#id_then-0-queue", "Billing")
+    expect(page.locator("#rule-sentence")).to_contain_text("→ hand over to Billing")
     page.click('input[name="_save"]')
     page.wait_for_url(re.compile(r".*/admin/routing/rule/$"))
     handed = "When the customer is VIP or enterprise and the message contains “refund” → hand over to Billing"

@@ -1,7 +1,11 @@
 /* The rule builder's rows (routing/forms.py): add and remove them, keep their numbers and
    labels in step ("Condition 2", "Action 3": the words the server's errors use), and show only
    the fields a row's type takes. The rows are plain Django formsets; this module only edits
-   the DOM the server rendered, and the page works without it. */
+   the DOM the server rendered, and the page works without it.
+
+   The sentence above the rows follows the edits: a moment after the last one, the form as it
+   stands is posted to the rule admin's sentence/ view (nothing is saved), which reads it as
+   the list will (routing/rules/sentences.py). */
 
 function rowsOf(section) {
   return Array.prototype.slice.call(section.querySelectorAll('[data-rows] > [data-row]'));
@@ -78,3 +82,36 @@ function setUp(section) {
 }
 
 document.querySelectorAll('[data-rule-rows]').forEach(setUp);
+
+var PREVIEW_MS = 300;
+
+function setUpPreview(sentence) {
+  var form = sentence.closest('form') || document.querySelector('#rule_form');
+  if (!form) return;
+  var url = sentence.getAttribute('data-sentence-url');
+  var timer = null;
+  var asked = 0;
+  function ask() {
+    var mine = ++asked;
+    fetch(url, { method: 'POST', body: new FormData(form), credentials: 'same-origin' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (!answer || mine !== asked) return;  // a newer edit's answer is on its way
+        sentence.textContent = answer.sentence;
+        sentence.hidden = !answer.sentence;
+      })
+      .catch(function () { /* the sentence stays as it was; saving still works */ });
+  }
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(ask, PREVIEW_MS);
+  }
+  form.addEventListener('input', soon);
+  form.addEventListener('change', soon);
+  form.addEventListener('click', function (event) {
+    if (event.target.closest('[data-add-row], [data-remove-row]')) soon();
+  });
+}
+
+var sentence = document.getElementById('rule-sentence');
+if (sentence && sentence.hasAttribute('data-sentence-url')) setUpPreview(sentence);
