@@ -185,8 +185,11 @@ def _knowledge_bookkeeping(conversation: Conversation, message: Message, turn: T
         elif not turn.offered:
             article_count(article_id=turn.article_id, outcome="served")  # an intent's article (no search)
     for answer in turn.offered:
+        counted = False
         if turn.sources:
-            article_count(article_id=answer.article_id, outcome="served")
+            counted = article_count(article_id=answer.article_id, outcome="served")
+            if not counted:
+                continue  # deleted since it was chosen: nothing to log
         kb_answer_log(
             conversation_id=conversation.pk,
             question=turn.memory.get("question") or message.body,
@@ -194,6 +197,7 @@ def _knowledge_bookkeeping(conversation: Conversation, message: Message, turn: T
             passage=answer.passage,
             score=answer.score,
             kind="answer" if turn.sources else "choice",
+            counted=counted,
         )
     if turn.feedback in ("not_helped", "none_fit"):
         question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()

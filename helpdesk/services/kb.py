@@ -78,11 +78,12 @@ def _performance_line(article: Article) -> str:
 ARTICLE_COUNTERS = {"served": "times_served", "helped": "times_helped", "not_helped": "times_not_helped"}
 
 
-def article_count(*, article_id: int, outcome: str) -> None:
+def article_count(*, article_id: int, outcome: str) -> bool:
     """Content performance (metrics.md): an article served, or a customer's answer to "did that
-    help?". An F() update: concurrent turns never lose a count."""
+    help?". An F() update: concurrent turns never lose a count. Returns whether the article
+    was there to count (it may have been deleted since the answer was chosen)."""
     counter = ARTICLE_COUNTERS[outcome]
-    Article.objects.filter(pk=article_id).update(**{counter: F(counter) + 1})
+    return Article.objects.filter(pk=article_id).update(**{counter: F(counter) + 1}) > 0
 
 
 def article_stale_asked(*, article: Article) -> None:
@@ -126,11 +127,19 @@ def article_passages_store(*, article_id: int, passages: Sequence[tuple[int, str
 
 
 def kb_answer_log(
-    *, conversation_id, question: str, article_id: int, passage: str, score: float, kind: str
+    *,
+    conversation_id,
+    question: str,
+    article_id: int,
+    passage: str,
+    score: float,
+    kind: str,
+    counted: bool = False,
 ) -> KnowledgeAnswer | None:
     """An answer given (or an article offered among choices) from the knowledge base. None
-    when the article was deleted meanwhile (a process's index is up to a second behind)."""
-    if not Article.objects.filter(pk=article_id).exists():
+    when the article was deleted meanwhile (a process's index is up to a second behind).
+    `counted`: the caller's `article_count` just found it, so it is not looked up again."""
+    if not counted and not Article.objects.filter(pk=article_id).exists():
         return None
     return KnowledgeAnswer.objects.create(
         conversation_id=conversation_id,
