@@ -24,6 +24,7 @@ from ..flows.base import Context, LookupUnavailable, Turn
 from ..models import FlowState
 from .patterns import respond
 from .predictions import Reading
+from .state import flow_drop
 
 
 def reset_email(email: str) -> tuple[str, str]:
@@ -101,6 +102,10 @@ def say_with_reading(
         )
     with transaction.atomic():
         locked = lock_conversation(conversation_id)
+        if locked.status == ConversationStatus.BOT and getattr(change, "saves_flow_state", False):
+            # The flow's state is written whole below: dropping the old flow first would write
+            # the same row twice.
+            reading.changes = [c for c in reading.changes if c is not flow_drop]
         fields = reading.store_locked(locked)
         if locked.status != ConversationStatus.BOT:
             if fields:
@@ -137,12 +142,13 @@ def apply_turn(
                 state.answered = True
         state.answered = state.answered or turn.answered
         state.memory = {**(state.memory or {}), **turn.memory}
-        state.save()
+        state.save()  # whole: flow, step and tries included (say_with_reading: saves_flow_state)
         for to in emails:
             subject, body = reset_email(to)
             email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")
         return fields
 
+    flow_state.saves_flow_state = True
     data = {"in_reply_to": message.pk, "flow": name_of(module)}
     if turn.sources:
         data["sources"] = turn.sources
