@@ -61,4 +61,7 @@ function startConversation(ev) {
 
 export function wirePrechat() {
   ui.prechatForm.addEventListener('submit', startConversation);
+  // The page renders the button disabled: pressed before this module runs (a slow network,
+  // a busy phone), the form would submit natively and the page reload with nothing started.
+  ui.start.disabled = false;
 }
