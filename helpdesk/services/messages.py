@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
@@ -58,27 +58,14 @@ def customer_message_post(
     repeated `client_msg_id` returns the stored message and stores nothing. A resolved chat
     re-opens when its customer writes again within a day; then the bot reads it (an event)."""
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
-    try:
-        with transaction.atomic():
-            conversation = lock_conversation(conversation_id)
-            if _may_reopen(conversation):
-                _reopen(conversation)
-            return _append(
-                conversation,
-                sender=Sender.CUSTOMER,
-                body=body,
-                client_msg_id=client_msg_id,
-                data=data,
-                repeat_by_index=True,
-            )
-    except IntegrityError:
-        # A repeated client_msg_id: the unique index refused it and the transaction (seq, a
-        # re-opening) rolled back. Asking before every insert cost a query per message; a
-        # repeat is a client's retry, rare.
-        existing = _repeat_of(conversation_id, client_msg_id)
-        if existing is None:
-            raise
-        return existing, False
+
+    def write() -> tuple[Message, bool]:
+        conversation = lock_conversation(conversation_id)
+        if _may_reopen(conversation):
+            _reopen(conversation)
+        return _append(conversation, sender=Sender.CUSTOMER, body=body, client_msg_id=client_msg_id, data=data)
+
+    return _stored_once(conversation_id, client_msg_id, write)
 
 
 def agent_reply_post(
@@ -116,7 +103,8 @@ def _staff_post(
     internal: bool,
 ) -> tuple[Message, bool]:
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
-    with transaction.atomic():
+
+    def write() -> tuple[Message, bool]:
         conversation = lock_conversation(conversation_id)
         if not internal:
             if conversation.agent_id != author.pk:
@@ -132,6 +120,25 @@ def _staff_post(
             client_msg_id=client_msg_id,
             internal=internal,
         )
+
+    return _stored_once(conversation_id, client_msg_id, write)
+
+
+def _stored_once(
+    conversation_id: uuid.UUID | str, client_msg_id: str | None, write: Callable[[], tuple[Message, bool]]
+) -> tuple[Message, bool]:
+    """`write` in a transaction of its own. A repeated client_msg_id (a client's retry) is
+    refused by the unique index on (conversation, client_msg_id): the transaction rolls back
+    (its seq, a re-opening) and the stored message is returned, not created. Asking before
+    every insert instead cost a query per message for what is rare."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        existing = _repeat_of(conversation_id, client_msg_id)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def bot_say(
@@ -191,17 +198,17 @@ def _append(
     data: dict[str, Any] | None = None,
     allow_closed: bool = False,
     with_fields: Iterable[str] = (),
-    repeat_by_index: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message, log its event, push it after commit. Inside the caller's transaction,
     holding `conversation`'s row lock: concurrent writers queue on the lock, so `seq` has no
     gaps and no duplicates. `body` is already clean (the public services check their input
-    before they lock anything). Returns (message, created)."""
+    before they lock anything). Returns (message, created).
+
+    A caller with a `client_msg_id` writes through `_stored_once`, which answers a repeat the
+    unique index refuses. Only an ended conversation is asked first: it refuses new messages
+    before any insert, and a repeat there is answered with the stored one."""
     with_fields = list(with_fields)
-    # `repeat_by_index`: the caller catches the unique index's refusal of a repeat instead of
-    # asking first; a closed conversation still asks, since it refuses new messages before any
-    # insert and a repeat there is answered with the stored one.
-    if client_msg_id is not None and (not repeat_by_index or not conversation.is_open):
+    if client_msg_id is not None and not conversation.is_open:
         existing = _repeat_of(conversation.pk, client_msg_id)
         if existing is not None:
             _save_if_any(conversation, with_fields)
