@@ -83,6 +83,7 @@ def say_with_reading(
     options: list[dict[str, str]] | None = None,
     data: dict | None = None,
     change: Callable[[Conversation], list[str]] | None = None,
+    change_writes_state: bool = False,
     handing_over: bool = False,
 ) -> bool:
     """The bot's answer stored with the message's reading and `change` (the flow's state) under
@@ -102,9 +103,9 @@ def say_with_reading(
         )
     with transaction.atomic():
         locked = lock_conversation(conversation_id)
-        if locked.status == ConversationStatus.BOT and getattr(change, "saves_flow_state", False):
-            # The flow's state is written whole below: dropping the old flow first would write
-            # the same row twice.
+        if change_writes_state and locked.status == ConversationStatus.BOT:
+            # `change` writes the bot's state whole below: dropping the old flow first would
+            # write the same row twice. (Off the bot, `change` is not applied: the drop stays.)
             reading.changes = [c for c in reading.changes if c is not flow_drop]
         fields = reading.store_locked(locked)
         if locked.status != ConversationStatus.BOT:
@@ -142,13 +143,12 @@ def apply_turn(
                 state.answered = True
         state.answered = state.answered or turn.answered
         state.memory = {**(state.memory or {}), **turn.memory}
-        state.save()  # whole: flow, step and tries included (say_with_reading: saves_flow_state)
+        state.save()  # whole: flow, step and tries included (change_writes_state below)
         for to in emails:
             subject, body = reset_email(to)
             email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")
         return fields
 
-    flow_state.saves_flow_state = True
     data = {"in_reply_to": message.pk, "flow": name_of(module)}
     if turn.sources:
         data["sources"] = turn.sources
@@ -159,6 +159,7 @@ def apply_turn(
         options=turn.options,
         data=data,
         change=flow_state,
+        change_writes_state=True,
         handing_over=bool(turn.handoff),
     )
     if not still_with_bot:
