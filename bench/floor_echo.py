@@ -5,9 +5,9 @@
 
 Each socket joins a group of its own when it connects; a JSON frame it sends goes out with
 `group_send` to that group, and the group's handler sends it back. So an echo crosses the same
-channel layer as a desk message's push (channels_redis' pub/sub layer, configured as
-config/settings/base.py configures it), and nothing else: no parsing beyond JSON, no row lock,
-no commit. `GET /healthz` answers 200 so the bench can wait for the server.
+channel layer as a desk message's push (channels_redis' pub/sub layer, as
+config/settings/base.py configures it, under a prefix of its own), and nothing else: no
+parsing beyond JSON, no row lock, no commit. `GET /healthz` answers 200 so the bench can wait for the server.
 
 bench/floor.py starts it in a daphne of its own; the product never imports it.
 """
@@ -17,18 +17,11 @@ from __future__ import annotations
 import os
 import uuid
 from typing import Any
-from urllib.parse import urlparse
 
 import django
 from django.conf import settings
 
 REDIS_URL = os.environ.get("FLOOR_REDIS_URL", "redis://127.0.0.1:6379/12")
-
-
-def channel_prefix(redis_url: str) -> str:
-    """As config/settings/env.py names it: pub/sub channels ignore Redis' database number."""
-    database = urlparse(redis_url).path.lstrip("/")
-    return f"asgi{database}" if database not in {"", "0"} else "asgi"
 
 
 # Settings of its own, configured here rather than from config.settings: the floor is Channels
@@ -42,7 +35,9 @@ if not settings.configured:
         CHANNEL_LAYERS={
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": channel_prefix(REDIS_URL)},
+                # A prefix of its own: pub/sub channel names ignore Redis' database number, and
+                # the echo must never hear a desk on the same Redis.
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": "floor-echo"},
             }
         },
     )
