@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -90,7 +91,6 @@ def agent_frames(server, *frames: Frame, username: str = "agent_general", passwo
     """An agent does something over the agent socket, as the inbox would: each frame is sent
     and answered (`ok`) before the next. From a synchronous test (Playwright's sync API runs
     its own loop in the test's thread), so the socket gets a thread of its own."""
-    import threading
 
     async def run() -> None:
         status, answer = http_json(
