@@ -89,7 +89,13 @@ class Figures:
         self.show_misses = show_misses
 
     def share(
-        self, name: str, about: Callable[[dict], bool], right: Callable[[dict, dict], bool], *, target: str = ""
+        self,
+        name: str,
+        about: Callable[[dict], bool],
+        right: Callable[[dict, dict], bool],
+        *,
+        target: str = "",
+        lower_is_better: bool = False,
     ) -> None:
         chosen = [(row, got) for row, got in self.pairs if about(row)]
         if not chosen:
@@ -99,7 +105,7 @@ class Figures:
         print(f"  {name:<66} {hits / len(chosen):7.1%}  {hits:>3}/{len(chosen):<3}{goal}")
         if self.show_misses and not name.startswith(" "):  # a breakdown's misses are its total's
             for row, got in chosen:
-                if not right(row, got):
+                if right(row, got) == lower_is_better:  # a miss of a "≤" figure is one it counts
                     print(
                         f"      ✗ {row['text']!r}: want {row['intent']}, got {got['intent']} "
                         f"({got['intent_confidence']:.2f}) → {got['route']} ({got['trigger'] or '-'}), "
@@ -142,7 +148,11 @@ def report(rows: list[dict], answers: list[dict], show_misses: bool) -> None:
     figures.share("routine requests kept with the bot", lambda r: r["kind"] in ROUTINE_KINDS, with_bot, target="≥ 97 %")
     figures.share("  greetings and thanks kept with the bot", lambda r: r["kind"] == "courtesy", with_bot)
     figures.share(
-        "calm damage reports handed to a human at once", lambda r: r["kind"] == "calm_damage", to_human, target="≤ 3 %"
+        "calm damage reports handed to a human at once",
+        lambda r: r["kind"] == "calm_damage",
+        to_human,
+        target="≤ 3 %",
+        lower_is_better=True,
     )
     figures.share(
         "angry damage reports handed to a human", lambda r: r["kind"] == "angry_damage", to_human, target="≥ 95 %"
@@ -162,8 +172,11 @@ def report(rows: list[dict], answers: list[dict], show_misses: bool) -> None:
         lambda r: r["emotion"] == "neutral" and not r["frustrated"],
         flagged,
         target="≤ 10 %",
+        lower_is_better=True,
     )
-    figures.share("calm damage reports flagged", lambda r: r["kind"] == "calm_damage", flagged)
+    figures.share(
+        "calm damage reports flagged", lambda r: r["kind"] == "calm_damage", flagged, lower_is_better=True
+    )
     means: dict[str, list[float]] = defaultdict(list)
     for row, got in pairs:
         if got["frustration"] is not None:
@@ -186,6 +199,7 @@ def report(rows: list[dict], answers: list[dict], show_misses: bool) -> None:
         "in-scope messages wrongly labelled out_of_scope",
         lambda r: r["intent"] != "out_of_scope",
         lambda r, g: g["intent"] == "out_of_scope",
+        lower_is_better=True,
     )
 
 
