@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support.servers import DEMO_PASSWORD, base_env, manage  # noqa: E402
 
 DEFAULT_DATA = ROOT / "bench" / "data" / "customer_dev.jsonl"
+SECOND_DEV_SET = ROOT / "bench" / "data" / "customer_dev2.jsonl"  # `--data` it; written later, by another hand
 FRUSTRATED_AT = 0.5  # the frustration head's output counts as "frustrated" from here
 ROUTINE_KINDS = ("routine", "word_trap")
 OUT_OF_SCOPE_KINDS = ("chatter", "out_of_domain")

@@ -32,18 +32,20 @@ def test_every_default_intent_ships_with_at_least_60_distinct_examples() -> None
 
 
 def test_the_dev_set_is_held_out_from_the_training_examples() -> None:
-    """bench/data/customer_dev.jsonl measures phrasing the model never saw: none of its
-    messages may be a training example, and each names an intent the desk has."""
-    from bench.customer_dev import DEFAULT_DATA, read_rows
+    """bench/data/customer_dev.jsonl and customer_dev2.jsonl measure phrasing the model never
+    saw: none of their messages may be a training example, and each names an intent the desk has."""
+    from bench.customer_dev import DEFAULT_DATA, SECOND_DEV_SET, read_rows
 
     def words(text: str) -> str:  # "Where's my package?" and "wheres my package" are one message
         return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
 
-    rows = read_rows(DEFAULT_DATA)
     trained = {words(text) for texts in seed_examples().values() for text in texts}
-    assert len(rows) >= 420 and {row["intent"] for row in rows} == set(INTENTS)
-    assert not [row["text"] for row in rows if words(row["text"]) in trained - {""}]
-    assert len({row["text"].strip().lower() for row in rows}) == len(rows)
+    for path in (DEFAULT_DATA, SECOND_DEV_SET):
+        rows = read_rows(path)
+        assert {row["intent"] for row in rows} <= set(INTENTS)
+        assert not [row["text"] for row in rows if words(row["text"]) in trained - {""}]
+        assert len({row["text"].strip().lower() for row in rows}) == len(rows)
+    assert len(read_rows(DEFAULT_DATA)) >= 420 and {row["intent"] for row in read_rows(DEFAULT_DATA)} == set(INTENTS)
 
 
 def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
@@ -53,7 +55,7 @@ def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
     the frustration head never trained on."""
     from difflib import SequenceMatcher
 
-    from bench.customer_dev import DEFAULT_DATA, read_rows
+    from bench.customer_dev import DEFAULT_DATA, SECOND_DEV_SET, read_rows
     from bots.ml.train_emotions import FRUSTRATION_SUPPORT, SUPPORT
 
     def words(text: str) -> str:
@@ -68,7 +70,7 @@ def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
     assert set(examples) == {"frustrated", "calm"}
     assert all(len(set(texts)) == len(texts) >= 350 for texts in examples.values())
     assert not {t.strip().lower() for t in examples["frustrated"]} & {t.strip().lower() for t in examples["calm"]}
-    dev = [words(row["text"]) for row in read_rows(DEFAULT_DATA)]
+    dev = [words(row["text"]) for path in (DEFAULT_DATA, SECOND_DEV_SET) for row in read_rows(path)]
     copies = [text for texts in examples.values() for text in texts if any(near(words(text), d) for d in dev)]
     assert not copies
     sentiment = {words(t) for texts in json.loads(SUPPORT.read_text(encoding="utf-8")).values() for t in texts}
