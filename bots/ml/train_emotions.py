@@ -1,7 +1,7 @@
 """Train the shipped emotion and frustration heads.
 
     python -m bots.ml.train_emotions [--data ../shared/datasets/goemotions] [--out bots/ml/weights/emotions.npz]
-        [--support-share 0.4] [--calm-flagged 0.03] [--sweep]
+        [--support-share 0.5] [--sweep]
 
 GoEmotions' train split (Reddit comments, 27 emotions, multi-label): one logistic regression
 per label in `bots.ml.emotions.LABELS`, "frustration" being anger, annoyance, disappointment or
@@ -10,14 +10,10 @@ disapproval. Reddit's anger is not a customer's, so the frustration head also le
 fed up with the service ("frustrated") or not ("calm": a broken lamp calmly reported, a
 question, thanks, a bare "no"). A stratified fifth of them is held out; the other four fifths
 are weighted up so that they carry `--support-share` of the head's total sample weight, half
-on each side, and the head's bias is then lowered until at most `--calm-flagged` (3 %) of the
-calm examples reach the rules' threshold (0.55, routing.defaults.FRUSTRATED), each read by a head
-fitted without it (five folds, plus the held-out fifth). `--sweep` fits the head at several
-shares and reads them on the held-out fifth only; the default, 0.4, has the best held-out
-balanced accuracy among the shares that flag at most 10 % of GoEmotions' neutral comments
-(issue 14's limit on outside comments), read without the calibration (`--sweep
---calm-flagged 1`). The customer dev sets in bench/ are never trained on; the first one also
-compared candidate heads during issue 14's work (docs/model.md), the second only reports.
+on each side (chosen
+with `--sweep`, which fits the head at several shares and reads them on the held-out fifth
+only; the customer dev set in bench/ is never used to choose: the default, 0.5, has the best
+held-out balanced accuracy of the sweep). The other heads are GoEmotions' alone.
 
 Prints each head's F1 at 0.5 and ROC AUC on GoEmotions' dev split (its test split is not in
 shared/), the frustration head's recall, share of calm messages flagged (both at 0.5) and AUC
@@ -42,8 +38,6 @@ from pathlib import Path
 
 import numpy as np
 
-from routing.defaults import FRUSTRATED as RULE_THRESHOLD
-
 from .emotions import EMOTIONS, FRUSTRATED, LABELS, WEIGHTS, EmotionHead
 from .encoder import FEATURES, MAX_TOKENS, Encoder, default_onnx_path, load_encoder, weights_dir
 
@@ -52,8 +46,7 @@ DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "goemotions"
 SUPPORT = ROOT / "bots" / "seed" / "sentiment_support.json"
 FRUSTRATION_SUPPORT = ROOT / "bots" / "seed" / "frustration_support.json"
 CACHE = Path(os.environ.get("HELPDESK_CACHE_DIR", ROOT / "var" / "cache"))
-CALIBRATION_FOLDS = 5
-SWEEP_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+SWEEP_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 HELD_OUT = 0.2
 SEED = 7
 
@@ -146,38 +139,6 @@ def fit(features: np.ndarray, y: np.ndarray, c: float, sample_weight: np.ndarray
     return model
 
 
-def calibrate(model, calm_logits: np.ndarray, calm_flagged: float) -> None:
-    """Lower the head's bias until at most `calm_flagged` of the calm support examples, each read
-    by a head that did not train on it, reach the shipped rules' threshold
-    (routing.defaults.FRUSTRATED): weighted up to learn support chats, the head over-reads calm
-    reports of a bad situation, and a calm customer handed over at once loses the flow that
-    would have collected what the agent needs. Never raises it."""
-    calm = np.sort(calm_logits)[::-1]
-    allowed = int(np.floor(calm_flagged * len(calm)))
-    cut = float(np.log(RULE_THRESHOLD / (1 - RULE_THRESHOLD)))
-    if allowed < len(calm) and calm[allowed] >= cut:
-        model.intercept_[0] -= calm[allowed] - cut + 1e-3
-
-
-def calm_logits_out_of_fold(
-    x: np.ndarray, y: np.ndarray, weights: np.ndarray, support_from: int, c: float
-) -> np.ndarray:
-    """The calm support examples' logits, each from a head fitted without its fold (rows from
-    `support_from` on are the support examples): a held-out fifth alone (~260 calm messages) moved
-    the calibrated bias, and the routing figures with it, by a few points between two splits."""
-    rng = np.random.default_rng(SEED)
-    support = np.arange(support_from, len(y))
-    calm = support[y[support] == 0]
-    folds = np.array_split(rng.permutation(calm), CALIBRATION_FOLDS)
-    logits = []
-    for fold in folds:
-        keep = np.ones(len(y), dtype=bool)
-        keep[fold] = False
-        model = fit(x[keep], y[keep], c, weights[keep])
-        logits.append(x[fold] @ model.coef_[0] + model.intercept_[0])
-    return np.concatenate(logits)
-
-
 def frustration_figures(p_dev, dev_y, dev_angry, dev_neutral, p_held, held_y) -> dict[str, float]:
     """On GoEmotions dev: F1, AUC, and issue 14's pair at 0.5 (recall on comments labelled anger,
     annoyance or disappointment; neutral-only comments flagged). On the held-out support
@@ -218,13 +179,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     parser.add_argument("--c", type=float, default=0.5)
     parser.add_argument(
-        "--support-share", type=float, default=0.4, help="the support examples' share of the frustration head's weight"
-    )
-    parser.add_argument(
-        "--calm-flagged",
-        type=float,
-        default=0.03,
-        help="the share of held-out calm examples the head may read as frustrated at the rules' threshold",
+        "--support-share", type=float, default=0.5, help="the support examples' share of the frustration head's weight"
     )
     parser.add_argument(
         "--sweep", action="store_true", help=f"fit the frustration head at shares {SWEEP_SHARES}, print, write nothing"
@@ -252,13 +207,6 @@ def main() -> None:
         weights = np.concatenate([np.ones(len(train_texts)), support])
         weight = {"frustrated": float(support[sup_y == 1][0]), "calm": float(support[sup_y == 0][0])}
         model = fit(both_x, both_y, args.c, weights)
-        calm = np.concatenate(
-            [
-                calm_logits_out_of_fold(both_x, both_y, weights, len(train_texts), args.c),
-                held_x[held_y == 0] @ model.coef_[0] + model.intercept_[0],
-            ]
-        )
-        calibrate(model, calm, args.calm_flagged)
         p_dev, p_held = model.predict_proba(dev_x)[:, 1], model.predict_proba(held_x)[:, 1]
         figures = frustration_figures(p_dev, dev_y[:, frustration], dev_angry, dev_neutral, p_held, held_y)
         return model, weight, figures
@@ -306,10 +254,7 @@ def main() -> None:
         "support_mean_frustration": by_sentiment,
         "c": args.c,
         "train": len(train_texts),
-        "command": (
-            f"python -m bots.ml.train_emotions --c {args.c} --support-share {args.support_share} "
-            f"--calm-flagged {args.calm_flagged}"
-        ),
+        "command": f"python -m bots.ml.train_emotions --c {args.c} --support-share {args.support_share}",
         "frustration_support": {
             "file": str(FRUSTRATION_SUPPORT.relative_to(ROOT)),
             "train": len(sup_texts),
