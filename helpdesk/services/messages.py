@@ -60,9 +60,12 @@ def customer_message_post(
     repeated `client_msg_id` returns the stored message and stores nothing. A resolved chat
     re-opens when its customer writes again within a day; then the bot reads it (an event)."""
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
-    stored = _customer_message_in_one_statement(conversation_id, body, client_msg_id, data)
+    stored = _in_one_statement(conversation_id, Sender.CUSTOMER, body, client_msg_id, data)
     if stored is not None:
-        return stored
+        message, created, status = stored
+        if created:
+            _publish_customer_posted(message, message.conversation_id, status)  # after the push, as below
+        return message, created
 
     def write() -> tuple[Message, bool]:
         conversation = lock_conversation(conversation_id)
@@ -73,45 +76,65 @@ def customer_message_post(
     return _stored_once(conversation_id, client_msg_id, write)
 
 
-# The common case of the busiest write, on PostgreSQL: an open conversation's customer writes.
-# The row lock, the seq, the conversation's times, the message and its event in one statement
-# and one round trip, committed by itself (the ORM path took six: BEGIN, the lock's SELECT, the
-# UPDATE, two INSERTs, COMMIT). The UPDATE's row lock serialises writers as the SELECT ... FOR
-# UPDATE does, so seq stays gapless and ids follow commit order; the unique index refuses a
-# repeated client_msg_id and the whole statement with it. Anything else (an ended, resolved or
-# unknown conversation, SQLite, a caller's open transaction) matches no row or skips this, and
-# takes the ORM path below, which answers it.
-_CUSTOMER_MESSAGE_SQL = f"""
+# The common case of the busiest writes, on PostgreSQL: an open conversation's customer writes,
+# or the agent holding it replies. The row lock, the seq, the conversation's times, the message
+# and its event in one statement and one round trip, committed by itself (the ORM path takes
+# six: BEGIN, the lock's SELECT, the UPDATE, two INSERTs, COMMIT). The UPDATE's row lock
+# serialises writers as the SELECT ... FOR UPDATE does, so seq stays gapless and ids follow
+# commit order; the unique index refuses a repeated client_msg_id and the whole statement with
+# it. Anything else (an ended, resolved or unknown conversation, an agent who does not hold it,
+# SQLite, a caller's open transaction) matches no row or skips this, and takes the ORM path,
+# which answers it.
+def _one_statement(times: str, holds: str) -> str:
+    return f"""
 WITH conv AS (
     UPDATE {Conversation._meta.db_table}
-    SET last_seq = last_seq + 1, updated_at = %(now)s, last_customer_message_at = %(now)s,
-        first_customer_message_at = COALESCE(first_customer_message_at, %(now)s)
-    WHERE id = %(conversation_id)s AND status = ANY(%(open)s)
+    SET last_seq = last_seq + 1, updated_at = %(now)s, {times}
+    WHERE id = %(conversation_id)s AND {holds}
     RETURNING id, last_seq, status
 ), msg AS (
     INSERT INTO {Message._meta.db_table}
         (conversation_id, seq, sender, author_id, author_name, body, options, client_msg_id, internal, data,
          created_at)
-    SELECT id, last_seq, %(sender)s, NULL, '', %(body)s, '[]'::jsonb, %(client_msg_id)s, false, %(data)s::jsonb,
-        %(now)s
+    SELECT id, last_seq, %(sender)s, %(author_id)s, %(author_name)s, %(body)s, '[]'::jsonb, %(client_msg_id)s, false,
+        %(data)s::jsonb, %(now)s
     FROM conv
     RETURNING id, seq
 ), event AS (
     INSERT INTO {ConversationEvent._meta.db_table}
         (conversation_id, kind, actor_type, actor_id, old_value, new_value, data, created_at)
-    SELECT conv.id, %(kind)s, %(sender)s, NULL, '', '', jsonb_build_object('message_id', msg.id, 'seq', msg.seq),
-        %(now)s
+    SELECT conv.id, %(kind)s, %(sender)s, %(author_id)s, '', '',
+        jsonb_build_object('message_id', msg.id, 'seq', msg.seq), %(now)s
     FROM conv, msg
 )
 SELECT msg.id, msg.seq, conv.status FROM msg, conv
 """
 
 
-def _customer_message_in_one_statement(
-    conversation_id: uuid.UUID | str, body: str, client_msg_id: str | None, data: dict[str, Any] | None
-) -> tuple[Message, bool] | None:
-    """customer_message_post's write as one statement (above), or None where the ORM path
-    must answer."""
+_ONE_STATEMENT = {
+    Sender.CUSTOMER: _one_statement(
+        times="last_customer_message_at = %(now)s, "
+        "first_customer_message_at = COALESCE(first_customer_message_at, %(now)s)",
+        holds="status = ANY(%(open)s)",
+    ),
+    Sender.AGENT: _one_statement(
+        times="first_agent_message_at = COALESCE(first_agent_message_at, %(now)s)",
+        holds="status = %(assigned)s AND agent_id = %(author_id)s",
+    ),
+}
+
+
+def _in_one_statement(
+    conversation_id: uuid.UUID | str,
+    sender: str,
+    body: str,
+    client_msg_id: str | None,
+    data: dict[str, Any] | None = None,
+    author: AbstractBaseUser | None = None,
+    author_name: str = "",
+) -> tuple[Message, bool, str] | None:
+    """A customer's message or the holder's reply written as one statement (above): (message,
+    created, the conversation's status), or None where the ORM path must answer."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
     try:
@@ -123,21 +146,24 @@ def _customer_message_in_one_statement(
         "now": now,
         "conversation_id": conversation_id,
         "open": [str(status) for status in OPEN_STATUSES],  # plain strings: psycopg sends an Enum's name
-        "sender": str(Sender.CUSTOMER),
+        "assigned": str(ConversationStatus.ASSIGNED),
+        "sender": str(sender),
+        "author_id": author.pk if author is not None else None,
+        "author_name": author_name,
         "body": body,
         "client_msg_id": client_msg_id,
         "data": json.dumps(data or {}),
-        "kind": str(EventKind.CUSTOMER_MESSAGE),
+        "kind": str(_EVENT_FOR_SENDER[sender]),
     }
     try:
         with connection.cursor() as cursor:
-            cursor.execute(_CUSTOMER_MESSAGE_SQL, params)
+            cursor.execute(_ONE_STATEMENT[sender], params)
             row = cursor.fetchone()
     except IntegrityError:
         existing = _repeat_of(conversation_id, client_msg_id)
         if existing is None:
             raise
-        return existing, False
+        return existing, False, ""
     if row is None:
         return None
     message_id, seq, status = row
@@ -145,8 +171,9 @@ def _customer_message_in_one_statement(
         id=message_id,
         conversation_id=conversation_id,
         seq=seq,
-        sender=Sender.CUSTOMER,
-        author_name="",
+        sender=sender,
+        author=author,
+        author_name=author_name,
         body=body,
         options=[],
         client_msg_id=client_msg_id,
@@ -155,10 +182,9 @@ def _customer_message_in_one_statement(
         created_at=now,
     )
     message._state.adding = False
-    # Committed already: these run now, in the ORM path's order.
+    # Committed already: the push runs now, as the ORM path's runs on commit.
     realtime.after_commit(realtime.message_to_all, conversation_id, message_payload(message))
-    _publish_customer_posted(message, conversation_id, status)
-    return message, True
+    return message, True, status
 
 
 def agent_reply_post(
@@ -196,6 +222,12 @@ def _staff_post(
     internal: bool,
 ) -> tuple[Message, bool]:
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
+    if not internal:
+        stored = _in_one_statement(
+            conversation_id, Sender.AGENT, body, client_msg_id, author=author, author_name=author_name
+        )
+        if stored is not None:
+            return stored[0], stored[1]
 
     def write() -> tuple[Message, bool]:
         conversation = lock_conversation(conversation_id)

@@ -1,5 +1,5 @@
-"""A customer's message on PostgreSQL: one statement for an open conversation, the ORM path for
-the rest, and the same rows either way (helpdesk/services/messages.py)."""
+"""A customer's message and the holder's reply on PostgreSQL: one statement for the common case,
+the ORM path for the rest, and the same rows either way (helpdesk/services/messages.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from helpdesk.errors import ServiceError
 from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.services.claims import conversation_accept
 from helpdesk.services.conversations import conversation_start
-from helpdesk.services.messages import customer_message_post
+from helpdesk.services.handoff import conversation_request_handoff
+from helpdesk.services.messages import agent_reply_post, customer_message_post, note_post
+from tests.support.people import make_agent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +92,49 @@ def test_a_resolved_or_ended_conversation_takes_the_orm_path(queues) -> None:
         customer_message_post(conversation_id=conversation.pk, body="hello again")
     assert closed.value.code == "conversation_closed"
     assert Conversation.objects.get(pk=conversation.pk).last_seq == seq
+
+
+def test_the_holders_reply_takes_one_statement_and_anyone_else_is_refused(queues) -> None:
+    holder = make_agent("hana", [queues["General"]])
+    other = make_agent("olaf", [queues["General"]])
+    conversation, _ = conversation_start(name="Lou")
+    conversation_request_handoff(conversation_id=conversation.pk, trigger="explicit_request", actor_type="customer")
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=holder.user_id)
+    before = Conversation.objects.get(pk=conversation.pk)
+
+    def reply() -> tuple[Message, bool]:
+        return agent_reply_post(
+            conversation_id=conversation.pk,
+            author=holder.user,
+            author_name="Hana",
+            body="Let me look.",
+            client_msg_id="r-1",
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        reply_message, created = reply()
+    assert created and len(queries.captured_queries) == 1
+    stored = Message.objects.get(pk=reply_message.pk)
+    assert (stored.seq, stored.sender, stored.author_id, stored.author_name) == (
+        before.last_seq + 1,
+        "agent",
+        holder.user_id,
+        "Hana",
+    )
+    after = Conversation.objects.get(pk=conversation.pk)
+    assert after.last_seq == stored.seq and after.first_agent_message_at == stored.created_at
+    event = ConversationEvent.objects.filter(conversation=conversation, kind="agent_message").get()
+    assert (event.actor_type, event.actor_id, event.data) == (
+        "agent",
+        holder.user_id,
+        {"message_id": stored.pk, "seq": stored.seq},
+    )
+    again, created = reply()
+    assert not created and again.pk == reply_message.pk
+
+    with pytest.raises(ServiceError) as refused:
+        agent_reply_post(conversation_id=conversation.pk, author=other.user, author_name="Olaf", body="me too")
+    assert refused.value.code == "not_holder"
+    note, _ = note_post(conversation_id=conversation.pk, author=other.user, author_name="Olaf", body="a note")
+    assert note.internal and note.seq is None
+    assert Conversation.objects.get(pk=conversation.pk).last_seq == stored.seq
