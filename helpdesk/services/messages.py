@@ -62,10 +62,7 @@ def customer_message_post(
     body, client_msg_id = clean_body(body), _checked_client_msg_id(client_msg_id)
     stored = _in_one_statement(conversation_id, Sender.CUSTOMER, body, client_msg_id, data)
     if stored is not None:
-        message, created, status = stored
-        if created:
-            _publish_customer_posted(message, message.conversation_id, status)  # after the push, as below
-        return message, created
+        return stored
 
     def write() -> tuple[Message, bool]:
         conversation = lock_conversation(conversation_id)
@@ -132,9 +129,10 @@ def _in_one_statement(
     data: dict[str, Any] | None = None,
     author: AbstractBaseUser | None = None,
     author_name: str = "",
-) -> tuple[Message, bool, str] | None:
-    """A customer's message or the holder's reply written as one statement (above): (message,
-    created, the conversation's status), or None where the ORM path must answer."""
+) -> tuple[Message, bool] | None:
+    """A customer's message or the holder's reply written as one statement (above), pushed and
+    (a customer's) published as `_append` does: (message, created), or None where the ORM path
+    must answer."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
     try:
@@ -159,11 +157,8 @@ def _in_one_statement(
         with connection.cursor() as cursor:
             cursor.execute(_ONE_STATEMENT[sender], params)
             row = cursor.fetchone()
-    except IntegrityError:
-        existing = _repeat_of(conversation_id, client_msg_id)
-        if existing is None:
-            raise
-        return existing, False, ""
+    except IntegrityError as refused:
+        return _the_repeat(conversation_id, client_msg_id, refused), False
     if row is None:
         return None
     message_id, seq, status = row
@@ -182,9 +177,11 @@ def _in_one_statement(
         created_at=now,
     )
     message._state.adding = False
-    # Committed already: the push runs now, as the ORM path's runs on commit.
+    # Committed already: these run now, in the order the ORM path's run on commit.
     realtime.after_commit(realtime.message_to_all, conversation_id, message_payload(message))
-    return message, True, status
+    if sender == Sender.CUSTOMER:
+        _publish_customer_posted(message, conversation_id, status)
+    return message, True
 
 
 def agent_reply_post(
@@ -227,7 +224,7 @@ def _staff_post(
             conversation_id, Sender.AGENT, body, client_msg_id, author=author, author_name=author_name
         )
         if stored is not None:
-            return stored[0], stored[1]
+            return stored
 
     def write() -> tuple[Message, bool]:
         conversation = lock_conversation(conversation_id)
@@ -259,11 +256,8 @@ def _stored_once(
     try:
         with transaction.atomic():
             return write()
-    except IntegrityError:
-        existing = _repeat_of(conversation_id, client_msg_id)
-        if existing is None:
-            raise
-        return existing, False
+    except IntegrityError as refused:
+        return _the_repeat(conversation_id, client_msg_id, refused), False
 
 
 def bot_say(
@@ -374,6 +368,15 @@ def _append(
         # reach a socket ahead of the message it answers.
         _publish_customer_posted(message, conversation.pk, conversation.status)
     return message, True
+
+
+def _the_repeat(conversation_id: uuid.UUID | str, client_msg_id: str | None, refused: IntegrityError) -> Message:
+    """The stored message a refused insert repeated (the unique index on client_msg_id); any
+    other integrity error is raised again."""
+    existing = _repeat_of(conversation_id, client_msg_id)
+    if existing is None:
+        raise refused
+    return existing
 
 
 def _repeat_of(conversation_id: uuid.UUID | str, client_msg_id: str | None) -> Message | None:
