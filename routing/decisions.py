@@ -38,6 +38,15 @@ def has_rules(stage: str) -> bool:
     return any(rule.stage == stage for rule in active_rules())
 
 
+def stage_asks(stage: str, condition_type: str) -> bool:
+    """Whether any enabled rule of `stage` has a condition of `condition_type` (from the
+    per-process cache: no query), so the facts no rule reads are not looked up."""
+    return any(
+        rule.stage == stage and any(condition.type == condition_type for condition in rule.conditions.items)
+        for rule in active_rules()
+    )
+
+
 def decide_traced(facts: Facts, *, stage: str) -> tuple[Decision, float]:
     """For the dry run and the benchmark: the decision with every rule's verdict, and its time."""
     started = time.perf_counter()

@@ -50,7 +50,7 @@ def _run_periodic_rules(conversation: Conversation, now) -> bool:
     with transaction.atomic():
         lock_conversation(conversation.pk)
         fired = frozenset(RuleFiring.objects.filter(conversation=conversation).values_list("rule_name", flat=True))
-        decision = decide(facts_for(conversation=conversation, now=now), stage="periodic", skip=fired)
+        decision = decide(facts_for(conversation=conversation, now=now, stage="periodic"), stage="periodic", skip=fired)
         if not decision.matched:
             return False
         RuleFiring.objects.bulk_create([RuleFiring(conversation=conversation, rule_name=n) for n in decision.matched])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from helpdesk.models import Conversation, Message, Queue, Sender
 from helpdesk.selectors.queues import inside_business_hours
 
+from .decisions import stage_asks
 from .rules.engine import Facts
 from .rules.schema import MAX_TURNS
 
@@ -60,10 +61,13 @@ def facts_for(
     queue_name: str | None = None,
     assumed: Assumed | None = None,
     now: datetime | None = None,
+    stage: str | None = None,
 ) -> Facts:
     """The facts for one decision. `reading`: the message being decided (on_message);
     `message_id`: its id, so the streak counts only messages before it; `queue_name`: the queue
-    asked for (on_handoff), else the intent's or the conversation's own."""
+    asked for (on_handoff), else the intent's or the conversation's own. `stage`: the rules
+    that will read the facts; the customer's history and the queue's business hours, each a
+    query, are looked up only when one of them asks (else they keep Facts' defaults)."""
     now = now or timezone.now()
     if conversation is None:
         return _imagined(reading, assumed or Assumed(), queue_name)
@@ -72,9 +76,13 @@ def facts_for(
     if reading is None:
         reading = _latest_reading(conversation, earlier)
     queue = queue_name or reading.intent_queue or (conversation.queue.name if conversation.queue_id else None)
-    ages = tuple(
-        (now - created).total_seconds() / 86400
-        for created in Conversation.objects.filter(customer_id=customer.pk).values_list("created_at", flat=True)
+    ages = (
+        tuple(
+            (now - created).total_seconds() / 86400
+            for created in Conversation.objects.filter(customer_id=customer.pk).values_list("created_at", flat=True)
+        )
+        if _asks(stage, "recent_conversations_at_least")
+        else ()
     )
     waited = (now - conversation.queued_at).total_seconds() if conversation.queued_at else 0.0
     return _facts(
@@ -88,6 +96,7 @@ def facts_for(
         channel=conversation.channel,
         page_url=conversation.page_url,
         queue_wait_seconds=waited,
+        hours=_asks(stage, "business_hours"),
     )
 
 
@@ -112,8 +121,13 @@ def _imagined(reading: MessageReading | None, assumed: Assumed, queue_name: str 
     )
 
 
-def _facts(reading: MessageReading, queue: str | None, **known: Any) -> Facts:
-    """The reading's part of the facts, the queue's business hours, and what the caller knows."""
+def _asks(stage: str | None, condition_type: str) -> bool:
+    return stage is None or stage_asks(stage, condition_type)
+
+
+def _facts(reading: MessageReading, queue: str | None, *, hours: bool = True, **known: Any) -> Facts:
+    """The reading's part of the facts, the queue's business hours (`hours`: looked up), and
+    what the caller knows."""
     return Facts(
         text=reading.text,
         intent=reading.intent,
@@ -123,7 +137,7 @@ def _facts(reading: MessageReading, queue: str | None, **known: Any) -> Facts:
         sentiment_score=reading.sentiment_score,
         emotions=reading.emotions,
         frustration=reading.frustration,
-        inside_business_hours=_inside_hours(queue),
+        inside_business_hours=_inside_hours(queue) if hours else True,
         **known,
     )
 

@@ -20,7 +20,7 @@ def on_handoff_requested(payload: dict[str, Any]) -> None:
     """
     conversation = Conversation.objects.select_related("customer", "queue").get(pk=payload["conversation_id"])
     asked = payload.get("queue_name")
-    decision = decide(facts_for(conversation=conversation, queue_name=asked), stage="on_handoff")
+    decision = decide(facts_for(conversation=conversation, queue_name=asked, stage="on_handoff"), stage="on_handoff")
     carry_out(decision, conversation_id=conversation.pk, stage="on_handoff")
     queue = None
     for name in (decision.handoff_queue, asked):

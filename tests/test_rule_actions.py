@@ -137,3 +137,49 @@ def test_a_rule_that_does_not_match_does_nothing(queues, alerts) -> None:
     customer_message_post(conversation_id=conversation.pk, body="where is my order A-1001")
     conversation.refresh_from_db()
     assert conversation.tags == [] and conversation.status == ConversationStatus.BOT
+
+
+def test_the_facts_no_rule_asks_for_are_not_looked_up(queues) -> None:
+    """The queue's business hours and the customer's history cost a query each on every turn:
+    they are looked up only when an enabled rule of the stage asks, and then they hold."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpdesk.models import Queue
+    from routing.facts import MessageReading, facts_for
+
+    Queue.objects.filter(name="General").update(business_hours={"days": []})  # never open
+    started, _ = conversation_start(name="Sam")
+    conversation = Conversation.objects.select_related("customer").get(pk=started.pk)
+    reading = MessageReading("hello", "greeting", 0.9, None, "neutral", 0.0)
+
+    def facts(stage: str):
+        with CaptureQueriesContext(connection) as queries:
+            gathered = facts_for(conversation=conversation, reading=reading, message_id=1, stage=stage)
+        return gathered, len(queries.captured_queries)
+
+    # The shipped rules: on a message, "Repeat contact skips the bot" asks for the history.
+    on_message, asked = facts(stage="on_message")
+    assert on_message.inside_business_hours and on_message.conversation_ages_days
+    periodic, _ = facts(stage="periodic")  # no periodic rule: neither is looked up
+    assert periodic.conversation_ages_days == ()
+
+    rules_import(
+        [
+            {
+                "name": "test after hours",
+                "stage": "on_message",
+                "order": 1,
+                "enabled": True,
+                "stop_after": True,
+                "conditions": {"match": "all", "items": [{"type": "business_hours", "inside": False}]},
+                "actions": [{"type": "add_tag", "tag": "after-hours"}],
+            }
+        ]
+    )
+    forget()
+    after_hours, asked_with_hours = facts(stage="on_message")
+    assert not after_hours.inside_business_hours and asked_with_hours == asked + 1
+    customer_message_post(conversation_id=conversation.pk, body="hello, anyone there?")
+    conversation.refresh_from_db()
+    assert conversation.tags == ["after-hours"]

@@ -67,7 +67,9 @@ def message_facts(
     if conversation is None and reading.intent == "out_of_scope":
         assumed = assumed or Assumed()
         assumed = replace(assumed, bot_failures=assumed.bot_failures + 1)
-    return facts_for(conversation=conversation, reading=reading, message_id=message_id, assumed=assumed)
+    return facts_for(
+        conversation=conversation, reading=reading, message_id=message_id, assumed=assumed, stage=ON_MESSAGE
+    )
 
 
 def decide_on_message(
