@@ -15,7 +15,14 @@ from helpdesk.selectors.kb import article_for_question
 from helpdesk.services.closing import conversation_resolve
 from helpdesk.services.conversations import collected_merge
 from helpdesk.services.handoff import conversation_request_handoff
-from helpdesk.services.kb import article_count, article_stale_asked, gap_record, kb_answer_log, kb_answer_outcome
+from helpdesk.services.kb import (
+    article_count,
+    article_stale_asked,
+    gap_record,
+    kb_answer_log,
+    kb_answer_outcome,
+    kb_answer_served,
+)
 from helpdesk.services.messages import bot_say
 from helpdesk.services.outbox import email_enqueue
 
@@ -191,21 +198,19 @@ def _knowledge_bookkeeping(conversation: Conversation, message: Message, turn: T
             kb_answer_outcome(conversation_id=conversation.pk, outcome=turn.feedback, article_id=turn.article_id)
         elif not turn.offered:
             article_count(article_id=turn.article_id, outcome="served")  # an intent's article (no search)
+    question = turn.memory.get("question") or message.body
     for answer in turn.offered:
-        counted = False
+        served = {
+            "conversation_id": conversation.pk,
+            "question": question,
+            "article_id": answer.article_id,
+            "passage": answer.passage,
+            "score": answer.score,
+        }
         if turn.sources:
-            counted = article_count(article_id=answer.article_id, outcome="served")
-            if not counted:
-                continue  # deleted since it was chosen: nothing to log
-        kb_answer_log(
-            conversation_id=conversation.pk,
-            question=turn.memory.get("question") or message.body,
-            article_id=answer.article_id,
-            passage=answer.passage,
-            score=answer.score,
-            kind="answer" if turn.sources else "choice",
-            counted=counted,
-        )
+            kb_answer_served(**served)  # counted and logged, unless deleted since it was chosen
+        else:
+            kb_answer_log(**served, kind="choice")
     if turn.feedback in ("not_helped", "none_fit"):
-        question = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
-        gap_record(text=(question or message).body, guessed_intent=conversation.intent or "", reason="not_helped")
+        asked = Message.objects.filter(conversation=conversation, sender="customer", pk__lt=message.pk).last()
+        gap_record(text=(asked or message).body, guessed_intent=conversation.intent or "", reason="not_helped")

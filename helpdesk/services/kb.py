@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -149,6 +149,49 @@ def kb_answer_log(
         score=score,
         kind=kind,
     )
+
+
+# An answer served, counted and logged in one statement on PostgreSQL (the ORM path takes two
+# round trips and two commits); nothing is logged when the article is gone.
+_SERVED = f"""
+WITH counted AS (
+    UPDATE {Article._meta.db_table} SET times_served = times_served + 1 WHERE id = %(article_id)s RETURNING id
+)
+INSERT INTO {KnowledgeAnswer._meta.db_table}
+    (conversation_id, question, article_id, passage, score, kind, outcome, created_at)
+SELECT %(conversation_id)s, %(question)s, id, %(passage)s, %(score)s, 'answer', %(outcome)s, %(now)s FROM counted
+"""
+
+
+def kb_answer_served(*, conversation_id, question: str, article_id: int, passage: str, score: float) -> bool:
+    """The bot answered from an article: the article's served count goes up and the answer is
+    logged (content performance, metrics.md). False when the article was deleted meanwhile
+    (a process's index is up to a second behind): then nothing is written."""
+    if connection.vendor != "postgresql":
+        if not article_count(article_id=article_id, outcome="served"):
+            return False
+        kb_answer_log(
+            conversation_id=conversation_id,
+            question=question,
+            article_id=article_id,
+            passage=passage,
+            score=score,
+            kind="answer",
+            counted=True,
+        )
+        return True
+    params = {
+        "article_id": article_id,
+        "conversation_id": conversation_id,
+        "question": question[:1000],
+        "passage": passage,
+        "score": score,
+        "outcome": str(AnswerOutcome.SERVED),
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SERVED, params)
+        return cursor.rowcount > 0
 
 
 def kb_answer_outcome(*, conversation_id, outcome: str, article_id: int | None = None) -> int:

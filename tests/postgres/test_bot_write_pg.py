@@ -1,6 +1,7 @@
 """The bot's writes on PostgreSQL in fewer statements: a message appended under the caller's
-row lock (the conversation's changed fields, the message and its event in one statement), the
-same rows as the ORM path writes (helpdesk/services/messages.py `_append`)."""
+row lock (the conversation's changed fields, the message and its event in one statement) and a
+knowledge-base answer counted and logged in one; the same rows as the ORM path writes
+(helpdesk/services/messages.py `_append`, helpdesk/services/kb.py `kb_answer_served`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from helpdesk.infrastructure.locks import lock_conversation
-from helpdesk.models import Conversation, ConversationEvent, Message
+from helpdesk.models import Article, Conversation, ConversationEvent, KnowledgeAnswer, Message
 from helpdesk.services.conversations import conversation_start
+from helpdesk.services.kb import kb_answer_served
 from helpdesk.services.messages import bot_say, customer_message_post, system_say
 from tests.support.people import make_agent
 
@@ -84,3 +86,34 @@ def test_a_note_keeps_out_of_the_customers_sequence_and_the_desks_words_count_in
     event = ConversationEvent.objects.get(conversation=conversation, kind="note")
     assert (event.actor_id, event.data) == (agent.user_id, {"message_id": note.pk, "seq": None})
     assert Conversation.objects.get(pk=conversation.pk).last_seq == said.seq
+
+
+def test_an_answer_from_an_article_is_counted_and_logged_in_one_statement(queues) -> None:
+    conversation, _ = conversation_start(name="Ola")
+    article = Article.objects.create(title="Returns", body="Thirty days.", status="published")
+    with CaptureQueriesContext(connection) as queries:
+        served = kb_answer_served(
+            conversation_id=conversation.pk,
+            question="can I return it?",
+            article_id=article.pk,
+            passage="Thirty days.",
+            score=0.8,
+        )
+    assert served and len(queries.captured_queries) == 1
+    assert Article.objects.get(pk=article.pk).times_served == 1
+    answer = KnowledgeAnswer.objects.get(conversation=conversation)
+    assert (answer.question, answer.article_id, answer.passage, answer.score, answer.kind, answer.outcome) == (
+        "can I return it?",
+        article.pk,
+        "Thirty days.",
+        0.8,
+        "answer",
+        "served",
+    )
+    # Deleted since the index chose it: nothing counted, nothing logged.
+    gone = article.pk
+    article.delete()
+    assert not kb_answer_served(
+        conversation_id=conversation.pk, question="and now?", article_id=gone, passage="", score=0.7
+    )
+    assert KnowledgeAnswer.objects.filter(conversation=conversation).count() == 1
