@@ -178,10 +178,11 @@ def _message_for_turn(message_id: int, version_id: int) -> Message:
     return (
         Message.objects.select_related("conversation__customer", "conversation__bot_state")
         .annotate(
+            # The message's id as a constant, not the outer row's: correlated, the planner may
+            # hash every reading of the model version (a scan that grows with the desk's history).
             read=RawSQL(
-                f"EXISTS (SELECT 1 FROM {predictions} p WHERE p.message_id = {messages}.id"
-                " AND p.model_version_id = %s)",
-                (version_id,),
+                f"EXISTS (SELECT 1 FROM {predictions} p WHERE p.message_id = %s AND p.model_version_id = %s)",
+                (message_id, version_id),
                 output_field=BooleanField(),
             ),
             overtaken=RawSQL(
