@@ -121,3 +121,45 @@ def test_many_handoffs_at_once_against_few_agents_never_exceed_capacity(queues) 
     held = {a.user_id: Conversation.objects.filter(agent_id=a.user_id, status="assigned").count() for a in agents}
     assert held == {agents[0].user_id: 3, agents[1].user_id: 3}
     assert Conversation.objects.filter(status="queued").count() == 10
+
+
+def test_the_conversation_lock_holds_the_row_and_builds_it_as_the_orm_does(queues) -> None:
+    """lock_conversation keeps its statement compiled per process (locks.py): the row it
+    returns is the ORM's, a second writer waits for it, and it refuses to lock nothing."""
+    import uuid
+
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    from helpdesk.errors import NotFound
+    from helpdesk.infrastructure.locks import lock_conversation
+
+    conversation, _ = conversation_start(name="Uma", email="uma@example.com")
+    with transaction.atomic():
+        locked = lock_conversation(str(conversation.pk))
+        fresh = Conversation.objects.get(pk=conversation.pk)
+        fields = Conversation._meta.concrete_fields
+        assert [getattr(locked, f.attname) for f in fields] == [getattr(fresh, f.attname) for f in fields]
+        assert not locked._state.adding and locked.customer.email == "uma@example.com"
+        waited = threading.Event()
+
+        def writer() -> None:
+            try:
+                with transaction.atomic():
+                    lock_conversation(conversation.pk)
+                    waited.set()
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        thread.join(timeout=1)
+        assert not waited.is_set()  # the second writer waits for this transaction
+    thread.join(timeout=10)
+    assert waited.is_set()
+    with pytest.raises(TransactionManagementError):
+        lock_conversation(conversation.pk)
+    with transaction.atomic():
+        for unknown in (uuid.uuid4(), "not-a-uuid"):
+            with pytest.raises(NotFound):
+                lock_conversation(unknown)
