@@ -183,3 +183,19 @@ def test_the_facts_no_rule_asks_for_are_not_looked_up(queues) -> None:
     customer_message_post(conversation_id=conversation.pk, body="hello, anyone there?")
     conversation.refresh_from_db()
     assert conversation.tags == ["after-hours"]
+
+
+def test_a_customer_back_for_the_third_time_this_week_is_handed_over(queues) -> None:
+    """The shipped "Repeat contact skips the bot" reads the customer's history: gathered on a
+    message because that rule asks for it (routing/facts.py), and acted on in the live turn."""
+    from routing.facts import MessageReading, facts_for
+
+    for _ in range(2):
+        conversation_start(name="Rita", email="rita@example.com")
+    third, _ = conversation_start(name="Rita", email="rita@example.com")
+    customer_message_post(conversation_id=third.pk, body="hello")
+    conversation = Conversation.objects.select_related("customer").get(pk=third.pk)
+    reading = MessageReading("hi", "greeting", 0.9, None, "neutral", 0.0)
+    facts = facts_for(conversation=conversation, reading=reading, message_id=10**9, stage="on_message")
+    assert len(facts.conversation_ages_days) == 3 and all(0 <= age < 0.01 for age in facts.conversation_ages_days)
+    assert conversation.handoff_trigger == "repeat_contact"
