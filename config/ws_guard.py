@@ -44,6 +44,11 @@ def install(limit: int) -> None:
         send_buffer_limit = limit
 
         def serverSend(self, content: Any, binary: bool = False) -> None:  # noqa: N802 - daphne's name
+            if self.state in (self.STATE_CLOSING, self.STATE_CLOSED):
+                # A push that reaches a socket its client just closed: dropped. Sent, autobahn
+                # raises Disconnected inside the consumer, which then dies before its
+                # disconnect handler runs (an agent stayed online with no socket open).
+                return
             super().serverSend(content, binary)
             buffered = _buffered(self.transport)
             if buffered is not None and buffered > self.send_buffer_limit:
