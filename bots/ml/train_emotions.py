@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .emotions import EMOTIONS, FRUSTRATED, LABELS, WEIGHTS, EmotionHead
-from .encoder import FEATURES, MAX_TOKENS, Encoder, default_onnx_path, load_encoder, weights_dir
+from .encoder import FEATURES, MAX_TOKENS, Encoder, default_onnx_path, encoder_id, load_encoder, weights_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "datasets" / "goemotions"
@@ -80,8 +80,9 @@ def _file_digest(path: Path) -> str:
 
 
 def encoder_fingerprint(encoder: Encoder) -> str:
-    """What makes the features: the engine, the weights it runs, the tokenizer, the layout."""
-    digest = hashlib.sha256(f"{encoder.engine}|{FEATURES}|{MAX_TOKENS}".encode())
+    """What makes the features: the engine, the weights it runs (the adapter's included), the
+    tokenizer, the layout."""
+    digest = hashlib.sha256(f"{encoder.engine}|{encoder_id()}|{FEATURES}|{MAX_TOKENS}".encode())
     model = weights_dir()
     files = [model / "tokenizer.json"]
     files.append(default_onnx_path() if encoder.engine == "onnxruntime" else model / "model.safetensors")

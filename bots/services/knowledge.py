@@ -25,12 +25,12 @@ from helpdesk.services.kb import article_passages_store
 
 from ..flows import flow_for, information
 from ..flows.base import Answer, Knowledge
-from ..ml.encoder import HIDDEN, load_encoder
+from ..ml.encoder import HIDDEN, encoder_id, load_encoder
 from ..ml.retrieval import Choice, Hit, Index, Passage, Weights, choose, passage_context, split_passages
 
 # Which vectors the index holds: the encoder's block 0 (its sentence embedding). Passages
-# written by another encoder are re-embedded when the index loads.
-ENCODER_TAG = "minilm-l6/mean-last"
+# written by another encoder (another adapter) are re-embedded when the index loads.
+ENCODER_TAG = f"{encoder_id()}/mean-last"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.db import transaction
 from helpdesk.security.redaction import redact
 
 from .. import runtime
-from ..ml.encoder import load_encoder
+from ..ml.encoder import encoder_id, load_encoder
 from ..ml.intents import OUT_OF_SCOPE, Progress, TrainingResult, train_intents
 from ..models import IntentExample, ModelKind, ModelVersion
 
@@ -117,6 +117,7 @@ def train_and_store(
                 "source": source,
                 "view": result.head.view,
                 "engine": encoder.engine,
+                "encoder": encoder_id(),
                 "seconds": round(result.seconds, 1),
             },
             head=result.head.to_bytes(),

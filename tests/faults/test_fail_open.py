@@ -190,9 +190,7 @@ async def test_a_flow_that_raises_hands_the_customer_over(open_stack: Stack) -> 
     assert trouble and handoff["queue"] == "General" and time.monotonic() - sent < BOUND
     later = [f["message"]["sender"] for f in await customer.drain(3.0) if f.get("type") == "message"]
     assert "bot" not in later, later
-    ((trigger,),) = open_stack.sql(
-        "SELECT handoff_trigger FROM helpdesk_conversation WHERE id = %s", customer.id
-    )
+    ((trigger,),) = open_stack.sql("SELECT handoff_trigger FROM helpdesk_conversation WHERE id = %s", customer.id)
     assert trigger == "bot_unavailable"
     _stored_once(open_stack, customer)
     await customer.close()
@@ -230,7 +228,9 @@ async def test_with_no_worker_customers_are_handed_over_and_a_late_worker_answer
 
 
 async def test_a_worker_whose_model_will_not_load_hands_over_at_once(open_stack: Stack, tmp_path: Path) -> None:
-    (tmp_path / "minilm-features.onnx").write_bytes(b"not a model")
+    from bots.ml.encoder import default_onnx_path
+
+    (tmp_path / default_onnx_path().name).write_bytes(b"not a model")
     for worker in list(open_stack.workers):
         open_stack.kill_worker(worker)
     broken = open_stack.start_worker(env={"HELPDESK_MODEL_DIR": str(tmp_path)})
