@@ -27,7 +27,9 @@ from tests.support.sockets import chat, frames_until, of_type, say
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DELIVERY = "which countries do you deliver to? is Norway one of them?"
+# One question (a second "?" reads as confusion to GoEmotions' head near 0.5, and the confusion
+# pattern would then open the answer with an apology).
+DELIVERY = "which countries do you deliver to? I live in Norway."
 
 
 @pytest.fixture
