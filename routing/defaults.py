@@ -27,6 +27,19 @@ THREATS = (
     r"consumer (protection|rights)|trading standards|ombudsman|better business bureau|"
     r"(1|one)[- ]star|bad reviews?|business elsewhere|close my account)\b"
 )
+# Said in anger beside a concrete problem, which the head can read as a calm report ("wtf, the
+# mixer is dead on arrival", "I demand a replacement", "sort it out"): swearing, ultimatums,
+# demands and long holds. None of the calm support examples in bots/seed/frustration_support.json
+# (nor the calm ones of commit d55ab5b) says any of it; 26 frustrated ones the old words missed do.
+ANGRY_MORE = (
+    r"wtf|wth|ffs|f+u+c+k\w*|bullshit|crap|bloody hell|screw (you|this)|piss(ed)? off|"
+    r"sort (it|this|yourselves) out|get your act together|this is the last time|"
+    r"last time i (order|buy|shop|use)|i demand|"
+    r"i expect (a |my )?(full )?(refund|money back) (immediately|now|right now|today|asap)|"
+    r"i want (a |my )?(full )?(refund|money back) (immediately|right now|asap)|"
+    r"(i('ve| have)? been|waiting|sat|stuck|kept me) on hold for (over |more than |almost |nearly )?"
+    r"(\d+|an?|two|three|forty) (minutes|hours)"
+)
 # Anger in so many words, and the same failure again. The frustration head hears much of this
 # but not all ("THIS IS THE THIRD TIME, your useless company..." reads 0.37); these words are
 # rare in calm reports of a problem, which is what matters here.
@@ -42,7 +55,8 @@ ANGRY = (
     r"how many times|(already|repeatedly|keep) (told|asked|said|explained|telling|asking)|"
     r"(asked|told you) (\w+ )?(twice|three times)|do you (even )?(read|listen)|ignoring me|"
     r"(nobody|no one) (ever )?(answers|replies|cares|helps|responds)|what is wrong with you|"
-    r"are you (kidding|serious|joking))\b|!{2,}|\?!|!\?"
+    r"are you (kidding|serious|joking)|" + ANGRY_MORE + r")\b|!{2,}|\?!|!\?"
+    # swearing, ultimatums, demands and long holds (routing/migrations/0004_anger_in_more_words.py)
 )
 # A handover on the head alone. Since the frustration head learned from support-style examples
 # too (bots/ml/train_emotions.py), short answers no longer read as frustrated ("no" 0.39, "that

@@ -122,6 +122,37 @@ def test_the_migration_replaces_the_polarity_rule_only_where_it_is_as_shipped(db
     assert list(Rule.objects.values_list("name", flat=True)) == [migration.RETIRED["name"]]
 
 
+def test_the_angry_words_grow_only_where_the_rule_is_as_shipped(db) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from routing.models import Rule, RuleChange
+
+    migration = importlib.import_module("routing.migrations.0004_anger_in_more_words")
+    Rule.objects.all().delete()
+    rule = Rule.objects.create(**migration.BEFORE)
+    migration.forward(apps, None)
+    rule.refresh_from_db()
+    assert rule.conditions == migration.AFTER["conditions"]
+    change = RuleChange.objects.get(rule=rule, kind="changed", who=None)
+    assert change.before["conditions"] == migration.BEFORE["conditions"]
+    assert change.after["conditions"] == migration.AFTER["conditions"]
+
+    # Backwards: the words as 0003 shipped them.
+    migration.backward(apps, None)
+    rule.refresh_from_db()
+    assert rule.conditions == migration.BEFORE["conditions"]
+
+    # A supervisor's own words stay theirs, run twice.
+    edited = {"match": "all", "items": [{"type": "text_matches", "pattern": r"\bawful\b"}]}
+    Rule.objects.filter(pk=rule.pk).update(conditions=edited)
+    migration.forward(apps, None)
+    migration.forward(apps, None)
+    rule.refresh_from_db()
+    assert rule.conditions == edited
+
+
 # --- through the real customer socket (embedded mode) ------------------------------------------
 
 
