@@ -16,7 +16,7 @@ from django.conf import settings
 
 from .ml.classifier import Classifier
 from .ml.emotions import EmotionHead, load_emotion_head
-from .ml.encoder import encoder_id, load_encoder
+from .ml.encoder import NO_ADAPTER, encoder_id, load_encoder
 from .ml.heads import SoftmaxHead
 from .ml.sentiment import load_head
 from .models import Intent, ModelKind, ModelVersion
@@ -79,7 +79,8 @@ def current() -> Loaded:
             _refresh_intent_settings(_loaded)
             return _loaded
         version = ModelVersion.objects.get(pk=active["pk"])
-        trained_on = version.settings.get("encoder", "minilm-l6+base")
+        # A version trained before encoders were named ran the wheel's model alone.
+        trained_on = version.settings.get("encoder", encoder_id(NO_ADAPTER))
         if trained_on != encoder_id():
             logger.warning(
                 "the active intent model (version %s) was trained on the encoder %s and this process runs %s: "

