@@ -10,11 +10,15 @@ has no conversation: it passes `Assumed`, what the supervisor says of an imagine
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from helpdesk.models import Conversation, Message, Queue, Sender
@@ -62,17 +66,21 @@ def facts_for(
     assumed: Assumed | None = None,
     now: datetime | None = None,
     stage: str | None = None,
+    earlier: list[tuple[str, dict]] | None = None,
 ) -> Facts:
     """The facts for one decision. `reading`: the message being decided (on_message);
-    `message_id`: its id, so the streak counts only messages before it; `queue_name`: the queue
-    asked for (on_handoff), else the intent's or the conversation's own. `stage`: the rules
-    that will read the facts; the customer's history and the queue's business hours, each a
-    query, are looked up only when one of them asks (else they keep Facts' defaults)."""
+    `message_id`: its id, so the streak counts only messages before it; `earlier`: those
+    messages' words and readings, when the caller read them already (`earlier_readings_column`);
+    `queue_name`: the queue asked for (on_handoff), else the intent's or the conversation's own.
+    `stage`: the rules that will read the facts; the customer's history and the queue's
+    business hours, each a query, are looked up only when one of them asks (else they keep
+    Facts' defaults)."""
     now = now or timezone.now()
     if conversation is None:
         return _imagined(reading, assumed or Assumed(), queue_name)
     customer = conversation.customer
-    earlier = _earlier_readings(conversation, message_id)
+    if earlier is None:
+        earlier = _earlier_readings(conversation, message_id)
     if reading is None:
         reading = _latest_reading(conversation, earlier)
     queue = queue_name or reading.intent_queue or (conversation.queue.name if conversation.queue_id else None)
@@ -152,6 +160,34 @@ def _earlier_readings(conversation: Conversation, message_id: int | None) -> lis
         messages = messages.filter(pk__lt=message_id)
     rows = messages.order_by("-id").values_list("body", "data")[:MAX_TURNS]
     return [(body, (data or {}).get("prediction") or {}) for body, data in rows]
+
+
+def earlier_readings_column() -> RawSQL:
+    """`_earlier_readings` of a message, as a column of a query over messages: the customer's
+    words and stored readings before it (a JSON array). The bot's turn reads them with the
+    message itself, so its facts cost no statement of their own; `earlier_readings_from`
+    turns the column into `facts_for`'s `earlier`. Plain SQL for PostgreSQL and SQLite."""
+    table = Message._meta.db_table
+    before = (
+        f"SELECT e1.id, e1.body, e1.data FROM {table} e1 WHERE e1.conversation_id = {table}.conversation_id"
+        f" AND e1.sender = %s AND NOT e1.internal AND e1.id < {table}.id ORDER BY e1.id DESC LIMIT %s"
+    )
+    if connection.vendor == "postgresql":
+        rows = "COALESCE(json_agg(json_build_array(e.id, e.body, e.data -> 'prediction')), '[]'::json)::text"
+    else:
+        rows = "json_group_array(json_array(e.id, e.body, json_extract(e.data, '$.prediction')))"
+    return RawSQL(f"(SELECT {rows} FROM ({before}) e)", (Sender.CUSTOMER, MAX_TURNS), output_field=TextField())
+
+
+def earlier_readings_from(column: str | None) -> list[tuple[str, dict]]:
+    """The column above as `_earlier_readings` gives it: (words, reading), newest first."""
+    rows = sorted(json.loads(column or "[]"), key=lambda row: row[0], reverse=True)
+    earlier = []
+    for _, body, prediction in rows:
+        if isinstance(prediction, str):  # SQLite may pass a nested object on as its text
+            prediction = json.loads(prediction)
+        earlier.append((body, prediction or {}))
+    return earlier
 
 
 def _latest_reading(conversation: Conversation, earlier: list[tuple[str, dict]]) -> MessageReading:

@@ -60,15 +60,22 @@ def message_facts(
     conversation: Conversation | None = None,
     message_id: int | None = None,
     assumed: Assumed | None = None,
+    earlier: list[tuple[str, dict]] | None = None,
 ) -> Facts:
     """A message the bot could not place counts as a failed turn before the rules see it
     (so "three turns the bot could not handle" hands over on the third). The live turn counts
-    it on the conversation; an imagined customer counts it here."""
+    it on the conversation; an imagined customer counts it here. `earlier`: the messages before
+    this one, as the live turn read them with it (routing.facts.earlier_readings_column)."""
     if conversation is None and reading.intent == "out_of_scope":
         assumed = assumed or Assumed()
         assumed = replace(assumed, bot_failures=assumed.bot_failures + 1)
     return facts_for(
-        conversation=conversation, reading=reading, message_id=message_id, assumed=assumed, stage=ON_MESSAGE
+        conversation=conversation,
+        reading=reading,
+        message_id=message_id,
+        assumed=assumed,
+        stage=ON_MESSAGE,
+        earlier=earlier,
     )
 
 

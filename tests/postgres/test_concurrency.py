@@ -124,7 +124,7 @@ def test_many_handoffs_at_once_against_few_agents_never_exceed_capacity(queues) 
 
 
 def test_the_conversation_lock_holds_the_row_and_builds_it_as_the_orm_does(queues) -> None:
-    """lock_conversation keeps its statement compiled per process (locks.py): the row it
+    """lock_conversation keeps its statement compiled per process (prepared.py): the row it
     returns is the ORM's, a second writer waits for it, and it refuses to lock nothing."""
     import uuid
 

@@ -1,0 +1,65 @@
+"""Checks of statements compiled once per process (helpdesk/infrastructure/prepared.py), run
+on SQLite by tests/test_prepared.py and on PostgreSQL by tests/postgres/test_prepared_pg.py:
+each vendor compiles its own SQL, so each is held to the ORM's own answer."""
+
+from __future__ import annotations
+
+from helpdesk.models import Message
+from helpdesk.services.conversations import conversation_start
+from helpdesk.services.messages import bot_say, customer_message_post, note_post
+
+
+def conversation_with_readings(agent) -> tuple[list[Message], Message]:
+    """A chat of 13 customer messages (the earlier ones read, one not), the bot's answers and
+    an internal note between them; returns the customer's messages and the bot's first answer."""
+    conversation, _ = conversation_start(name="Ana", email="ana@example.com")
+    asked = []
+    for number in range(13):
+        message, _ = customer_message_post(conversation_id=conversation.pk, body=f"message <{number}> 'quoted'")
+        if number != 5:
+            prediction = {"sentiment": "negative" if number % 3 else "neutral", "frustration": number / 20}
+            Message.objects.filter(pk=message.pk).update(data={"prediction": prediction, "other": [1, 2]})
+        if number == 3:
+            author = getattr(agent, "user", agent)
+            note_post(
+                conversation_id=conversation.pk, author=author, author_name="Sam", body="a note, not the customer's"
+            )
+        asked.append(message)
+    answer = bot_say(conversation_id=conversation.pk, body="An answer", data={"in_reply_to": asked[0].pk})
+    return asked, answer
+
+
+def check_the_turns_read_is_the_orms(settings, queues) -> None:
+    """The bot's first read, prepared, builds what the ORM builds from the same queryset, and
+    its earlier readings are `facts_for`'s own query's."""
+    from bots import runtime
+    from bots.services.turns import _message_for_turn, _turn_read
+    from routing.facts import _earlier_readings, earlier_readings_from
+    from tests.support.people import make_agent
+
+    # No bot: the readings are the ones written here.
+    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
+    asked, _ = conversation_with_readings(make_agent("sam", [queues["General"]]))
+    version_id = runtime.current().version_id
+
+    for message in (asked[0], asked[6], asked[-1]):
+        prepared = _message_for_turn(message.pk, version_id)
+        orm = _turn_read(message.pk, version_id).get()
+        for model, a, b in (
+            ("message", prepared, orm),
+            ("conversation", prepared.conversation, orm.conversation),
+            ("customer", prepared.conversation.customer, orm.conversation.customer),
+        ):
+            fields = type(a)._meta.concrete_fields
+            assert [getattr(a, f.attname) for f in fields] == [getattr(b, f.attname) for f in fields], model
+            assert not a._state.adding
+        assert (prepared.read, prepared.overtaken, prepared.first_words) == (orm.read, orm.overtaken, orm.first_words)
+        assert prepared.earlier == earlier_readings_from(orm.earlier)
+        assert prepared.earlier == _earlier_readings(message.conversation, message.pk)
+    last = _message_for_turn(asked[-1].pk, version_id)
+    assert len(last.earlier) == 10 and last.earlier[0] == (
+        "message <11> 'quoted'",
+        {"sentiment": "negative", "frustration": 0.55},
+    )
+    assert ("message <5> 'quoted'", {}) in last.earlier  # a message without a reading
+    assert _message_for_turn(asked[0].pk, version_id).earlier == []
