@@ -31,7 +31,7 @@ from ..flows.base import Context, LookupUnavailable, Turn
 from ..models import FlowState
 from .patterns import respond
 from .predictions import Reading
-from .state import flow_drop
+from .state import flow_drop, state_save
 
 
 def reset_email(email: str) -> tuple[str, str]:
@@ -150,7 +150,7 @@ def apply_turn(
                 state.answered = True
         state.answered = state.answered or turn.answered
         state.memory = {**(state.memory or {}), **turn.memory}
-        state.save()  # whole: flow, step and tries included (change_writes_state below)
+        state_save(state)  # whole: flow, step and tries included (change_writes_state below)
         for to in emails:
             subject, body = reset_email(to)
             email_enqueue(kind="password_reset", to=to, subject=subject, body=body, key=f"reset:{message.pk}:{to}")

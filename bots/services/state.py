@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from helpdesk.infrastructure.locks import lock_conversation
+from helpdesk.infrastructure.prepared import row_update
 from helpdesk.models import Conversation
 
 from ..models import FlowState
@@ -18,6 +19,16 @@ def state_of(conversation: Conversation) -> FlowState:
         return conversation.bot_state
     except FlowState.DoesNotExist:
         return FlowState(conversation=conversation)
+
+
+_FIELDS = [field.name for field in FlowState._meta.concrete_fields if not field.primary_key]
+
+
+def state_save(state: FlowState) -> None:
+    """The state written whole, inside the caller's transaction: every turn that answers
+    writes it, so an existing row is updated by a statement built once (`row_update`)."""
+    if state._state.adding or not row_update(state, _FIELDS):
+        state.save()
 
 
 def state_update(conversation_id, **fields) -> None:

@@ -16,9 +16,10 @@ statement does not carry, or one it transformed, is refused when the statement i
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,8 @@ def _marker(kind: type, position: int) -> Any:
 class _Compiled:
     vendor: str
     sql: str
-    # Each parameter: (None, the constant) or (the argument's name, how it is passed).
+    # Each parameter: (None, the constant) or (the argument's name, how it is passed: a word,
+    # or the driver's wrapper type).
     slots: tuple[tuple[str | None, Any], ...]
     annotation_col_map: dict
     converters: dict  # column -> (its converters, its expression)
@@ -132,6 +134,10 @@ class Prepared:
                     return (name, "hex")
             elif type(param) is type(marker) and param == marker:
                 return (name, "as is")
+            elif param == json.dumps(marker):
+                return (name, "json")  # a JSON key's value (`data__in_reply_to=`) on SQLite
+            elif type(getattr(param, "obj", None)) is type(marker) and param.obj == marker:
+                return (name, type(param))  # the same, wrapped by the driver (psycopg's Jsonb)
         return None
 
     # Running.
@@ -146,6 +152,10 @@ class Prepared:
             return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         if how == "hex":
             return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
+        if how == "json":
+            return json.dumps(value)
+        if isinstance(how, type):
+            return how(value)
         return value
 
     @staticmethod
@@ -167,3 +177,26 @@ class Prepared:
         for name, position in compiled.annotation_col_map.items():
             setattr(instance, name, row[position])
         return instance
+
+
+_UPDATES: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+def row_update(instance: Model, fields: Sequence[str]) -> bool:
+    """UPDATE `fields` of the instance's row as `save(update_fields=fields)` writes them (each
+    field's `pre_save`, then its database value), from a statement built once per process
+    instead of one the ORM compiles for each save. Sends no signals (the desk has none). False
+    when no row has the instance's key."""
+    meta = instance._meta
+    targets = [meta.get_field(name) for name in fields]
+    key = (meta.label, tuple(fields), connection.vendor)
+    sql = _UPDATES.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in targets)
+        sql = _UPDATES[key] = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in targets]
+    params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0

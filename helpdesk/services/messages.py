@@ -21,10 +21,20 @@ from ..errors import ServiceError
 from ..frames import message_payload
 from ..infrastructure import events, realtime
 from ..infrastructure.locks import lock_conversation
+from ..infrastructure.prepared import Prepared
 from ..models import Conversation, ConversationEvent, ConversationStatus, EventKind, Message, Sender
 from ..models.conversations import OPEN_STATUSES
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Asked before every bot answer (a task run twice answers once): compiled once per process.
+_BOT_ANSWER_TO = Prepared(
+    lambda conversation_id, reply_to: Message.objects.filter(
+        conversation_id=conversation_id, sender=Sender.BOT, data__in_reply_to=reply_to
+    ).order_by("pk")[:1],
+    conversation_id=uuid.UUID,
+    reply_to=int,
+)
 
 _EVENT_FOR_SENDER = {
     Sender.CUSTOMER: EventKind.CUSTOMER_MESSAGE,
@@ -283,9 +293,7 @@ def bot_say(
         conversation = locked if locked is not None else lock_conversation(conversation_id)
         reply_to = (data or {}).get("in_reply_to")
         if reply_to is not None:
-            existing = Message.objects.filter(
-                conversation=conversation, sender=Sender.BOT, data__in_reply_to=reply_to
-            ).first()
+            existing = _BOT_ANSWER_TO.first(conversation_id=conversation.pk, reply_to=reply_to)
             if existing is not None:
                 _save_if_any(conversation, list(with_fields))
                 return existing

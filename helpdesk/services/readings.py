@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..infrastructure import realtime
+from ..infrastructure.prepared import row_update
 from ..models import Conversation, ConversationStatus, Message
 from .lifecycle import push_conversation_updated
 
@@ -25,7 +26,7 @@ def reading_apply(*, conversation: Conversation, message: Message, reading: dict
         "sentiment_score": round(reading["sentiment_score"], 4),
     }
     message.data = {**(message.data or {}), "prediction": payload}
-    Message.objects.filter(pk=message.pk).update(data=message.data)
+    row_update(message, ["data"])
     listed_before = (conversation.intent, conversation.sentiment)
     fields = ["sentiment", "sentiment_score", "updated_at"]
     conversation.sentiment = reading["sentiment"]

@@ -63,3 +63,64 @@ def check_the_turns_read_is_the_orms(settings, queues) -> None:
     )
     assert ("message <5> 'quoted'", {}) in last.earlier  # a message without a reading
     assert _message_for_turn(asked[0].pk, version_id).earlier == []
+
+
+def check_the_bots_repeat_check_is_the_orms(settings, queues) -> None:
+    """The question bot_say asks before each answer (has this message been answered?), a JSON
+    key compared on both vendors, prepared: the ORM's answer, and a repeat stored once."""
+    from helpdesk.services import messages
+    from tests.support.people import make_agent
+
+    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
+    asked, answer = conversation_with_readings(make_agent("sam", [queues["General"]]))
+    conversation_id = asked[0].conversation_id
+    for reply_to in (asked[0].pk, asked[1].pk, -1):
+        orm = Message.objects.filter(conversation_id=conversation_id, sender="bot", data__in_reply_to=reply_to).first()
+        assert messages._BOT_ANSWER_TO.first(conversation_id=conversation_id, reply_to=reply_to) == orm
+    said = Message.objects.filter(conversation_id=conversation_id).count()
+    again = bot_say(conversation_id=conversation_id, body="An answer again", data={"in_reply_to": asked[0].pk})
+    assert again.pk == answer.pk
+    assert Message.objects.filter(conversation_id=conversation_id).count() == said
+
+
+def check_a_row_update_writes_what_save_writes(settings, queues) -> None:
+    """`row_update` (the bot's state and a message's reading, on every answering turn) writes
+    the values `save(update_fields=...)` writes: JSON, auto_now timestamps, nulls."""
+    from django.db import transaction
+
+    from bots.models import FlowState
+    from bots.services.state import state_save
+    from helpdesk.infrastructure.prepared import row_update
+    from tests.support.people import make_agent
+
+    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
+    asked, _ = conversation_with_readings(make_agent("sam", [queues["General"]]))
+    message = asked[2]
+    message.data = {"prediction": {"intent": "order_status", "emotions": {"anger": 0.25}}, "note": "ünïcode 'quoted'"}
+    assert row_update(message, ["data"])
+    assert Message.objects.get(pk=message.pk).data == message.data
+
+    conversation = message.conversation
+    with transaction.atomic():
+        state = FlowState(conversation=conversation, flow="order_status", step="ask_order", tries=1)
+        state_save(state)  # a new row: inserted
+    stored = FlowState.objects.get(pk=conversation.pk)
+    state = FlowState.objects.get(pk=conversation.pk)
+    state.flow, state.step, state.tries, state.callback_ticket = "", "", 0, None
+    state.memory = {"question": "where is my parcel?", "articles": [1, 2]}
+    with transaction.atomic():
+        state_save(state)
+    after = FlowState.objects.get(pk=conversation.pk)
+    assert (after.flow, after.step, after.tries, after.callback_ticket, after.memory) == (
+        "",
+        "",
+        0,
+        None,
+        {"question": "where is my parcel?", "articles": [1, 2]},
+    )
+    assert after.updated_at == state.updated_at and after.updated_at > stored.updated_at
+    FlowState.objects.filter(pk=conversation.pk).delete()
+    assert not row_update(state, ["flow"])  # no row: nothing written, and said so
+    with transaction.atomic():
+        state_save(state)  # the row went away meanwhile (the chat re-opened): written again
+    assert FlowState.objects.filter(pk=conversation.pk).exists()
