@@ -21,6 +21,7 @@ from django.db.models import TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from helpdesk.infrastructure.prepared import Prepared
 from helpdesk.models import Conversation, Message, Queue, Sender
 from helpdesk.selectors.queues import inside_business_hours
 
@@ -57,6 +58,13 @@ class Assumed:
     page_url: str = ""
 
 
+# The customer's history, asked on every message while a rule reads it (the shipped "Repeat
+# contact skips the bot" does): compiled once per process.
+_CUSTOMER_CONVERSATIONS = Prepared(
+    lambda customer_id: Conversation.objects.filter(customer_id=customer_id).only("created_at"), customer_id=int
+)
+
+
 def facts_for(
     *,
     conversation: Conversation | None = None,
@@ -86,8 +94,8 @@ def facts_for(
     queue = queue_name or reading.intent_queue or (conversation.queue.name if conversation.queue_id else None)
     ages = (
         tuple(
-            (now - created).total_seconds() / 86400
-            for created in Conversation.objects.filter(customer_id=customer.pk).values_list("created_at", flat=True)
+            (now - other.created_at).total_seconds() / 86400
+            for other in _CUSTOMER_CONVERSATIONS.all(customer_id=customer.pk)
         )
         if _asks(stage, "recent_conversations_at_least")
         else ()

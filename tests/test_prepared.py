@@ -12,6 +12,7 @@ from helpdesk.infrastructure.prepared import Prepared
 from helpdesk.models import Conversation, Message
 from tests.support.people import make_agent
 from tests.support.prepared import (
+    check_a_row_insert_writes_what_save_writes,
     check_a_row_update_writes_what_save_writes,
     check_the_bots_repeat_check_is_the_orms,
     check_the_turns_read_is_the_orms,
@@ -36,6 +37,10 @@ def test_the_bots_repeat_check_prepared_is_the_orms(settings, queues) -> None:
 
 def test_a_row_update_writes_what_save_writes(settings, queues) -> None:
     check_a_row_update_writes_what_save_writes(settings, queues)
+
+
+def test_a_row_insert_writes_what_save_writes(settings, queues) -> None:
+    check_a_row_insert_writes_what_save_writes(settings, queues)
 
 
 def test_a_prepared_statement_runs_again_with_new_values_and_finds_nothing_as_nothing(queues) -> None:

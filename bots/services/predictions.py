@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from helpdesk.infrastructure import realtime
 from helpdesk.infrastructure.locks import lock_conversation
+from helpdesk.infrastructure.prepared import row_insert
 from helpdesk.models import Conversation, ConversationStatus, Message, Sender
 from helpdesk.services.readings import reading_apply
 from routing.defaults import FRUSTRATED
@@ -97,7 +98,7 @@ class Reading:
         fields = []
         if not self.stored:
             try:
-                self.prediction.save(force_insert=True)
+                row_insert(self.prediction)  # compiled once: every reading is one
             except IntegrityError as exc:
                 raise ReadingTaken() from exc
             fields = _apply_to_conversation(self.message, self.prediction, conversation)

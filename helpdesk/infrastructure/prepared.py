@@ -200,3 +200,37 @@ def row_update(instance: Model, fields: Sequence[str]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount > 0
+
+
+_INSERTS: dict[tuple[str, str], tuple[str, list]] = {}
+
+
+def row_insert(instance: Model) -> None:
+    """INSERT a new instance with a database-made key as `save(force_insert=True)` does (each
+    field's `pre_save`, then its database value; the key set on the instance) from a statement
+    built once per process. A refused row raises IntegrityError, as save does."""
+    meta = instance._meta
+    if meta.auto_field is None or instance.pk is not None:
+        raise ValueError("row_insert writes new rows whose key the database makes")
+    key = (meta.label, connection.vendor)
+    built = _INSERTS.get(key)
+    if built is None:
+        quote = connection.ops.quote_name
+        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if connection.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(meta.pk.column)}"
+        built = _INSERTS[key] = (sql, fields)
+    sql, fields = built
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:
+            instance.pk = cursor.fetchone()[0]
+        else:
+            instance.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -124,3 +124,49 @@ def check_a_row_update_writes_what_save_writes(settings, queues) -> None:
     with transaction.atomic():
         state_save(state)  # the row went away meanwhile (the chat re-opened): written again
     assert FlowState.objects.filter(pk=conversation.pk).exists()
+
+
+def check_a_row_insert_writes_what_save_writes(settings, queues) -> None:
+    """`row_insert` (each message's reading) writes the row `save(force_insert=True)` writes,
+    sets its key, and refuses a second reading of the message by the same model version."""
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    from bots import runtime
+    from bots.models import MessagePrediction
+    from helpdesk.infrastructure.prepared import row_insert
+    from tests.support.people import make_agent
+
+    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
+    asked, _ = conversation_with_readings(make_agent("sam", [queues["General"]]))
+    version_id = runtime.current().version_id
+
+    def reading(message: Message) -> MessagePrediction:
+        return MessagePrediction(
+            message=message,
+            model_version_id=version_id,
+            intent="order_status",
+            intent_confidence=0.91,
+            top_intents=[["order_status", 0.91], ["returns", 0.04]],
+            sentiment="neutral",
+            sentiment_score=-0.1,
+            emotions={"anger": 0.02},
+            frustration=None,
+            latency_ms=4.5,
+        )
+
+    inserted, saved = reading(asked[0]), reading(asked[1])
+    row_insert(inserted)
+    saved.save(force_insert=True)
+    assert inserted.pk is not None and not inserted._state.adding
+    fields = [f.attname for f in MessagePrediction._meta.concrete_fields if f.attname not in ("id", "message_id")]
+    stored = MessagePrediction.objects.get(pk=inserted.pk)
+    other = MessagePrediction.objects.get(pk=saved.pk)
+    assert {f: getattr(stored, f) for f in fields if f != "created_at"} == {
+        f: getattr(other, f) for f in fields if f != "created_at"
+    }
+    assert stored.created_at == inserted.created_at and stored.message_id == asked[0].pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row_insert(reading(asked[0]))
+    with pytest.raises(ValueError):
+        row_insert(stored)
