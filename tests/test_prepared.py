@@ -15,6 +15,7 @@ from tests.support.prepared import (
     check_a_row_insert_writes_what_save_writes,
     check_a_row_update_writes_what_save_writes,
     check_the_bots_repeat_check_is_the_orms,
+    check_the_list_row_is_the_orms,
     check_the_turns_read_is_the_orms,
     conversation_with_readings,
 )
@@ -41,6 +42,10 @@ def test_a_row_update_writes_what_save_writes(settings, queues) -> None:
 
 def test_a_row_insert_writes_what_save_writes(settings, queues) -> None:
     check_a_row_insert_writes_what_save_writes(settings, queues)
+
+
+def test_the_list_row_prepared_is_the_orms(settings, queues) -> None:
+    check_the_list_row_is_the_orms(settings, queues)
 
 
 def test_a_prepared_statement_runs_again_with_new_values_and_finds_nothing_as_nothing(queues) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..frames import conversation_summary
 from ..infrastructure import events, realtime
+from ..infrastructure.prepared import Prepared
 from ..models import AnswerOutcome, Conversation, ConversationEvent, ConversationStatus, EventKind
 from ..selectors.queues import queue_wait_estimate, queued_in_order
 from .kb import kb_answer_outcome
@@ -55,9 +56,18 @@ def release_agent(user_id: int | None, conversation_id: uuid.UUID, status: str) 
     events.publish("agent.available", user_id=user_id)
 
 
+# The list row pushed after nearly every change of a conversation (each bot turn's answer among
+# them): compiled once per process.
+_LIST_ROW = Prepared(
+    lambda pk: Conversation.objects.select_related("queue", "customer", "agent__agent").filter(pk=pk), pk=uuid.UUID
+)
+
+
 def push_conversation_updated(conversation_id: uuid.UUID) -> None:
     """After commit: the new state of a conversation to everyone whose inbox lists it."""
-    conversation = Conversation.objects.select_related("queue", "customer", "agent__agent").get(pk=conversation_id)
+    conversation = _LIST_ROW.first(pk=conversation_id)
+    if conversation is None:
+        raise Conversation.DoesNotExist(f"no conversation {conversation_id}")
     groups = [*realtime.queue_audience(conversation.queue_id), realtime.staff_group(conversation_id)]
     if conversation.agent_id:
         groups.append(realtime.agent_group(conversation.agent_id))

@@ -170,3 +170,26 @@ def check_a_row_insert_writes_what_save_writes(settings, queues) -> None:
         row_insert(reading(asked[0]))
     with pytest.raises(ValueError):
         row_insert(stored)
+
+
+def check_the_list_row_is_the_orms(settings, queues) -> None:
+    """The inbox's list row pushed after each change, prepared: the conversation with its
+    queue, customer, agent and the agent's profile as the ORM builds them, held or not."""
+    from helpdesk.frames import conversation_summary
+    from helpdesk.models import Conversation
+    from helpdesk.services.lifecycle import _LIST_ROW
+    from tests.support.people import make_agent
+
+    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
+    agent = make_agent("sam", [queues["General"]], display_name="Sam Stone")
+    asked, _ = conversation_with_readings(agent)
+    waiting, _ = conversation_start(name="Ben")
+    held = asked[0].conversation
+    Conversation.objects.filter(pk=held.pk).update(agent=agent.user, queue=queues["General"], status="assigned")
+    for conversation in (held, waiting):
+        prepared = _LIST_ROW.first(pk=conversation.pk)
+        orm = Conversation.objects.select_related("queue", "customer", "agent__agent").get(pk=conversation.pk)
+        assert conversation_summary(prepared) == conversation_summary(orm)
+        assert prepared.queue_id == orm.queue_id and prepared.customer.name == orm.customer.name
+    assert _LIST_ROW.first(pk=held.pk).agent.agent.display_name == "Sam Stone"
+    assert _LIST_ROW.first(pk=waiting.pk).agent is None
