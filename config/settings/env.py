@@ -53,7 +53,13 @@ def database_from_url(url: str, *, default_sqlite: Path) -> dict:
             path = path.lstrip("/")
         return _sqlite(Path(path) if path else default_sqlite)
     if scheme in {"postgres", "postgresql", "pgsql"}:
-        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        options = {key: _option(values[-1]) for key, values in parse_qs(parsed.query).items()}
+        # The desk runs the same few statements for every message: sent apart from their values
+        # and prepared on each connection after five runs, PostgreSQL parses and plans each once
+        # (docs/benchmarks.md, issue 19). Behind a pooler that cannot keep prepared statements
+        # (PgBouncer in transaction mode before 1.21), add ?prepare_threshold=none.
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 5)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
@@ -67,6 +73,16 @@ def database_from_url(url: str, *, default_sqlite: Path) -> dict:
             "TEST": {"NAME": options.pop("test_name", None)},
         }
     raise ValueError(f"DATABASE_URL: unsupported scheme {scheme!r} (use postgres:// or sqlite:///)")
+
+
+def _option(value: str):
+    """A DATABASE_URL query value as the driver wants it: numbers, booleans and none typed."""
+    lowered = value.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    if lowered == "none":
+        return None
+    return int(value) if value.isdigit() else value
 
 
 def _sqlite(path: Path) -> dict:

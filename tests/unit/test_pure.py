@@ -32,6 +32,14 @@ def test_database_url_postgres_credentials() -> None:
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == ("us@er", "p/w", "h", "5433")
 
 
+def test_database_url_prepares_statements_unless_told_not_to() -> None:
+    options = database_from_url("postgres://h/db?sslmode=require", default_sqlite=Path("x"))["OPTIONS"]
+    assert options == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
+    behind_a_pooler = "postgres://h/db?prepare_threshold=none&server_side_binding=false&connect_timeout=3"
+    options = database_from_url(behind_a_pooler, default_sqlite=Path("x"))["OPTIONS"]
+    assert options == {"server_side_binding": False, "prepare_threshold": None, "connect_timeout": 3}
+
+
 def test_database_url_default_and_bad_scheme() -> None:
     assert database_from_url("", default_sqlite=Path("/d.sqlite3"))["NAME"] == "/d.sqlite3"
     with pytest.raises(ValueError, match="unsupported scheme"):
