@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import demo_desk_in_process  # noqa: E402
 from bench.loadgen.crowd import QUESTIONS  # noqa: E402
-from tests.support.services import PG_ADMIN_URL, REDIS_TEST_URL, fresh_database  # noqa: E402
 
 
 def main() -> None:
@@ -37,31 +37,8 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="the PostgreSQL CPU of each kind of statement")
     args = parser.parse_args()
 
-    database_url = fresh_database(PG_ADMIN_URL, "helpdesk_bot_turn")
-    os.environ.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_TEST_URL,
-        SECRET_KEY="bench-secret-key-not-for-production-0123456789",
-        DEBUG="0",
-        HELPDESK_HTTPS="0",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.HELPDESK_TASK_MODE = "none"  # nothing queued: this process runs each turn itself
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", password="x12345678", verbosity=0)
-    try:
+    with demo_desk_in_process("helpdesk_bot_turn"):  # this process runs each turn itself
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        fresh_database(PG_ADMIN_URL, "helpdesk_bot_turn")  # emptied again: nothing left behind
 
 
 def run(args: argparse.Namespace) -> None:

@@ -13,7 +13,6 @@ compiling costs. The database's side is the same statement either way.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.services import PG_ADMIN_URL, REDIS_TEST_URL, fresh_database  # noqa: E402
+from bench.common import demo_desk_in_process  # noqa: E402
 
 
 def main() -> None:
@@ -30,32 +29,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    database_url = fresh_database(PG_ADMIN_URL, "helpdesk_prepared")
-    os.environ.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_TEST_URL,
-        SECRET_KEY="bench-secret-key-not-for-production-0123456789",
-        DEBUG="0",
-        HELPDESK_HTTPS="0",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    import django
+    with demo_desk_in_process("helpdesk_prepared"):
+        from django.conf import settings
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.HELPDESK_TASK_MODE = "none"
-    settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", password="x12345678", verbosity=0)
-    try:
+        # No bot: the readings are the ones written here.
+        settings.HELPDESK_EVENT_SUBSCRIBERS = {**settings.HELPDESK_EVENT_SUBSCRIBERS, "message.customer_posted": []}
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        fresh_database(PG_ADMIN_URL, "helpdesk_prepared")  # emptied again: nothing left behind
 
 
 def pairs():
