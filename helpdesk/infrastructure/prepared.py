@@ -70,7 +70,7 @@ class Prepared:
     def all(self, **values: Any) -> list[Model]:
         """The rows for these values, as model instances."""
         compiled = self._statement()
-        params = [self._value(compiled, slot, values) for slot in compiled.slots]
+        params = [self._value(slot, values) for slot in compiled.slots]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -143,7 +143,7 @@ class Prepared:
     # Running.
 
     @staticmethod
-    def _value(compiled: _Compiled, slot: tuple[str | None, Any], values: dict[str, Any]) -> Any:
+    def _value(slot: tuple[str | None, Any], values: dict[str, Any]) -> Any:
         name, how = slot
         if name is None:
             return how  # a constant of the statement
