@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from helpdesk.infrastructure.connections import run_checked_by_use
 from helpdesk.services.fail_open import bot_heartbeat
 
 from .services.predictions import messages_unread
@@ -37,7 +38,8 @@ def handle_message(message_id: int) -> None:
     bot_heartbeat()
     _hold_for_tests(message_id)
     try:
-        bot_handle_message(message_id=message_id)
+        # No `SELECT 1` probe before the turn: its first statement checks the kept connection.
+        run_checked_by_use(bot_handle_message, message_id=message_id)
     except TRANSIENT:
         raise  # retried (above); past the retries, the answer bound hands over
     except Exception:
