@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -38,6 +39,24 @@ async def test_replay_then_live_in_order_and_resume_with_after(queues, started) 
     everything = await customer(conversation.pk, token)
     assert [f["message"]["seq"] for f in await drain(everything)] == [1, 2, 3]
     await everything.disconnect()
+
+
+async def test_a_busy_shared_sync_thread_holds_up_no_frame_and_no_push(queues, started) -> None:
+    """The sockets' database work runs on a pool of its own (helpdesk/consumers/db.py), and no
+    frame or push waits for the process's one shared sync thread (thread-sensitive calls):
+    a slow call there holds no customer's message up."""
+    conversation, token = started
+    ws = await customer(conversation.pk, token)
+    await frames_until(ws, lambda f: f["type"] == "message")  # the greeting
+    busy = asyncio.ensure_future(sync_to_async(time.sleep)(3))  # the shared thread, for 3 s
+    await asyncio.sleep(0.1)
+    sent = time.monotonic()
+    await ws.send_json_to({"type": "message", "body": "hello there", "client_msg_id": "busy-1"})
+    await frames_until(ws, lambda f: f["type"] == "message" and f["message"]["client_msg_id"] == "busy-1")
+    assert time.monotonic() - sent < 1.5
+    assert not busy.done()
+    await busy
+    await ws.disconnect()
 
 
 @pytest.mark.parametrize("token_kind", ["missing", "forged", "other"])

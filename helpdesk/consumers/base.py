@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -19,6 +20,17 @@ class FrameError(Exception):
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     """Parses text frames into JSON objects; a bad frame gets an `error` frame and the
     connection stays open."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first closes the stale connections of the process's one shared
+        # sync thread: a hop to that thread and back for every frame and every push, all sockets
+        # queued on it. No handler here uses that thread's connection: database work runs through
+        # `db()` (a pool of its own, each call's connection checked there) or Channels'
+        # `database_sync_to_async` (auth.py), which closes stale connections around each call.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def accept(self, subprotocol: str | None = None, headers: list | None = None) -> None:
         await super().accept(subprotocol, headers)
