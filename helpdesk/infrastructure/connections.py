@@ -7,7 +7,10 @@ on every customer message and every bot turn, on the path the customer waits on.
 call's own first statement is the check: a connection that died since its last use (a
 PostgreSQL restart, a failover, an idle-connection reaper) fails it, and the call runs once
 more on a fresh connection. The calls run here are safe to run again: each holds its own
-transaction, and a call that failed on a dead connection committed nothing.
+transaction, so a call that failed on a dead connection committed nothing, unless the
+connection died between a commit and its answer. That rare case is the one a client's resend
+after an `unavailable` error already meets: a repeated `client_msg_id` is stored once, and the
+bot's turn reads and answers a message once.
 """
 
 from __future__ import annotations
