@@ -37,14 +37,7 @@ def demo_desk_in_process(name: str) -> Iterator[str]:
     from tests.support.services import PG_ADMIN_URL, REDIS_TEST_URL, fresh_database
 
     database_url = fresh_database(PG_ADMIN_URL, name)
-    os.environ.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_TEST_URL,
-        SECRET_KEY="bench-secret-key-not-for-production-0123456789",
-        DEBUG="0",
-        HELPDESK_HTTPS="0",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
+    os.environ.update(production_env(database_url, REDIS_TEST_URL))
     import django
 
     django.setup()
