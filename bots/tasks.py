@@ -38,7 +38,8 @@ def handle_message(message_id: int) -> None:
     bot_heartbeat()
     _hold_for_tests(message_id)
     try:
-        # No `SELECT 1` probe before the turn: its first statement checks the kept connection.
+        # No `SELECT 1` probe before the turn: its first statement checks the kept connection
+        # (old ones were closed by config/celery.py's task_prerun).
         run_checked_by_use(bot_handle_message, message_id=message_id)
     except TRANSIENT:
         raise  # retried (above); past the retries, the answer bound hands over

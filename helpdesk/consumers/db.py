@@ -32,6 +32,7 @@ R = TypeVar("R")
 def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     @functools.wraps(func)
     def with_fresh_connection(*args: P.args, **kwargs: P.kwargs) -> R:
+        close_old_connections()
         try:
             return run_checked_by_use(func, *args, **kwargs)
         except (OperationalError, InterfaceError) as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, connection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,8 +26,9 @@ R = TypeVar("R")
 
 def run_checked_by_use(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run `func` (which holds its own transactions; never inside one) on this thread's kept
-    connection without the probe; once more on a fresh connection if that one was dead."""
-    close_old_connections()  # drops a connection past CONN_MAX_AGE or one that failed before
+    connection without the probe; once more on a fresh connection if that one was dead. The
+    caller has run `close_old_connections()` first, as a request and a task start (it drops a
+    connection past CONN_MAX_AGE or one that failed before)."""
     unprobed = _skip_probe()
     try:
         return func(*args, **kwargs)
