@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections
 
+from . import broker
+
 logger = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
@@ -34,10 +36,11 @@ def task_mode() -> str:
 
 
 def run_task(task: Any, *args: Any) -> Future | None:
-    """Run a Celery task: `.delay` on the broker, or its body here when embedded."""
+    """Run a Celery task: sent to the broker (`.delay`, or its one-LPUSH equivalent: broker.py),
+    or its body here when embedded."""
     mode = task_mode()
     if mode == "celery":
-        task.delay(*args)
+        broker.send(task, *args)
         return None
     if mode == "sync":
         task.run(*args)
