@@ -59,6 +59,71 @@ async def test_a_busy_shared_sync_thread_holds_up_no_frame_and_no_push(queues, s
     await ws.disconnect()
 
 
+async def _listening(group: str) -> tuple[object, str]:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    return layer, channel
+
+
+async def test_a_sockets_database_call_pushes_from_the_loop_in_order_after_it_returns(started) -> None:
+    """helpdesk/consumers/db.py: a call's pushes are not sent from its thread (a hop to the
+    loop and back for each) but by the awaiting coroutine, in the order the call made them,
+    before the call's answer reaches the caller; a call that raises after its commit still
+    pushes what it committed."""
+    from helpdesk.consumers.db import db
+    from helpdesk.infrastructure import realtime
+
+    conversation, _ = started
+    layer, channel = await _listening(realtime.customer_group(conversation.pk))
+
+    def pushes_then(fails: bool) -> str:
+        for n in range(3):
+            realtime.customer_frame(conversation.pk, {"type": "typing", "n": n})
+        assert realtime._collecting.sends, "kept for the coroutine, not sent from this thread"
+        if fails:
+            raise ValueError("after the commit")
+        return "answered"
+
+    assert await db(pushes_then)(False) == "answered"
+    got = [await asyncio.wait_for(layer.receive(channel), 1) for _ in range(3)]
+    assert [event["frame"]["n"] for event in got] == [0, 1, 2]
+
+    with pytest.raises(ValueError):
+        await db(pushes_then)(True)
+    got = [await asyncio.wait_for(layer.receive(channel), 1) for _ in range(3)]
+    assert [event["frame"]["n"] for event in got] == [0, 1, 2]
+
+
+async def test_a_call_whose_socket_went_away_still_pushes_what_it_committed(started) -> None:
+    """The socket's task is cancelled while its call runs (the client is gone): the call
+    finishes in its thread, and its pushes go out when it does."""
+    import threading
+
+    from helpdesk.consumers.db import db
+    from helpdesk.infrastructure import realtime
+
+    conversation, _ = started
+    layer, channel = await _listening(realtime.staff_group(conversation.pk))
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_write() -> None:
+        entered.set()
+        release.wait(5)
+        realtime.agents_frame([realtime.staff_group(conversation.pk)], {"type": "typing", "sender": "customer"})
+
+    call = asyncio.ensure_future(db(slow_write)())
+    await sync_to_async(entered.wait, thread_sensitive=False)(5)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    release.set()
+    event = await asyncio.wait_for(layer.receive(channel), 2)
+    assert event["frame"] == {"type": "typing", "sender": "customer"}
+
+
 @pytest.mark.parametrize("token_kind", ["missing", "forged", "other"])
 async def test_bad_tokens_are_refused(queues, started, token_kind) -> None:
     from helpdesk.services.conversations import conversation_start

@@ -12,15 +12,17 @@ does, and checked by the call's own first statement rather than a probe:
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import InterfaceError, OperationalError, close_old_connections
 
 from ..errors import Unavailable
+from ..infrastructure import realtime
 from ..infrastructure.connections import run_checked_by_use
 
 logger = logging.getLogger(__name__)
@@ -30,15 +32,50 @@ R = TypeVar("R")
 
 
 def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    @functools.wraps(func)
-    def with_fresh_connection(*args: P.args, **kwargs: P.kwargs) -> R:
+    def with_fresh_connection(sends: list[tuple[str, dict[str, Any]]], *args: P.args, **kwargs: P.kwargs) -> R:
         close_old_connections()
         try:
-            return run_checked_by_use(func, *args, **kwargs)
+            with realtime.sends_collected() as collected:
+                try:
+                    return run_checked_by_use(func, *args, **kwargs)
+                finally:
+                    sends.extend(collected)
         except (OperationalError, InterfaceError) as exc:
             logger.warning("database unavailable in %s: %s", func.__name__, exc, exc_info=True)
             raise Unavailable() from exc
         finally:
             close_old_connections()
 
-    return sync_to_async(with_fresh_connection, thread_sensitive=False)
+    in_pool = sync_to_async(with_fresh_connection, thread_sensitive=False)
+
+    @functools.wraps(func)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        # The call's pushes (committed writes only) go out from here, in order, before the
+        # caller's next frame, whether the call returned or raised after its commit.
+        sends: list[tuple[str, dict[str, Any]]] = []
+        running = asyncio.ensure_future(in_pool(sends, *args, **kwargs))
+        try:
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The socket closed mid-call: the call finishes in its thread all the same, and
+            # what it committed is pushed when it does.
+            running.add_done_callback(functools.partial(_push_when_done, sends))
+            raise
+        except BaseException:
+            await realtime.send_collected(sends)
+            raise
+        await realtime.send_collected(sends)
+        return running.result()
+
+    return call
+
+
+_pushing: set[asyncio.Task] = set()  # held until done: the loop keeps only weak references
+
+
+def _push_when_done(sends: list[tuple[str, dict[str, Any]]], running: asyncio.Future) -> None:
+    if not running.cancelled():
+        running.exception()  # retrieved: the caller that would have seen it has gone
+    task = asyncio.ensure_future(realtime.send_collected(sends))
+    _pushing.add(task)
+    task.add_done_callback(_pushing.discard)

@@ -107,7 +107,11 @@ def _send(group: str, event: dict[str, Any]) -> None:
 def _send_all(sends: list[tuple[str, dict[str, Any]]]) -> None:
     """Group sends in this order, in one hop to the event loop (each hop from a worker thread
     costs milliseconds on a busy server: a customer's message reaches its socket and the
-    staff's, then the bot's task is sent)."""
+    staff's, then the bot's task is sent); inside `sends_collected()`, no hop at all."""
+    collected = getattr(_collecting, "sends", None)
+    if collected is not None:
+        collected.extend(sends)
+        return
     layer = get_channel_layer()
     if layer is None:
         return
@@ -132,6 +136,39 @@ def _send_all(sends: list[tuple[str, dict[str, Any]]]) -> None:
         # layer would be touched from a foreign loop. So: the server's loop when this process
         # is a server, else one long-lived loop of the process's own.
         _SenderLoop.run(send_all)
+
+
+_collecting = threading.local()
+
+
+@contextmanager
+def sends_collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """A socket's database call (helpdesk/consumers/db.py): its pushes, still only after
+    commit, are kept in order instead of sent, and the socket's coroutine sends them on the
+    server's loop when the call returns (`send_collected`). Sending from the call's thread
+    meant a hop to the loop and back for each push, the thread held until Redis had the
+    publish (docs/benchmarks.md, "Pushes sent from the socket's coroutine")."""
+    outer = getattr(_collecting, "sends", None)
+    sends: list[tuple[str, dict[str, Any]]] = [] if outer is None else outer
+    _collecting.sends = sends
+    try:
+        yield sends
+    finally:
+        _collecting.sends = outer
+
+
+async def send_collected(sends: list[tuple[str, dict[str, Any]]]) -> None:
+    """On the server's loop, in order. A push that fails is logged, as `_safely` does: the
+    write is committed, and the replay brings the client what it missed."""
+    layer = get_channel_layer()
+    if layer is None or not sends:
+        return
+    _SenderLoop.home = (os.getpid(), asyncio.get_running_loop())
+    for group, event in sends:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            logger.exception("realtime push to %s failed", group)
 
 
 def _in_asgi_thread() -> bool:
