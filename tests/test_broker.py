@@ -86,9 +86,19 @@ def test_a_task_sent_in_one_lpush_is_the_message_celery_sends(redis_broker, task
     assert _comparable(ours)["body"][0] == list(args)
 
 
-def test_a_broker_that_is_not_redis_gets_celerys_own_publish(monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "conf",
+    [
+        {"broker_url": "amqp://guest@127.0.0.1:5672//"},
+        {"broker_url": "sentinel://127.0.0.1:26379/0"},
+        {"broker_url": "rediss://127.0.0.1:6380/0", "broker_use_ssl": {"ssl_cert_reqs": "required"}},
+    ],
+    ids=["amqp", "sentinel", "tls-settings"],
+)
+def test_a_broker_this_path_does_not_know_gets_celerys_own_publish(monkeypatch, conf) -> None:
     sent: list[tuple[int, ...]] = []
-    monkeypatch.setattr(handle_message.app.conf, "broker_url", "amqp://guest@127.0.0.1:5672//")
+    for key, value in conf.items():
+        monkeypatch.setitem(handle_message.app.conf, key, value)
     monkeypatch.setattr(handle_message, "delay", lambda *args: sent.append(args))
     broker.send(handle_message, 12)
     assert sent == [(12,)]

@@ -11,6 +11,7 @@ pushes it on a kept client: ~0.2 ms.
 
 Only a plain call takes this path: positional arguments, JSON, no compression, protocol 2,
 a direct-exchange route (Celery then sends to the queue by name), no key prefix on the broker,
+no TLS settings beside the URL (`broker_use_ssl`),
 and no task running in this thread (a task sent from inside another carries its parent's ids,
 which Celery fills in). Anything else, and any broker that is not Redis, goes through
 `task.delay`. The envelope is
@@ -138,7 +139,8 @@ _lock = threading.Lock()
 def _current(app: Any) -> _Publisher | None:
     global _publisher
     url = app.conf.broker_url or ""
-    if not url.startswith(("redis://", "rediss://")):
+    # TLS set apart from the URL (broker_use_ssl) is kombu's to apply: such a desk keeps it.
+    if not url.startswith(("redis://", "rediss://")) or app.conf.broker_use_ssl:
         return None
     publisher = _publisher
     if publisher is None or publisher.pid != os.getpid() or publisher.url != url:
