@@ -35,11 +35,8 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     def with_fresh_connection(sends: list[tuple[str, dict[str, Any]]], *args: P.args, **kwargs: P.kwargs) -> R:
         close_old_connections()
         try:
-            with realtime.sends_collected() as collected:
-                try:
-                    return run_checked_by_use(func, *args, **kwargs)
-                finally:
-                    sends.extend(collected)
+            with realtime.sends_collected(into=sends):
+                return run_checked_by_use(func, *args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
             logger.warning("database unavailable in %s: %s", func.__name__, exc, exc_info=True)
             raise Unavailable() from exc
@@ -55,17 +52,14 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
         sends: list[tuple[str, dict[str, Any]]] = []
         running = asyncio.ensure_future(in_pool(sends, *args, **kwargs))
         try:
-            await asyncio.shield(running)
+            await asyncio.wait({running})  # unlike awaiting it, leaves it running if we are cancelled
         except asyncio.CancelledError:
             # The socket closed mid-call: the call finishes in its thread all the same, and
             # what it committed is pushed when it does.
             running.add_done_callback(functools.partial(_push_when_done, sends))
             raise
-        except BaseException:
-            await realtime.send_collected(sends)
-            raise
         await realtime.send_collected(sends)
-        return running.result()
+        return running.result()  # the call's own exception, if it raised
 
     return call
 

@@ -142,17 +142,16 @@ _collecting = threading.local()
 
 
 @contextmanager
-def sends_collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+def sends_collected(into: list[tuple[str, dict[str, Any]]]) -> Iterator[None]:
     """A socket's database call (helpdesk/consumers/db.py): its pushes, still only after
-    commit, are kept in order instead of sent, and the socket's coroutine sends them on the
-    server's loop when the call returns (`send_collected`). Sending from the call's thread
-    meant a hop to the loop and back for each push, the thread held until Redis had the
+    commit, are kept in order in `into` instead of sent, and the socket's coroutine sends them
+    on the server's loop when the call returns (`send_collected`). Sending from the call's
+    thread meant a hop to the loop and back for each push, the thread held until Redis had the
     publish (docs/benchmarks.md, "Pushes sent from the socket's coroutine")."""
     outer = getattr(_collecting, "sends", None)
-    sends: list[tuple[str, dict[str, Any]]] = [] if outer is None else outer
-    _collecting.sends = sends
+    _collecting.sends = into
     try:
-        yield sends
+        yield
     finally:
         _collecting.sends = outer
 
