@@ -11,12 +11,10 @@ pushes it on a kept client: ~0.2 ms.
 
 Only a plain call takes this path: positional arguments, JSON, no compression, protocol 2,
 a direct-exchange route (Celery then sends to the queue by name), no key prefix on the broker,
-no TLS settings beside the URL (`broker_use_ssl`),
-and no task running in this thread (a task sent from inside another carries its parent's ids,
-which Celery fills in). Anything else, and any broker that is not Redis, goes through
-`task.delay`. The envelope is
-held to Celery's own, field by field, by tests/test_broker.py; a Celery or kombu upgrade that
-changes it fails there.
+no TLS settings beside the URL (`broker_use_ssl`), and no task running in this thread (a task
+sent from inside another carries its parent's ids, which Celery fills in). Anything else, and
+any broker that is not Redis, goes through `task.delay`. The envelope is held to Celery's own,
+field by field, by tests/test_broker.py; a Celery or kombu upgrade that changes it fails there.
 """
 
 from __future__ import annotations
@@ -34,6 +32,8 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+
+_DELIVERY_MODES = {"transient": 1, "persistent": 2}  # Celery's names for AMQP's numbers
 
 
 class _Template:
@@ -55,7 +55,8 @@ class _Template:
         self.properties: dict[str, Any] = message.properties
         self.embed: dict[str, Any] = message.body[2]
         self.queue = queue
-        self.delivery_mode = app.conf.task_default_delivery_mode
+        mode = app.conf.task_default_delivery_mode
+        self.delivery_mode = _DELIVERY_MODES.get(mode, mode)
         self.argsrepr_max = app.amqp.argsrepr_maxsize
         self.argsrepr_levels = app.conf.task_repr_maxlevels
 
@@ -75,7 +76,7 @@ class _Template:
                 "properties": {
                     **self.properties,
                     "correlation_id": task_id,
-                    "delivery_mode": _DELIVERY_MODES.get(self.delivery_mode, self.delivery_mode),
+                    "delivery_mode": self.delivery_mode,
                     "delivery_info": {"exchange": "", "routing_key": self.queue},
                     "priority": 0,
                     "body_encoding": "base64",
@@ -83,9 +84,6 @@ class _Template:
                 },
             }
         )
-
-
-_DELIVERY_MODES = {"transient": 1, "persistent": 2}
 
 
 class _Publisher:
@@ -142,13 +140,15 @@ def _current(app: Any) -> _Publisher | None:
     # TLS set apart from the URL (broker_use_ssl) is kombu's to apply: such a desk keeps it.
     if not url.startswith(("redis://", "rediss://")) or app.conf.broker_use_ssl:
         return None
-    publisher = _publisher
-    if publisher is None or publisher.pid != os.getpid() or publisher.url != url:
+    if not _serves(_publisher, url):
         with _lock:
-            if _publisher is None or _publisher.pid != os.getpid() or _publisher.url != url:
+            if not _serves(_publisher, url):
                 _publisher = _Publisher(url)
-            publisher = _publisher
-    return publisher
+    return _publisher
+
+
+def _serves(publisher: _Publisher | None, url: str) -> bool:
+    return publisher is not None and publisher.pid == os.getpid() and publisher.url == url
 
 
 def send(task: Any, *args: Any) -> None:
