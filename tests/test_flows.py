@@ -149,8 +149,10 @@ async def test_technical_issue_walks_the_steps_then_tech_takes_over(queues) -> N
     conversation, ws = await chat()
     first = await say(ws, "the website keeps showing an error when I try to log in")
     assert "Did that help?" in first["body"] and "Reload" in first["body"]
+    # Each step is the tech article's own words, so it names the article (knowledge-base.md §2).
+    assert len(first["sources"]) == 1 and first["sources"][0]["title"]
     second = await say(ws, "no")
-    assert second["body"].startswith("Next:")
+    assert second["body"].startswith("Next:") and second["sources"] == first["sources"]
     third = await say(ws, "no")
     assert third["body"].startswith("Next:")
     await ws.send_json_to({"type": "message", "body": "no"})

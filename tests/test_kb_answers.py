@@ -21,6 +21,7 @@ from django.utils import timezone
 from bots.services import knowledge
 from helpdesk.models import Article, Conversation, KnowledgeAnswer, KnowledgeBaseSettings, KnowledgeGap
 from helpdesk.selectors.assist import assist_for
+from helpdesk.selectors.kb import article_for_question
 from helpdesk.services.conversations import conversation_start
 from helpdesk.services.messages import customer_message_post
 from tests.support.sockets import chat, frames_until, of_type, say
@@ -60,6 +61,18 @@ async def test_an_answer_comes_in_the_articles_words_with_its_source_and_a_yes_r
     row = await database_sync_to_async(Conversation.objects.get)(pk=conversation.pk)
     logged = await database_sync_to_async(lambda: list(KnowledgeAnswer.objects.values("article_id", "outcome")))()
     assert row.status == "resolved" and logged == [{"article_id": article.pk, "outcome": "helped"}]
+    await ws.disconnect()
+
+
+async def test_an_answer_from_the_intents_article_names_it_too(queues) -> None:
+    # Below the search's floor the bot still answers from the article tagged with the intent:
+    # that answer draws on an article as much as a search's does (knowledge-base.md §2).
+    await database_sync_to_async(thresholds)(answer_at=0.99, offer_at=0.99)
+    conversation, ws = await chat()
+    answer = await say(ws, "which payment methods do you accept?")
+    article = await database_sync_to_async(article_for_question)("payment_methods")
+    assert answer["sources"] == [{"id": str(article.pk), "title": article.title, "url": article.url or None}]
+    assert "Did that answer your question?" in answer["body"]
     await ws.disconnect()
 
 

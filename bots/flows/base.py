@@ -54,6 +54,12 @@ class Answer:
         return cls(kept["id"], kept["title"], kept["passage"], kept.get("score", 0.0), kept.get("url"))
 
 
+def article_source(article: Any) -> dict[str, str | None]:
+    """knowledge-base.md §2's source of an article the flow found by its intent (any object
+    with the kernel's Article fields): every answer drawn from an article carries it."""
+    return {"id": str(article.pk), "title": article.title, "url": article.url or None}
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """What the knowledge base says to the message: one answer, two or three close choices,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .base import TALK_TO_PERSON, YES_NO, Context, LookupUnavailable, Turn
+from .base import TALK_TO_PERSON, YES_NO, Context, LookupUnavailable, Turn, article_source
 from .order_status import find_number
 
 FRAUD_SIGNS = re.compile(
@@ -114,16 +114,19 @@ class OrderQuestion:
 
 
 class TechnicalIssue:
-    """Walk the matching article's steps one at a time; after the last fails, Tech takes over."""
+    """Walk the matching article's steps one at a time; after the last fails, Tech takes over.
+    Each step is the article's own words, so its message carries the article as its source."""
 
     @staticmethod
-    def _steps(ctx: Context) -> list[str]:
+    def _article(ctx: Context) -> tuple[list[str], list[dict[str, str | None]]]:
         article = ctx.find_article("technical_issue") if ctx.find_article else None
-        return list(article.steps) if article is not None and not article.is_overdue() else []
+        if article is None or article.is_overdue() or not article.steps:
+            return [], []
+        return list(article.steps), [article_source(article)]
 
     @classmethod
     def start(cls, ctx: Context) -> Turn:
-        steps = cls._steps(ctx)
+        steps, sources = cls._article(ctx)
         if not steps:
             return Turn(handoff=("Tech", "topic_rule"), collected={"problem": ctx.text[:500]})
         return Turn(
@@ -131,6 +134,7 @@ class TechnicalIssue:
             options=YES_NO,
             step="step_0",
             collected={"problem": ctx.text[:500]},
+            sources=sources,
         )
 
     @classmethod
@@ -140,7 +144,7 @@ class TechnicalIssue:
             return Turn(reply="Great, glad it works again!", resolve=True)
         if answer not in ("no", "nope", "still not working", "didn't help", "not really"):
             return Turn(consumed=False)
-        steps = cls._steps(ctx)
+        steps, sources = cls._article(ctx)
         index = int((ctx.step or "step_0").split("_")[1]) + 1
         if index >= len(steps):
             return Turn(
@@ -148,7 +152,7 @@ class TechnicalIssue:
                 collected={"steps_tried": len(steps)},
                 handoff=("Tech", "bot_failure"),
             )
-        return Turn(reply=f"Next: {steps[index]} Did that help?", options=YES_NO, step=f"step_{index}")
+        return Turn(reply=f"Next: {steps[index]} Did that help?", options=YES_NO, step=f"step_{index}", sources=sources)
 
 
 class AccountLocked:

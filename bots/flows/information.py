@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .base import TALK_TO_PERSON, YES_NO, Answer, Context, Knowledge, Turn
+from .base import TALK_TO_PERSON, YES_NO, Answer, Context, Knowledge, Turn, article_source
 
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 # Emphasis marks: stars and backticks anywhere, underscores only at a word's edge (snake_case
@@ -50,6 +50,7 @@ def start(ctx: Context) -> Turn:
         step="helpful",
         article_id=article.pk,
         memory={"article": article.pk},
+        sources=[article_source(article)],
     )
 
 

@@ -52,6 +52,8 @@ class FakeArticle:
     pk: int
     body: str = ""
     steps: tuple[str, ...] = ()
+    title: str = "An article"
+    url: str = ""
     overdue: bool = False
     owner_team: SimpleNamespace | None = None
 
@@ -80,6 +82,8 @@ ORDERS: dict[str, FakeOrder] = {
 RETURNS_TEAM = SimpleNamespace(id=4, name="Returns")
 PAY = FakeArticle(
     7,
+    title="Ways to pay",
+    url="https://help.example/pay",
     body="**Ways to pay:** we take [PayPal](https://www.paypal.com) and cards.\n\n"
     "Cards are charged when the order ships.",
 )
@@ -152,6 +156,7 @@ def assert_documented(collected: dict[str, Any]) -> None:
     for key, value in collected.items():
         kind = COLLECTED_FIELDS[key][0]
         assert isinstance(value, kind) and not (kind is int and isinstance(value, bool)), (key, value)
+
 
 # A technical problem in the customer's words, used by rows and conversations alike.
 PROBLEM = "the site shows an error when I log in"

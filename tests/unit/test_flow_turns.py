@@ -73,6 +73,8 @@ A1003_REFUND = {
 RESET_SENT = {"collected": {"email": "dana@example.com"}, "options": DONE}
 HELPED = {"resolve": True, "feedback": "helped", "article_id": 7}
 NOT_HELPED = {"options": ASK, "feedback": "not_helped", "article_id": 7}
+# A step of the tech article is its own words: the message names the article (knowledge-base.md §2).
+FIX_SOURCE = [{"id": "9", "title": "An article", "url": None}]
 FRAUD = {"collected": {"fraud_signs": True}, "handoff": ("Security", "topic_rule")}
 
 ROWS: list[Row] = [
@@ -158,11 +160,13 @@ ROWS: list[Row] = [
         {"consumed": False}, intent="order_status", step="ask_email"),
     # information: the first paragraph of a fresh article, then "did that answer it?".
     Row("info start: serves the first paragraph as chat text", "information", "start", "how can I pay?",
-        {"options": YES_NO, "step": "helpful", "article_id": 7, "memory": {"article": 7}},
+        {"options": YES_NO, "step": "helpful", "article_id": 7, "memory": {"article": 7},
+         "sources": [{"id": "7", "title": "Ways to pay", "url": "https://help.example/pay"}]},
         ("Ways to pay: we take PayPal (https://www.paypal.com) and cards.\n\nDid that answer your question?",),
         never_says=("charged when the order ships", "**")),
     Row("info start: a heading loses its marks", "information", "start", "how long does shipping take?",
-        {"options": YES_NO, "step": "helpful", "article_id": 8, "memory": {"article": 8}},
+        {"options": YES_NO, "step": "helpful", "article_id": 8, "memory": {"article": 8},
+         "sources": [{"id": "8", "title": "An article", "url": None}]},
         ("Shipping\nOrders ship within 2 working days.\n\nDid that answer your question?",),
         never_says=("#", "Express"), intent="shipping_info"),
     Row("info start: no article is not the flow's to answer", "information", "start", "how can I pay?",
@@ -268,10 +272,11 @@ ROWS: list[Row] = [
         ("I can't find an order A-9999",), step="ask_number"),
     # technical_issue: the fresh article's steps one at a time; after the last, Tech.
     Row("tech start: the first step", "technical_issue", "start", PROBLEM,
-        {"options": YES_NO, "step": "step_0", "collected": {"problem": PROBLEM}},
+        {"options": YES_NO, "step": "step_0", "collected": {"problem": PROBLEM}, "sources": FIX_SOURCE},
         ("Let's try a quick fix. Reload the page. Did that help?",)),
     Row("tech start: the problem is cut at 500 characters", "technical_issue", "start", "e" * 600,
-        {"options": YES_NO, "step": "step_0", "collected": {"problem": "e" * 500}}, ("Reload the page.",)),
+        {"options": YES_NO, "step": "step_0", "collected": {"problem": "e" * 500}, "sources": FIX_SOURCE},
+        ("Reload the page.",)),
     Row("tech start: no article, Tech at once with the problem", "technical_issue", "start", PROBLEM,
         {"handoff": ("Tech", "topic_rule"), "collected": {"problem": PROBLEM}}, shelf="empty"),
     Row("tech start: an overdue article is not walked", "technical_issue", "start", PROBLEM,
@@ -279,10 +284,11 @@ ROWS: list[Row] = [
     Row("tech start: an article without steps is not walked", "technical_issue", "start", PROBLEM,
         {"handoff": ("Tech", "topic_rule"), "collected": {"problem": PROBLEM}}, shelf="no steps"),
     Row("tech resume: no, the next step", "technical_issue", "resume", "no",
-        {"options": YES_NO, "step": "step_1"}, ("Next: Clear your browser's cookies. Did that help?",),
-        step="step_0"),
+        {"options": YES_NO, "step": "step_1", "sources": FIX_SOURCE},
+        ("Next: Clear your browser's cookies. Did that help?",), step="step_0"),
     Row("tech resume: 'Nope.', the last step", "technical_issue", "resume", "Nope.",
-        {"options": YES_NO, "step": "step_2"}, ("Next: Try another browser. Did that help?",), step="step_1"),
+        {"options": YES_NO, "step": "step_2", "sources": FIX_SOURCE},
+        ("Next: Try another browser. Did that help?",), step="step_1"),
     Row("tech resume: the last step failed, Tech takes over with the count", "technical_issue", "resume",
         "didn't help", {"collected": {"steps_tried": 3}, "handoff": ("Tech", "bot_failure")},
         ("Sorry that didn't fix it.",), step="step_2"),
