@@ -130,6 +130,21 @@ def test_the_packet_keeps_the_intent_it_was_handed_over_with(queues, started) ->
     assert conversation_packet(conversation, include_internal=True)["intent"] == "billing_dispute"
 
 
+def test_a_chat_handed_over_without_an_intent_keeps_none(queues, started) -> None:
+    """The packet describes the chat as handed over, even with no intent read yet (the bot was
+    unavailable, or the first words were out of scope): the agent-phase messages do not label it."""
+    conversation = handed_off(started[0])
+    conversation.refresh_from_db()
+    before = (conversation.intent, conversation.intent_confidence)
+    assert conversation.status == ConversationStatus.QUEUED and not before[0]
+    later, _ = say(conversation, "where is my order A-1001?")
+    later.refresh_from_db()
+    conversation.refresh_from_db()
+    assert later.data["prediction"]["intent"] == "order_status"
+    assert (conversation.intent, conversation.intent_confidence) == before
+    assert conversation_packet(conversation, include_internal=True)["intent"] is None
+
+
 def test_vip_waits_at_high_priority(queues) -> None:
     Customer.objects.create(email="vip@example.com", tier="vip")
     conversation, _ = conversation_start(email="vip@example.com")

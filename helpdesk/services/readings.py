@@ -15,8 +15,8 @@ from .lifecycle import push_conversation_updated
 def reading_apply(*, conversation: Conversation, message: Message, reading: dict[str, Any]) -> list[str]:
     """The model's reading of a customer message (the bot's `prediction_payload`: intent,
     intent_confidence, sentiment, sentiment_score, ...), stored on the message; the
-    conversation carries the latest one: sentiment always, intent when it is a confident
-    in-scope one (an off-topic aside must not erase what the customer came for). Inside the
+    conversation carries the latest one: sentiment always, intent while the bot has the chat and
+    only an in-scope one (an off-topic aside must not erase what the customer came for). Inside the
     caller's transaction holding the conversation's lock; returns the changed fields, unsaved.
     The conversation keeps the exact figures (the scorecard sums them); the message and the
     inbox's frame carry them rounded."""
@@ -31,18 +31,20 @@ def reading_apply(*, conversation: Conversation, message: Message, reading: dict
     fields = ["sentiment", "sentiment_score", "updated_at"]
     conversation.sentiment = reading["sentiment"]
     conversation.sentiment_score = reading["sentiment_score"]
+    # Once the chat has left the bot, its intent and confidence are the ones it was handed over
+    # with, even none (chat-protocol.md §3: the packet does not change with later messages; the
+    # agent's bot rating and analytics by intent read it): later messages carry their own
+    # reading, they do not relabel the chat.
     with_bot = conversation.status == ConversationStatus.BOT
-    if payload["intent"] != "out_of_scope" and (with_bot or not conversation.intent):
-        # Once a person has the chat, its intent is the one it was handed over with (the
-        # contract's packet; the agent's bot rating and analytics by intent read it): later
-        # messages carry their own reading, they do not relabel the chat.
+    if with_bot and payload["intent"] != "out_of_scope":
         if not conversation.first_intent:
             conversation.first_intent = payload["intent"]
             fields.append("first_intent")
         conversation.intent = payload["intent"]
         conversation.intent_confidence = reading["intent_confidence"]
         fields += ["intent", "intent_confidence"]
-    elif not conversation.intent:
+    elif with_bot and not conversation.intent:
+        # Out of scope so far: the confidence says how sure the bot was of that.
         conversation.intent_confidence = reading["intent_confidence"]
         fields.append("intent_confidence")
     _count_sentiment(conversation, message, reading["sentiment_score"], fields)
