@@ -77,6 +77,9 @@ def test_a_help_centre_imports_recursively_and_again_unchanged(queues, tmp_path:
         ("---\nstatus: published\n---\nbody", "title is required"),
         ("---\ntitle: X\nowner_team: Marketing\n---\nbody", "unknown owner_team 'Marketing'"),
         ("---\ntitle: X\nreview_interval_days: soon\n---\nbody", "review_interval_days"),
+        ("---\ntitle: X\nreview_interval_days: 99999999999\n---\nbody", "review_interval_days"),
+        ("---\ntitle: X\nurl: https://help.example/" + "a" * 200 + "\n---\nbody", "url is longer than 200"),
+        ("---\ntitle: X\nurl: [1, 2]\n---\nbody", "url must be"),
     ],
 )
 def test_a_broken_file_is_named_with_its_reason_and_the_others_still_import(
@@ -101,13 +104,21 @@ def test_replace_archives_what_is_missing_never_deletes(queues, tmp_path: Path) 
     assert statuses == {ArticleStatus.ARCHIVED}
 
 
-def test_replace_archives_nothing_while_a_file_is_broken(queues, tmp_path: Path) -> None:
-    archived = set(Article.objects.filter(status=ArticleStatus.ARCHIVED).values_list("pk", flat=True))
+def test_replace_still_archives_while_a_file_is_broken_but_keeps_the_one_it_names(queues, tmp_path: Path) -> None:
+    # A broken file must not keep the rest of the desk's old articles answering (the spec's
+    # --replace), nor archive the article it was meant to update.
+    kept = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("title").first()
     write(tmp_path, "uk.md", UK)
-    write(tmp_path, "broken.md", "no front matter")
-    with pytest.raises(CommandError):
-        call_command("import_articles", str(tmp_path), "--replace", stdout=StringIO())
-    assert set(Article.objects.filter(status=ArticleStatus.ARCHIVED).values_list("pk", flat=True)) == archived
+    write(tmp_path, "kept.md", f"---\ntitle: {kept.title}\nstatus: live\n---\nbody")
+    write(tmp_path, "unreadable.md", "no front matter")
+    out = StringIO()
+    with pytest.raises(CommandError, match="^2 file"):
+        call_command("import_articles", str(tmp_path), "--replace", stdout=out)
+    assert ", 2 failed" in out.getvalue()
+    kept.refresh_from_db()
+    assert kept.status == ArticleStatus.PUBLISHED
+    others = Article.objects.exclude(pk=kept.pk).exclude(title__startswith="Delivery to the UK")
+    assert set(others.values_list("status", flat=True)) == {ArticleStatus.ARCHIVED}
 
 
 def test_export_then_import_changes_nothing(queues, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 The format is ../shared/spec/knowledge-base.md §1: one `*.md` file per article, a YAML front
 matter block (title, owner_team, review_interval_days, status; also intents, steps, owner, url),
 then the Markdown body. A file that cannot be read is reported with its path and reason and
-the others still import; each file is one transaction, so nothing is half-imported.
+the others still import; each file is one transaction, so nothing is half-imported. With
+`replace`, what the folder lacks is archived, except the articles its broken files name.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..models import Article, ArticleStatus, ArticleVersion, Queue
 from .kb import article_changed, kb_index_bump
 
+# The model's limits, checked per file so that a value the database would refuse is reported
+# with its file like any other mistake (a review once in ten years is as far as a cycle goes).
+MAX_URL = 200
+MAX_REVIEW_DAYS = 3650
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
 
 
@@ -82,10 +87,14 @@ def parse_article(text: str) -> ArticleFile:
     if status not in ArticleStatus.values:
         raise ArticleFileError(f"unknown status {status!r}; one of {', '.join(ArticleStatus.values)}")
     interval = meta.get("review_interval_days", 90)
-    if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
-        raise ArticleFileError("review_interval_days must be a whole number of days, 1 or more")
+    if not isinstance(interval, int) or isinstance(interval, bool) or not 1 <= interval <= MAX_REVIEW_DAYS:
+        raise ArticleFileError(f"review_interval_days must be a whole number of days, 1 to {MAX_REVIEW_DAYS}")
     url = meta.get("url") or ""
     if url:
+        if not isinstance(url, str):
+            raise ArticleFileError("url must be an http(s) address")
+        if len(url) > MAX_URL:
+            raise ArticleFileError(f"url is longer than {MAX_URL} characters")
         try:
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError as error:
@@ -123,29 +132,54 @@ def articles_import(
     archived (never deleted: their history stays)."""
     report = ImportReport()
     seen: set[int] = set()
+    unread: set[str] = set()  # titles named by files that failed: their articles stay as they are
     for path in sorted(directory.rglob("*.md")):
         name = str(path.relative_to(directory))
         try:
-            parsed = parse_article(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as error:
+            report.add("failed", name, str(error))
+            continue
+        try:
+            parsed = parse_article(text)
             with transaction.atomic():
                 article, outcome = _save(parsed, reviewed=reviewed, who=who)
-        except (ArticleFileError, UnicodeDecodeError, OSError) as error:
+        except ArticleFileError as error:
             report.add("failed", name, str(error))
+            unread |= _named_title(text)
+            continue
+        except DatabaseError as error:
+            # A value the checks above let through but the database refused: this file's
+            # transaction is rolled back, and the others go on.
+            report.add("failed", name, f"the database refused it: {str(error).splitlines()[0]}")
+            unread |= _named_title(text)
             continue
         seen.add(article.pk)
         report.add(outcome, article.title)
     if replace:
-        # Only when every file was read: a broken file must not archive the article it holds.
-        if report.failed:
-            report.add("failed", "--replace", "nothing archived: fix the failed files first")
-        else:
-            for article in Article.objects.exclude(pk__in=seen).exclude(status=ArticleStatus.ARCHIVED):
-                article.status = ArticleStatus.ARCHIVED
-                with transaction.atomic():
-                    article.save(update_fields=["status", "updated_at"])
-                    article_changed(article_id=article.pk)
-                report.add("archived", article.title)
+        # Articles not in the folder are archived (knowledge-base.md §1). A broken file that
+        # still names its title keeps that article as it was, rather than archive it on a typo.
+        missing = Article.objects.exclude(pk__in=seen).exclude(status=ArticleStatus.ARCHIVED)
+        for article in missing.order_by("title"):
+            if article.title.casefold() in unread:
+                continue
+            article.status = ArticleStatus.ARCHIVED
+            with transaction.atomic():
+                article.save(update_fields=["status", "updated_at"])
+                article_changed(article_id=article.pk)
+            report.add("archived", article.title)
     return report
+
+
+_TITLE_LINE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+def _named_title(text: str) -> set[str]:
+    """The title a file that failed still names in its front matter, if a `title:` line can be
+    read at all (casefolded, as titles are matched)."""
+    match = FRONT_MATTER.match(text)
+    found = _TITLE_LINE.search(match.group(1) if match else text[:2000])
+    return {found.group(1).strip("'\"").strip().casefold()} if found else set()
 
 
 def _save(parsed: ArticleFile, *, reviewed: bool, who: AbstractBaseUser | None) -> tuple[Article, str]:
