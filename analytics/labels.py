@@ -16,14 +16,12 @@ from bots.models import Intent
 # supervisor's rule may use (customer_tier, agent_transfer). docs/metrics.md lists them.
 TRIGGERS: dict[str, str] = {
     "explicit_request": "Asked for a person",
-    "frustration": "Frustration",
-    "negative_sentiment": "Negative sentiment (older rule)",
+    "negative_sentiment": "Frustration or negative sentiment",
     "low_confidence": "Bot unsure of the request",
     "topic_rule": "Topic for a team",
     "customer_tier": "Customer tier",
     "repeat_contact": "Contacted us repeatedly",
-    "bot_failure": "Bot could not handle it",
-    "bot_unavailable": "Bot did not answer in time",
+    "bot_failure": "Bot could not handle it or did not answer",
     "agent_transfer": "Passed on by an agent",
     "stale_article": "Article past its review",
 }

@@ -30,18 +30,6 @@ from helpdesk.models import BotRating, Conversation, ConversationEvent, CsatResp
 from .stats import duration_stats, rate
 
 OUTCOMES = ("contained", "handed_off_resolved", "abandoned_in_bot", "abandoned_in_queue", "abandoned_with_agent")
-TRIGGERS = (
-    "explicit_request",
-    "frustration",  # frustration, its rise, threats to leave or sue (routing/defaults.py)
-    "negative_sentiment",  # the shipped polarity rule before issue 14: older conversations
-    "low_confidence",
-    "topic_rule",
-    "customer_tier",
-    "repeat_contact",
-    "bot_failure",
-    "bot_unavailable",
-    "agent_transfer",
-)
 
 OUTCOME = Case(
     When(status="resolved", first_handoff_at__isnull=True, then=Value("contained")),

@@ -101,7 +101,7 @@ DEFAULT_RULES: list[dict] = [
         "order": 25,
         "stage": "on_message",
         "conditions": {"match": "all", "items": [{"type": "text_matches", "pattern": THREATS}]},
-        "actions": [_handoff("intent", "frustration")],
+        "actions": [_handoff("intent", "negative_sentiment")],
         "stop_after": True,
     },
     {
@@ -138,7 +138,7 @@ DEFAULT_RULES: list[dict] = [
                 {"type": "frustration_at_least", "value": FRUSTRATED},
             ],
         },
-        "actions": [_handoff("intent", "frustration")],
+        "actions": [_handoff("intent", "negative_sentiment")],
         "stop_after": True,
     },
     {
@@ -146,7 +146,7 @@ DEFAULT_RULES: list[dict] = [
         "order": 36,
         "stage": "on_message",
         "conditions": {"match": "all", "items": [{"type": "text_matches", "pattern": ANGRY}]},
-        "actions": [_handoff("intent", "frustration")],
+        "actions": [_handoff("intent", "negative_sentiment")],
         "stop_after": True,
     },
     {
@@ -160,7 +160,7 @@ DEFAULT_RULES: list[dict] = [
                 {"type": "frustration_at_least", "value": 0.45},
             ],
         },
-        "actions": [_handoff("intent", "frustration")],
+        "actions": [_handoff("intent", "negative_sentiment")],
         "stop_after": True,
     },
     {

@@ -234,7 +234,7 @@ def test_rates_sentiment_and_names() -> None:
         "0.00",
     ]
     # Every trigger a handoff is recorded with has a name (docs/metrics.md lists them).
-    for trigger in ("explicit_request", "frustration", "stale_article", "bot_unavailable", "negative_sentiment"):
+    for trigger in ("explicit_request", "negative_sentiment", "stale_article", "bot_failure", "topic_rule"):
         assert TRIGGERS[trigger] and "_" not in TRIGGERS[trigger]
 
 

@@ -33,7 +33,7 @@ def bodies(conversation: Conversation) -> list[tuple[str, str]]:
 
 def handed_over(conversation: Conversation) -> bool:
     conversation.refresh_from_db()
-    return conversation.status == "queued" and conversation.handoff_trigger == "bot_unavailable"
+    return conversation.status == "queued" and conversation.handoff_trigger == "bot_failure"
 
 
 def test_a_turn_that_raises_hands_over_once_and_is_not_read_again(queues, settings, tmp_path) -> None:

@@ -186,7 +186,7 @@ async def test_a_calm_damage_report_gets_its_flow_and_an_angry_one_a_person_at_o
     frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
     assert frames[-1]["type"] == "handoff", "handed over at once, not asked for an order number"
     state = await row(angry)
-    assert state.status == "queued" and state.handoff_trigger in ("explicit_request", "frustration")
+    assert state.status == "queued" and state.handoff_trigger in ("explicit_request", "negative_sentiment")
     await ws.disconnect()
 
 
@@ -198,7 +198,7 @@ async def test_frustration_in_the_middle_of_a_flow_hands_over_at_once(queues) ->
     frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
     assert frames[-1]["type"] == "handoff", "the flow must not ask for the order number again"
     state = await row(conversation)
-    assert (state.status, state.handoff_trigger) == ("queued", "frustration")
+    assert (state.status, state.handoff_trigger) == ("queued", "negative_sentiment")
     await ws.disconnect()
 
 
@@ -207,7 +207,7 @@ def test_the_packet_keeps_its_handoff_reading_while_each_message_keeps_its_own(q
     say(conversation, ANGRY)
     conversation.refresh_from_db()
     handed = (conversation.intent, conversation.intent_confidence, conversation.handoff_trigger)
-    assert conversation.status == "queued" and handed[2] in ("explicit_request", "frustration")
+    assert conversation.status == "queued" and handed[2] in ("explicit_request", "negative_sentiment")
     for later in ("hello? is anyone there", "where is my order A-1001?", "thanks, I'll wait"):
         say(conversation, later)
     conversation.refresh_from_db()
@@ -285,3 +285,41 @@ def test_supervisors_hear_of_a_frustrated_customer_not_of_a_sad_one(queues, agen
     assert mine() == []
     say(conversation, "your service is terrible, I'm so fed up")
     assert [a["text"] for a in mine()] == ["A frustrated customer in a chat held by an agent (General)."]
+
+
+def test_the_migrations_rename_recorded_triggers_to_the_specs(queues) -> None:
+    """routing 0005 and helpdesk 0010, run again over a desk that recorded the old names: a
+    supervisor's rule and past handoffs move to metrics.md's names, the rule's history says so."""
+    import importlib
+
+    from django.apps import apps
+
+    from helpdesk.services.conversations import conversation_start
+    from routing.models import Rule, RuleChange
+
+    rules = importlib.import_module("routing.migrations.0005_triggers_as_the_spec_names_them")
+    handed = importlib.import_module("helpdesk.migrations.0010_triggers_as_the_spec_names_them")
+    own = Rule.objects.create(
+        name="Mine",
+        conditions={"match": "all", "items": [{"type": "frustration_at_least", "value": 0.9}]},
+        actions=[{"type": "handoff", "queue": "General", "trigger": "frustration"}, {"type": "add_tag", "tag": "x"}],
+    )
+    old = {}
+    for trigger in ("frustration", "bot_unavailable", "topic_rule"):
+        conversation, _ = conversation_start(name=trigger)
+        Conversation.objects.filter(pk=conversation.pk).update(handoff_trigger=trigger)
+        old[trigger] = conversation.pk
+    rules.forward(apps, None)
+    handed.forward(apps, None)
+    own.refresh_from_db()
+    assert own.actions == [
+        {"type": "handoff", "queue": "General", "trigger": "negative_sentiment"},
+        {"type": "add_tag", "tag": "x"},
+    ]
+    assert RuleChange.objects.filter(rule=own, kind="changed").count() == 1
+    now = dict(Conversation.objects.filter(pk__in=old.values()).values_list("pk", "handoff_trigger"))
+    assert [now[old[t]] for t in ("frustration", "bot_unavailable", "topic_rule")] == [
+        "negative_sentiment",
+        "bot_failure",
+        "topic_rule",
+    ]

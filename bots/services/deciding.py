@@ -23,7 +23,7 @@ ON_MESSAGE = "on_message"
 # Handoffs that stop a flow under way: a customer who asks for a person, threatens to leave or
 # is getting angrier is not asked for an order number again. Other rules wait for the flow
 # (an order number is no new question for the topic rules).
-INTERRUPTING = frozenset({"explicit_request", "frustration"})
+INTERRUPTING = frozenset({"explicit_request", "negative_sentiment"})
 
 
 def message_reading(text: str, prediction: Prediction, loaded: runtime.Loaded) -> MessageReading:

@@ -397,7 +397,7 @@ HELPDESK_LAYER_CHECK_SECONDS = env_float("HELPDESK_LAYER_CHECK_SECONDS", 1.0)
 # A socket whose client stopped reading is dropped once this much is waiting to be sent to it.
 HELPDESK_WS_SEND_BUFFER_LIMIT = env_int("HELPDESK_WS_SEND_BUFFER_LIMIT", 8 * 1024 * 1024)
 # Fail open: a customer message in a bot-held chat that has no answer after this long is
-# handed to a person (trigger bot_unavailable), the customer told why.
+# handed to a person (trigger bot_failure), the customer told why.
 HELPDESK_BOT_ANSWER_BOUND_SECONDS = env_float("HELPDESK_BOT_ANSWER_BOUND_SECONDS", 15.0)
 # Each server process checks that bound this often, in its own loop (and, in embedded mode,
 # flushes the outbox and runs the sweeps): helpdesk/infrastructure/housekeeping.py.

@@ -2,7 +2,8 @@
 
 Whatever breaks behind the bot (a turn that raises, a worker that is gone, a model that will
 not load), a customer message it has not answered within HELPDESK_BOT_ANSWER_BOUND_SECONDS is
-handed to a person with the trigger `bot_unavailable`, and the customer is told why. The
+handed to a person with the trigger `bot_failure` (metrics.md's name for a bot that failed
+the customer), and the customer is told why. The
 kernel owns this, not the bot: it must work when the bot does not.
 
 Race: the bot answers while the check hands over. Both take the conversation's row lock; the
@@ -74,7 +75,7 @@ def conversation_hand_over_unanswered(*, conversation_id: uuid.UUID | str, messa
         if message_id is not None and last["id"] != message_id:
             return False  # the customer wrote again: that message's turn answers both
         system_say(conversation_id=conversation.pk, body=TROUBLE)
-        conversation_request_handoff(conversation_id=conversation.pk, trigger="bot_unavailable", actor_type="system")
+        conversation_request_handoff(conversation_id=conversation.pk, trigger="bot_failure", actor_type="system")
     return True
 
 

@@ -22,8 +22,7 @@ TIER_WORDS = {"standard": "standard", "vip": "VIP", "enterprise": "enterprise"}
 # left out: a rule does not hand over for those reasons.
 TRIGGER_WORDS: dict[str, str] = {
     "explicit_request": "asked for a person",
-    "frustration": "frustration",
-    "negative_sentiment": "negative sentiment",
+    "negative_sentiment": "frustration or negative sentiment",
     "low_confidence": "bot unsure of the request",
     "topic_rule": "topic for a team",
     "customer_tier": "customer tier",

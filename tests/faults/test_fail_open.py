@@ -191,7 +191,7 @@ async def test_a_flow_that_raises_hands_the_customer_over(open_stack: Stack) -> 
     later = [f["message"]["sender"] for f in await customer.drain(3.0) if f.get("type") == "message"]
     assert "bot" not in later, later
     ((trigger,),) = open_stack.sql("SELECT handoff_trigger FROM helpdesk_conversation WHERE id = %s", customer.id)
-    assert trigger == "bot_unavailable"
+    assert trigger == "bot_failure"
     _stored_once(open_stack, customer)
     await customer.close()
 

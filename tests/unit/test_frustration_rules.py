@@ -24,7 +24,7 @@ def rule(*items: dict, match: str = "all"):
             "stage": "on_message",
             "stop_after": False,
             "conditions": {"match": match, "items": list(items)},
-            "actions": [{"type": "handoff", "queue": "General", "trigger": "frustration"}],
+            "actions": [{"type": "handoff", "queue": "General", "trigger": "negative_sentiment"}],
         }
     )
 
@@ -131,9 +131,11 @@ def test_the_migration_adds_the_shipped_frustration_rules_as_they_are() -> None:
 
     migration = importlib.import_module("routing.migrations.0003_frustration_rules")
     later = importlib.import_module("routing.migrations.0004_anger_in_more_words")
+    renamed = importlib.import_module("routing.migrations.0005_triggers_as_the_spec_names_them")
     shipped = {rule["name"]: rule for rule in DEFAULT_RULES}
     for added in migration.ADDED:
         added = later.AFTER if added["name"] == later.NAME else added  # 0004 changed its words
+        added = {**added, "actions": renamed._renamed(added["actions"], renamed.OLD, renamed.NEW)}  # 0005
         assert {key: added[key] for key in shipped[added["name"]]} == shipped[added["name"]]
     assert migration.RETIRED["name"] not in shipped
 
@@ -153,21 +155,21 @@ SHIPPED = [compile_rule({**r, "enabled": True}) for r in DEFAULT_RULES]
         ("can I send it again to the right address?", 0.05, 0.05, None),
         ("I want to dispute a charge", 0.1, 0.05, None),  # a billing question: the topic rules' to decide
         # anger, threats, the same failure again: handed over whatever the head says
-        ("THIS IS THE THIRD TIME, your useless company sent me a broken lamp again", 0.37, 0.05, "frustration"),
-        ("are you kidding me? broken again?!", 0.19, 0.05, "frustration"),
-        ("how many times do I have to explain this", 0.04, 0.05, "frustration"),
-        ("I want to file a formal complaint", 0.38, 0.05, "frustration"),
-        ("I'll do a chargeback", 0.01, 0.05, "frustration"),
-        ("I'm going to sue you", 0.17, 0.05, "frustration"),
-        ("cancel my account if this isn't fixed today", 0.18, 0.05, "frustration"),
-        ("worst shop ever, never order again", 0.39, 0.05, "frustration"),
-        ("I'll be contacting my lawyer about this", 0.01, 0.05, "frustration"),
-        ("the case doesn't fit and nothing works", 0.6, 0.3, "frustration"),
+        ("THIS IS THE THIRD TIME, your useless company sent me a broken lamp again", 0.37, 0.05, "negative_sentiment"),
+        ("are you kidding me? broken again?!", 0.19, 0.05, "negative_sentiment"),
+        ("how many times do I have to explain this", 0.04, 0.05, "negative_sentiment"),
+        ("I want to file a formal complaint", 0.38, 0.05, "negative_sentiment"),
+        ("I'll do a chargeback", 0.01, 0.05, "negative_sentiment"),
+        ("I'm going to sue you", 0.17, 0.05, "negative_sentiment"),
+        ("cancel my account if this isn't fixed today", 0.18, 0.05, "negative_sentiment"),
+        ("worst shop ever, never order again", 0.39, 0.05, "negative_sentiment"),
+        ("I'll be contacting my lawyer about this", 0.01, 0.05, "negative_sentiment"),
+        ("the case doesn't fit and nothing works", 0.6, 0.3, "negative_sentiment"),
         # swearing, ultimatums, demands, long holds beside a problem the head reads calm
-        ("wtf, the mixer is dead on arrival", 0.13, 0.05, "frustration"),
-        ("the tracking has not moved in a week, sort it out", 0.3, 0.05, "frustration"),
-        ("I expect a full refund today, the kettle leaks", 0.2, 0.05, "frustration"),
-        ("I have been on hold for 45 minutes about a cracked screen", 0.3, 0.05, "frustration"),
+        ("wtf, the mixer is dead on arrival", 0.13, 0.05, "negative_sentiment"),
+        ("the tracking has not moved in a week, sort it out", 0.3, 0.05, "negative_sentiment"),
+        ("I expect a full refund today, the kettle leaks", 0.2, 0.05, "negative_sentiment"),
+        ("I have been on hold for 45 minutes about a cracked screen", 0.3, 0.05, "negative_sentiment"),
         ("the mixer is dead on arrival, can you replace it?", 0.13, 0.05, None),
         ("I was told to hold the item until the courier comes", 0.05, 0.05, None),
         ("that was the last time I heard from the courier", 0.1, 0.05, None),
@@ -177,7 +179,7 @@ SHIPPED = [compile_rule({**r, "enabled": True}) for r in DEFAULT_RULES]
         ("no", 0.39, 0.0, None),
         ("that did not work", 0.17, 0.066, None),
         # frustration alone hands over: annoyance is not asked for any more
-        ("this is getting ridiculous", 0.62, 0.02, "frustration"),
+        ("this is getting ridiculous", 0.62, 0.02, "negative_sentiment"),
     ],
 )
 def test_the_shipped_rules_hand_over_frustration_not_sad_words(text, frustration, annoyance, trigger) -> None:

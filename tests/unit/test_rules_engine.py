@@ -33,13 +33,18 @@ def facts(**overrides) -> Facts:
             None,
             None,
         ),
-        ({"frustration": 0.6, "emotions": {"annoyance": 0.3}}, "General", "frustration", None),
-        ({"frustration": 0.6, "emotions": {"annoyance": 0.02}}, "General", "frustration", None),  # no annoyance needed
+        ({"frustration": 0.6, "emotions": {"annoyance": 0.3}}, "General", "negative_sentiment", None),
+        (
+            {"frustration": 0.6, "emotions": {"annoyance": 0.02}},
+            "General",
+            "negative_sentiment",
+            None,
+        ),  # no annoyance needed
         ({"frustration": 0.5, "emotions": {"annoyance": 0.3}}, None, None, None),
         (
             {"frustration": 0.5, "emotions": {"annoyance": 0.2}, "frustration_course": (0.05, 0.1, 0.5)},
             "General",
-            "frustration",
+            "negative_sentiment",
             None,
         ),
         (
@@ -48,7 +53,7 @@ def facts(**overrides) -> Facts:
             None,
             None,
         ),
-        ({"text": "I'll be contacting my lawyer about this"}, "General", "frustration", None),
+        ({"text": "I'll be contacting my lawyer about this"}, "General", "negative_sentiment", None),
         ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 3}, "General", "bot_failure", None),
         ({"intent": "out_of_scope", "intent_confidence": 0.9, "bot_failures": 2}, None, None, None),
         ({"intent": "out_of_scope", "intent_confidence": 0.3, "bot_failures": 2}, "General", "low_confidence", None),
@@ -186,3 +191,21 @@ def test_business_hours_of_a_queue() -> None:
     assert not inside_business_hours(queue, datetime(2026, 11, 22, 10, 0, tzinfo=utc))  # Sunday
     assert inside_business_hours(Queue(name="always"), datetime(2026, 11, 22, 3, 0, tzinfo=utc))
     assert inside_business_hours(Queue(name="broken", business_hours={"start": "nine"}))
+
+
+def test_the_shipped_rules_record_the_triggers_metrics_md_names() -> None:
+    # metrics.md's `escalation_by_trigger` keys: a client reading the scorecard knows these.
+    spec = {
+        "explicit_request",
+        "negative_sentiment",
+        "low_confidence",
+        "topic_rule",
+        "customer_tier",
+        "repeat_contact",
+        "bot_failure",
+        "agent_transfer",
+    }
+    from routing.defaults import DEFAULT_RULES
+
+    recorded = {a["trigger"] for rule in DEFAULT_RULES for a in rule["actions"] if a["type"] == "handoff"}
+    assert recorded <= spec and "negative_sentiment" in recorded
