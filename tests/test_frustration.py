@@ -202,6 +202,38 @@ async def test_frustration_in_the_middle_of_a_flow_hands_over_at_once(queues) ->
     await ws.disconnect()
 
 
+def everyone_frustrated() -> None:
+    """The shipped "A frustrated customer" rule made to hold for any message at all."""
+    from routing.models import Rule
+    from routing.rules import loader
+
+    rule = Rule.objects.get(name="A frustrated customer")
+    rule.conditions = {"match": "all", "items": [{"type": "frustration_at_least", "value": 0.0}]}
+    rule.save()
+    loader.forget()
+
+
+async def test_a_button_the_flow_offered_is_its_answer_whatever_its_words_read_as(queues) -> None:
+    """"No" or "None of these" read as negative, and near the frustration line: picked from
+    the bot's own buttons they answer the flow; typed words of the same feeling hand over."""
+    from tests.test_kb_answers import thresholds
+
+    await database_sync_to_async(thresholds)(answer_at=0.99, offer_at=0.2, offer_within=0.5)
+    conversation, ws = await chat()
+    await ws.send_json_to({"type": "message", "body": "how long does delivery to the UK take?"})
+    offered = (await frames_until(ws, bot_said))[-1]["message"]["options"]
+    assert offered[-1] == {"label": "None of these", "value": "none of these"}
+    await database_sync_to_async(everyone_frustrated)()
+    await ws.send_json_to({"type": "message", "body": "None of these"})
+    reply = (await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff"))[-1]
+    assert reply["type"] == "message" and reply["message"]["options"][-1]["label"] == "Talk to a person"
+    await ws.send_json_to({"type": "message", "body": "this is useless"})
+    frames = await frames_until(ws, lambda f: bot_said(f) or f["type"] == "handoff")
+    assert frames[-1]["type"] == "handoff"
+    assert (await row(conversation)).handoff_trigger == "negative_sentiment"
+    await ws.disconnect()
+
+
 def test_the_packet_keeps_its_handoff_reading_while_each_message_keeps_its_own(queues, started) -> None:
     conversation, _ = started
     say(conversation, ANGRY)

@@ -24,6 +24,19 @@ TALK_TO_PERSON = {"label": "Talk to a person", "value": "agent"}
 YES_NO = [{"label": "Yes, thanks", "value": "yes"}, {"label": "No", "value": "no"}]
 
 
+def as_choice(text: str) -> str:
+    """A reply as the buttons are compared with it: case, edge spaces and end marks aside."""
+    return text.strip().lower().rstrip("!.?")
+
+
+def choices_offered(options: list[dict[str, str]]) -> list[str]:
+    """What a customer may send to pick one of a turn's buttons (label or value), except the
+    person button: asking for a person is never just an answer."""
+    return sorted(
+        {as_choice(option[key]) for option in options if option != TALK_TO_PERSON for key in ("label", "value")}
+    )
+
+
 @dataclass(frozen=True)
 class Answer:
     """An article the knowledge base found for the question, with the passage that answers it

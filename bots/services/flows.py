@@ -27,7 +27,7 @@ from helpdesk.services.messages import bot_say
 from helpdesk.services.outbox import email_enqueue
 
 from ..flows import name_of
-from ..flows.base import Context, LookupUnavailable, Turn
+from ..flows.base import Context, LookupUnavailable, Turn, choices_offered
 from ..models import FlowState
 from .patterns import respond
 from .predictions import Reading
@@ -149,7 +149,10 @@ def apply_turn(
             if turn.reply and not turn.handoff:
                 state.answered = True
         state.answered = state.answered or turn.answered
-        state.memory = {**(state.memory or {}), **turn.memory}
+        # The buttons this answer offers: the next message that picks one is an answer to the
+        # flow, whatever feeling its words read as (deciding.py `flow_interrupted`).
+        offered = choices_offered(turn.options) if turn.step else []
+        state.memory = {**(state.memory or {}), **turn.memory, "offered": offered}
         state_save(state)  # whole: flow, step and tries included (change_writes_state below)
         for to in emails:
             subject, body = reset_email(to)

@@ -21,6 +21,7 @@ from routing.facts import earlier_readings_column, earlier_readings_from
 
 from .. import replies, runtime
 from ..flows import flow_for, flow_named, information
+from ..flows.base import as_choice
 from ..models import MessagePrediction
 from .deciding import decide_on_facts, flow_interrupted, message_facts, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
@@ -64,7 +65,8 @@ def _handle_message(message_id: int) -> None:
             handle_while_queued(message)
         return
     # 1. A flow under way hears the answer first ("A-1002" is no new question), unless the
-    # customer asks for a person or is frustrated (deciding.py INTERRUPTING).
+    # customer asks for a person or is frustrated (deciding.py INTERRUPTING); a button it
+    # offered is always its answer.
     # The facts are gathered once a turn (three queries): the rules may be asked twice, here
     # and below, and only the bot's failures can change in between.
     facts = None
@@ -77,7 +79,8 @@ def _handle_message(message_id: int) -> None:
             message_id=message.pk,
             earlier=message.earlier,
         )
-        if not flow_interrupted(facts):
+        picked = as_choice(message.body) in (state.memory or {}).get("offered", [])
+        if not flow_interrupted(facts, picked=picked):
             turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
             if turn.consumed:
                 apply_turn(conversation, state, message, turn, module, reading, emails)
