@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # The serving encoder, exported locally from the installed weights and the shipped adapter
 # (nothing downloaded); its file name carries the adapter's digest, so a new adapter exports
-# anew and an unchanged one costs a second.
+# anew and an unchanged one costs a second. Two graphs: fp32 and the int8 one that serves.
 install: $(STAMP)
 	$(PY) -m bots.ml.export --if-missing
 
