@@ -54,3 +54,16 @@ def test_the_heads_trained_on_fp32_decide_alike_on_int8(both_readings) -> None:
     after = head.probabilities(int8)[:, column]
     assert np.mean((before >= 0.55) == (after >= 0.55)) > 0.98
     assert np.median(np.abs(before - after)) < 0.02
+
+
+def test_an_install_with_one_export_serves_it_and_says_so(monkeypatch, tmp_path, caplog) -> None:
+    """An install exported before int8 served (fp32 only) keeps ONNX Runtime, not torch."""
+    monkeypatch.setenv("HELPDESK_MODEL_DIR", str(tmp_path))
+    monkeypatch.delenv("HELPDESK_MODEL_PRECISION", raising=False)
+    assert encoder.serving_path() is None
+    fp32 = default_onnx_path("fp32")
+    fp32.write_bytes(b"")
+    assert encoder.serving_path() == fp32
+    assert "no int8 export" in caplog.text
+    default_onnx_path("int8").write_bytes(b"")
+    assert encoder.serving_path() == default_onnx_path("int8")

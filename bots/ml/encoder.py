@@ -22,6 +22,7 @@ knowledge-base passages, cached features).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 HIDDEN = 384
 BLOCKS = 5
@@ -242,13 +245,26 @@ _lock = threading.Lock()
 _shared: Encoder | None = None
 
 
+def serving_path() -> Path | None:
+    """The export this process serves: its precision's, else the other one (an install that
+    exported only fp32, as before int8 served), else None (torch serves)."""
+    wanted = default_onnx_path()
+    for path in (wanted, *(default_onnx_path(p) for p in PRECISIONS if p != precision())):
+        if path.exists():
+            if path != wanted:
+                logger.warning("no %s export (%s): serving %s; run `make install`", precision(), wanted.name, path.name)
+            return path
+    logger.warning("no ONNX export in %s: serving with torch; run `make install`", wanted.parent)
+    return None
+
+
 def load_encoder(*, threads: int = 1, onnx_path: Path | None = None) -> Encoder:
     """The process's encoder, loaded once: ONNX Runtime when an export exists, else torch."""
     global _shared
     with _lock:
         if _shared is None:
-            path = onnx_path or default_onnx_path()
-            _shared = OnnxEncoder(path, threads=threads) if path.exists() else TorchEncoder(threads=threads)
+            path = onnx_path if onnx_path is not None else serving_path()
+            _shared = OnnxEncoder(path, threads=threads) if path and path.exists() else TorchEncoder(threads=threads)
         return _shared
 
 
@@ -264,5 +280,6 @@ __all__ = [
     "load_encoder",
     "load_model",
     "precision",
+    "serving_path",
     "_normalise_blocks",
 ]
