@@ -43,6 +43,9 @@ CLARIFY = (
     "or what you'd like to do? A person can also take over."
 )
 
+# A "thanks" that reads as the answer having failed ("that didn't help at all").
+NOT_HELPED = "Sorry that didn't help. Could you tell me a bit more about what you need, or shall I get a person?"
+
 
 def reply_for(intent: str) -> str:
     return REPLIES.get(intent, CLARIFY)

@@ -42,6 +42,20 @@ async def test_order_status_asks_for_the_number_then_answers_with_tracking(queue
     await ws.disconnect()
 
 
+async def test_a_thanks_that_reads_unhappy_does_not_close_the_chat(queues) -> None:
+    # "thanks but that's not what I need" is read as thanks_goodbye: by its words alone the bot
+    # said "glad I could help. Goodbye!" and counted the chat as contained.
+    conversation, ws = await chat()
+    await say(ws, "where is my order?")
+    await say(ws, "it's A-1001")
+    reply = await say(ws, "thanks but that's not what I need")
+    assert "Sorry that didn't help" in reply["body"]
+    assert reply["options"] == [{"label": "Talk to a person", "value": "agent"}]
+    row = await state(conversation)
+    assert row.status == "bot" and row.bot_failures == 1
+    await ws.disconnect()
+
+
 async def test_a_bad_number_is_asked_again_once_and_unknown_twice_offers_a_person(queues) -> None:
     # The replies are the pure rows' too; here `tries` and the flow's memory (unknown_orders)
     # must survive between turns in FlowState, and the desk's own order table must miss.

@@ -214,7 +214,7 @@ def everyone_frustrated() -> None:
 
 
 async def test_a_button_the_flow_offered_is_its_answer_whatever_its_words_read_as(queues) -> None:
-    """"No" or "None of these" read as negative, and near the frustration line: picked from
+    """ "No" or "None of these" read as negative, and near the frustration line: picked from
     the bot's own buttons they answer the flow; typed words of the same feeling hand over."""
     from tests.test_kb_answers import thresholds
 

@@ -64,6 +64,17 @@ async def test_an_answer_comes_in_the_articles_words_with_its_source_and_a_yes_r
     await ws.disconnect()
 
 
+async def test_a_thanks_that_reads_unhappy_is_a_no_to_did_that_help(queues) -> None:
+    conversation, ws = await chat()
+    await say(ws, DELIVERY)
+    reply = await say(ws, "thanks but that's not what I need")
+    assert reply["body"].startswith("Sorry about that.")
+    outcomes = await database_sync_to_async(lambda: list(KnowledgeAnswer.objects.values_list("outcome", flat=True)))()
+    row = await database_sync_to_async(Conversation.objects.get)(pk=conversation.pk)
+    assert outcomes == ["not_helped"] and row.status == "bot"
+    await ws.disconnect()
+
+
 async def test_an_answer_from_the_intents_article_names_it_too(queues) -> None:
     # Below the search's floor the bot still answers from the article tagged with the intent:
     # that answer draws on an article as much as a search's does (knowledge-base.md §2).

@@ -29,6 +29,22 @@ def as_choice(text: str) -> str:
     return text.strip().lower().rstrip("!.?")
 
 
+# A "thanks" whose words read this negative is no thanks ("that didn't help at all", "thanks
+# but that's not what I need", -0.6 to -1); this positive, thanks for a good answer. A polite
+# closing with a faint shadow ("no thanks, that's it", "thanks anyway", about -0.2) is neither.
+NOT_THANKS_AT = -0.4
+THANKS_AT = 0.4
+
+
+def thanks_reads(intent: str, tone: float | None) -> str | None:
+    """What a thanks says to "did that help?": "yes", "no", or None (not a thanks, or unclear)."""
+    if intent != "thanks_goodbye" or tone is None:
+        return None
+    if tone <= NOT_THANKS_AT:
+        return "no"
+    return "yes" if tone >= THANKS_AT else None
+
+
 def choices_offered(options: list[dict[str, str]]) -> list[str]:
     """What a customer may send to pick one of a turn's buttons (label or value), except the
     person button: asking for a person is never just an answer."""
@@ -96,6 +112,21 @@ class Context:
     find_article: Callable[[str], Any] | None = None
     send_reset_email: Callable[[str], None] | None = None
     knowledge: Knowledge | None = None  # searched for this message (information questions)
+    tone: float | None = None  # the message's sentiment score, -1..1 (`thanks_reads`)
+
+    def helped(
+        self, yes: set[str] | tuple[str, ...], no: set[str] | tuple[str, ...], *, thanks_is_yes: bool = True
+    ) -> str | None:
+        """The answer to "did that help?": "yes" or "no" by the flow's own words, else by how a
+        thanks reads (`thanks_is_yes=False`: a glad thanks is left to the bot's thanks, which
+        closes the chat); None when it is neither (the bot reads it afresh)."""
+        answer = self.text.strip().lower().rstrip("!.")
+        if answer in yes:
+            return "yes"
+        if answer in no:
+            return "no"
+        reading = thanks_reads(self.intent, self.tone)
+        return reading if reading == "no" or thanks_is_yes else None
 
 
 @dataclass

@@ -139,10 +139,13 @@ class TechnicalIssue:
 
     @classmethod
     def resume(cls, ctx: Context) -> Turn:
-        answer = ctx.text.strip().lower().rstrip("!.")
-        if answer in ("yes", "yes thanks", "yes, thanks", "it did", "yep", "yeah", "fixed", "works now"):
+        answer = ctx.helped(
+            ("yes", "yes thanks", "yes, thanks", "it did", "yep", "yeah", "fixed", "works now"),
+            ("no", "nope", "still not working", "didn't help", "not really"),
+        )
+        if answer == "yes":
             return Turn(reply="Great, glad it works again!", resolve=True)
-        if answer not in ("no", "nope", "still not working", "didn't help", "not really"):
+        if answer != "no":
             return Turn(consumed=False)
         steps, sources = cls._article(ctx)
         index = int((ctx.step or "step_0").split("_")[1]) + 1
@@ -171,12 +174,16 @@ class AccountLocked:
 
     @staticmethod
     def resume(ctx: Context) -> Turn:
-        answer = ctx.text.strip().lower().rstrip("!.")
-        if answer in ("yes", "yes thanks", "yes, thanks", "yep", "it did"):
-            return Turn(reply="Great — you're back in. Anything else?", answered=True)
         if FRAUD_SIGNS.search(ctx.text):
             return Turn(collected={"fraud_signs": True}, handoff=("Security", "topic_rule"))
-        if answer in ("no", "nope", "not really", "didn't help"):
+        answer = ctx.helped(
+            ("yes", "yes thanks", "yes, thanks", "yep", "it did"),
+            ("no", "nope", "not really", "didn't help"),
+            thanks_is_yes=False,
+        )
+        if answer == "yes":
+            return Turn(reply="Great — you're back in. Anything else?", answered=True)
+        if answer == "no":
             return Turn(reply="Let me get our Security team to unlock it for you.", handoff=("Security", "topic_rule"))
         return Turn(consumed=False)
 

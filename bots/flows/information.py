@@ -96,15 +96,15 @@ def _picked(text: str, choices: list[dict]) -> dict | None:
 def resume(ctx: Context) -> Turn:
     if ctx.step == "pick":
         return _resume_pick(ctx)
-    answer = ctx.text.strip().lower().rstrip("!.")
-    if answer in YES:
+    answer = ctx.helped(YES, NO)
+    if answer == "yes":
         return Turn(
             reply="Great — glad that helped! Have a good day.",
             resolve=True,
             feedback="helped",
             article_id=ctx.memory.get("article"),
         )
-    if answer in NO:
+    if answer == "no":
         others = [o for o in ctx.memory.get("others") or [] if o["id"] != ctx.memory.get("article")]
         if others:
             # The next best article, or a person: the customer picks.

@@ -62,11 +62,17 @@ def _lookup_order(number: str):
 
 
 def context_for(
-    conversation: Conversation, state: FlowState, message: Message, intent: str, emails: list[str] | None = None
+    conversation: Conversation,
+    state: FlowState,
+    message: Message,
+    intent: str,
+    emails: list[str] | None = None,
+    *,
+    tone: float | None = None,
 ) -> Context:
     """`emails`: where a flow's password-reset requests are noted; `apply_turn` puts them in
     the outbox in the answer's transaction (a mail server that is down never holds up the
-    answer, and a turn run twice sends once)."""
+    answer, and a turn run twice sends once). `tone`: the message's sentiment score."""
     _raise_for_tests()
     return Context(
         text=message.body,
@@ -79,6 +85,7 @@ def context_for(
         lookup_order=_lookup_order,
         find_article=article_for_question,  # the kernel's one rule for a question's article
         send_reset_email=(emails if emails is not None else []).append,
+        tone=tone,
     )
 
 

@@ -101,13 +101,13 @@ def adapt(
     body: str, options: list[dict[str, str]] | None, pattern: Pattern | None, *, handing_over: bool = False
 ) -> tuple[str, list[dict[str, str]] | None]:
     """The reply with the pattern's opening, and the person option when the pattern offers one
-    (not when the bot hands over anyway, nor twice). One apology is enough: a flow whose reply
-    already opens with one ("I'm sorry to hear that. What's the order number?") keeps its own."""
+    (not when the bot hands over anyway, nor twice). A reply that opens with an apology keeps
+    its own opening: one apology is enough ("I'm sorry to hear that. What's the order
+    number?"), and a glad one would contradict it ("Happy to help. Sorry that didn't help")."""
     if pattern is None or not body:
         return body, options
     opening = pattern.opening.strip()
-    head = body[:80].lower()
-    apologised = any(word in head for word in APOLOGY) and any(word in opening.lower() for word in APOLOGY)
+    apologised = any(word in body[:80].lower() for word in APOLOGY)
     if opening and not apologised and not body.lower().startswith(opening.lower()):
         body = f"{opening} {body}"
     if pattern.offer_person and not handing_over:

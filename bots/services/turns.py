@@ -21,7 +21,7 @@ from routing.facts import earlier_readings_column, earlier_readings_from
 
 from .. import replies, runtime
 from ..flows import flow_for, flow_named, information
-from ..flows.base import as_choice
+from ..flows.base import as_choice, thanks_reads
 from ..models import MessagePrediction
 from .deciding import decide_on_facts, flow_interrupted, message_facts, stored_reading
 from .flows import apply_turn, context_for, say_with_reading
@@ -81,7 +81,10 @@ def _handle_message(message_id: int) -> None:
         )
         picked = as_choice(message.body) in (state.memory or {}).get("offered", [])
         if not flow_interrupted(facts, picked=picked):
-            turn = module.resume(context_for(conversation, state, message, prediction.intent, emails))
+            context = context_for(
+                conversation, state, message, prediction.intent, emails, tone=prediction.sentiment_score
+            )
+            turn = module.resume(context)
             if turn.consumed:
                 apply_turn(conversation, state, message, turn, module, reading, emails)
                 return
@@ -89,8 +92,10 @@ def _handle_message(message_id: int) -> None:
         # this message leads to, not in one of its own.
         reading.changes.append(flow_drop)
         state.flow, state.step, state.tries = "", "", 0
-    # 2. Thanks after an answer: resolved by the bot (a contained conversation).
-    if prediction.intent == "thanks_goodbye" and state.answered:
+    # 2. Thanks after an answer: resolved by the bot (a contained conversation). A thanks that
+    # reads negative ("that didn't help at all") is no thanks: a turn the bot failed.
+    unhelped = thanks_reads(prediction.intent, prediction.sentiment_score) == "no"
+    if prediction.intent == "thanks_goodbye" and state.answered and not unhelped:
         reading.store()
         bot_say(
             conversation_id=conversation.pk,
@@ -116,6 +121,10 @@ def _handle_message(message_id: int) -> None:
         guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
         gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope", vector=reading.vector)
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
+        conversation_bot_failure_count(conversation_id=conversation.pk)
+        failures += 1
+    if unhelped:
+        reading.store()
         conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
     conversation.bot_failures = failures
@@ -157,6 +166,8 @@ def _handle_message(message_id: int) -> None:
             return
     realtime.typing_to_customer(conversation.pk, "bot")
     body, options = replies.reply_for(prediction.intent), [replies.TALK_TO_PERSON]
+    if unhelped:
+        body = replies.NOT_HELPED
     if prediction.intent == "out_of_scope" and failures >= 2:
         # The fallback ladder: a clarifying question first, then the likeliest intents as
         # buttons, then (the rules' "three turns") a person.

@@ -58,6 +58,7 @@ class Row:
     collected: dict[str, Any] = field(default_factory=dict)
     shelf: str = "desk"
     sent: tuple[str, ...] = ()  # reset emails sent during the turn
+    tone: float | None = None  # the message's sentiment score (a thanks that reads glad or not)
 
 
 A1001_SAYS = (
@@ -192,6 +193,13 @@ ROWS: list[Row] = [
         step="helpful", memory={"article": 7}),
     Row("info resume: 'it didn't' is a no", "information", "resume", "it didn't", NOT_HELPED,
         ("Sorry about that.",), step="helpful", memory={"article": 7}),
+    Row("info resume: a thanks that reads unhappy is a no", "information", "resume", "that didn't help at all",
+        NOT_HELPED, ("Sorry about that.",), intent="thanks_goodbye", tone=-0.92, step="helpful",
+        memory={"article": 7}),
+    Row("info resume: a glad thanks is a yes", "information", "resume", "ok thanks, bye", HELPED,
+        ("glad that helped",), intent="thanks_goodbye", tone=0.94, step="helpful", memory={"article": 7}),
+    Row("info resume: a faint thanks is neither", "information", "resume", "thanks anyway", {"consumed": False},
+        intent="thanks_goodbye", tone=-0.22, step="helpful", memory={"article": 7}),
     Row("info resume: a new question is not an answer", "information", "resume", "and what about shipping?",
         {"consumed": False}, intent="shipping_info", step="helpful", memory={"article": 7}),
     # damaged_item: the order number, then what is wrong (a photo on the way); Returns takes over.
@@ -304,6 +312,11 @@ ROWS: list[Row] = [
         ("glad it works again",), step="step_0"),
     Row("tech resume: 'fixed' resolves", "technical_issue", "resume", "fixed", {"resolve": True},
         ("glad it works again",), step="step_0"),
+    Row("tech resume: a thanks that reads unhappy, the next step", "technical_issue", "resume",
+        "thanks but that didn't change anything", {"options": YES_NO, "step": "step_1", "sources": FIX_SOURCE},
+        ("Next: Clear your browser's cookies.",), intent="thanks_goodbye", tone=-0.8, step="step_0"),
+    Row("tech resume: a glad thanks resolves", "technical_issue", "resume", "great, thank you!", {"resolve": True},
+        ("glad it works again",), intent="thanks_goodbye", tone=0.95, step="step_0"),
     Row("tech resume: another question is not an answer", "technical_issue", "resume", "can I get a refund?",
         {"consumed": False}, intent="refund_status", step="step_0"),
     # account_locked: the unlock path; signs of fraud go to Security (urgent, by the bot's handoff).
@@ -328,6 +341,11 @@ ROWS: list[Row] = [
         step="unlock_helped"),
     Row("locked resume: thanks is not its answer (the bot's thanks handling is)", "account_locked", "resume",
         "thanks", {"consumed": False}, intent="thanks_goodbye", step="unlock_helped"),
+    Row("locked resume: a thanks that reads unhappy, Security unlocks it", "account_locked", "resume",
+        "that didn't help at all", {"handoff": ("Security", "topic_rule")}, ("Security team",),
+        intent="thanks_goodbye", tone=-0.92, step="unlock_helped"),
+    Row("locked resume: a glad thanks is the bot's thanks, not its answer", "account_locked", "resume",
+        "great, thank you!", {"consumed": False}, intent="thanks_goodbye", tone=0.95, step="unlock_helped"),
     Row("locked resume: another question is not an answer", "account_locked", "resume",
         "what are your shipping times?", {"consumed": False}, intent="shipping_info", step="unlock_helped"),
 ]  # fmt: skip
@@ -343,6 +361,7 @@ def turn_for(row: Row, world: World) -> Turn:
         step=row.step,
         tries=row.tries,
     )
+    ctx = replace(ctx, tone=row.tone)
     turn = getattr(flow_named(row.flow), row.call)(ctx)
     assert (collected, memory) == (row.collected, row.memory), "a flow changed its Context"
     return turn

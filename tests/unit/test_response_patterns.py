@@ -52,6 +52,10 @@ def test_one_apology_is_enough_and_the_flow_keeps_its_words() -> None:
     flow = "I'm sorry to hear that. What's the order number (like A-1001)?"
     assert adapt(flow, None, sad) == (flow, None)
     assert adapt("What's wrong with the item?", None, sad)[0] == "I'm sorry to hear that. What's wrong with the item?"
+    # a thanks that reads unhappy is no occasion for "Happy to help." before the bot's apology
+    glad = choose(SHIPPED, {"gratitude": 0.9}, 0.0)
+    assert adapt("Sorry about that. Shall I get a person?", None, glad)[0] == "Sorry about that. Shall I get a person?"
+    assert adapt("Anything else?", None, glad)[0] == "Happy to help. Anything else?"
 
 
 def test_a_pattern_without_a_reply_adds_nothing() -> None:
