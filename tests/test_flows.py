@@ -56,6 +56,17 @@ async def test_a_thanks_that_reads_unhappy_does_not_close_the_chat(queues) -> No
     await ws.disconnect()
 
 
+async def test_no_number_to_give_is_not_asked_for_again(queues) -> None:
+    conversation, ws = await chat()
+    await say(ws, "where is my order?")
+    reply = await say(ws, "I don't have the order number")
+    assert reply["body"].startswith("No problem.") and "look your order up by your email" in reply["body"]
+    assert reply["options"] == [{"label": "Talk to a person", "value": "agent"}]
+    # The number found after all still answers.
+    assert "DHL" in (await say(ws, "found it: A-1001"))["body"]
+    await ws.disconnect()
+
+
 async def test_a_bad_number_is_asked_again_once_and_unknown_twice_offers_a_person(queues) -> None:
     # The replies are the pure rows' too; here `tries` and the flow's memory (unknown_orders)
     # must survive between turns in FlowState, and the desk's own order table must miss.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .base import TALK_TO_PERSON, YES_NO, Context, LookupUnavailable, Turn, article_source
-from .order_status import find_number
+from .order_status import NO_NUMBER, find_number
 
 FRAUD_SIGNS = re.compile(
     r"\b(hack|hacked|someone else|not me|didn'?t (do|make|place)|stolen|fraud|phishing)\b", re.IGNORECASE
@@ -40,6 +40,14 @@ class DamagedItem:
     def resume(ctx: Context) -> Turn:
         if ctx.step == "ask_number":
             number = find_number(ctx.text)
+            if not number and NO_NUMBER.search(ctx.text):
+                # Returns finds the order from the customer's details: the damage is what only
+                # the customer can say.
+                return Turn(
+                    reply="No problem, our Returns team can find the order. What's wrong with the item? "
+                    "You can also send a photo with the paperclip button.",
+                    step="ask_damage",
+                )
             if not number:
                 if ctx.tries >= 1:
                     return Turn(handoff=("Returns", "topic_rule"))
@@ -79,6 +87,11 @@ class OrderQuestion:
 
     def resume(self, ctx: Context) -> Turn:
         number = find_number(ctx.text)
+        if not number and NO_NUMBER.search(ctx.text):
+            return Turn(
+                reply="No problem, a person will find the order from your details.",
+                handoff=(self.queue, "topic_rule"),
+            )
         if not number:
             if ctx.tries >= 1 or ctx.intent not in ("out_of_scope", "refund_status", "change_order"):
                 return Turn(consumed=ctx.tries >= 1, handoff=("General", "bot_failure") if ctx.tries >= 1 else None)

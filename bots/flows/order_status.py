@@ -12,6 +12,21 @@ from .base import TALK_TO_PERSON, Context, LookupUnavailable, Turn
 PREFIXED = re.compile(r"(?<![\w'’])(?:([A-Za-z]{1,3})-?|([A-Z]{1,3}|[A-Za-z]) )(\d{3,8})\b")
 # Digits alone, after "#" or after "order" and a few words ("my order is 55512").
 BARE = re.compile(r"#\s?(\d{4,8})\b|\border\b[^\d\n]{0,20}?(?<![\w-])(\d{4,8})\b", re.IGNORECASE)
+# "I don't have it", "can't find the number", "lost the email", "no idea": asked for the order
+# number, the customer says there is none to give. Asking again is asking twice.
+_NOT = r"(?:do ?n[o'’]?t|does ?n[o'’]?t|did ?n[o'’]?t|ca ?n[o'’]?t|can not|cannot|could ?n[o'’]?t|never|no longer)"
+_VERB = r"(?:have|know|find|remember|recall|got|get|see|receive|received|kept|keep)"
+# What the verb is about: the number, the email it came in, or nothing more ("I don't know").
+_OBJECT = (
+    r"(?:it|that|this|one|them|any|anything"
+    r"|(?:the|my|an?|any|that|this) (?:order )?(?:number|confirmation|email|e-mail|mail|receipt)\w*)"
+)
+NO_NUMBER = re.compile(
+    rf"\b{_NOT}\s+(?:\w+\s+)?{_VERB}(?:\s+{_OBJECT}\b[^?]*)?\s*[.!]*$"
+    r"|^\W*(?:still\s+)?(?:no idea|no clue|not sure|dunno|lost it|lost the (?:email|mail|number|receipt))\W*$"
+    r"|\bno (?:order )?(?:number|confirmation)\b",
+    re.IGNORECASE,
+)
 STATUS_WORDS = {
     "processing": "is being prepared and hasn't shipped yet",
     "shipped": "has shipped",
@@ -56,6 +71,14 @@ def resume(ctx: Context) -> Turn:
     number = find_number(ctx.text)
     if number:
         return _look_up(ctx, number)
+    if NO_NUMBER.search(ctx.text):
+        return Turn(
+            reply="No problem. The number is in your order confirmation email, and under Account → Orders "
+            "on the site. If you can't find it there, a person can look your order up by your email address.",
+            step="ask_number",
+            tries=1,
+            options=[TALK_TO_PERSON],
+        )
     if not re.search(r"\d", ctx.text) and ctx.intent not in ("order_status", "out_of_scope"):
         return Turn(consumed=False)
     if ctx.tries >= 1:

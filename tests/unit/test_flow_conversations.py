@@ -142,9 +142,14 @@ CONVERSATIONS: list[Conversation] = [
     ), collected={"order_number": "A-1003", "damage": DAMAGE}),
     Conversation("damaged: no number twice, Returns takes it anyway", (
         Say("my parcel arrived crushed", "damaged_item", "reply", "damaged_item/ask_number/0"),
-        Say("I don't have it", "out_of_scope", "reply", "damaged_item/ask_number/1", "I need the order number"),
-        Say("sorry, still don't", "out_of_scope", "handoff Returns topic_rule"),
+        Say("the big box", "out_of_scope", "reply", "damaged_item/ask_number/1", "I need the order number"),
+        Say("sorry, no clue", "out_of_scope", "handoff Returns topic_rule"),
     )),
+    Conversation("damaged: no number to give, the damage is asked and Returns takes it", (
+        Say("my parcel arrived crushed", "damaged_item", "reply", "damaged_item/ask_number/0"),
+        Say("I don't have it", "out_of_scope", "reply", "damaged_item/ask_damage/0", "Returns team can find"),
+        Say(DAMAGE, "damaged_item", "handoff Returns topic_rule"),
+    ), collected={"damage": DAMAGE}),
     Conversation("password reset: an unreadable answer, then the email", (
         Say("I forgot my password", "password_reset", "reply", "password_reset/ask_email/0"),
         Say("uh, the usual one", "password_reset", "reply", "password_reset/ask_email/1",
