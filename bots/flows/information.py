@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .base import TALK_TO_PERSON, YES_NO, Answer, Context, Knowledge, Turn, article_source
+from .base import TALK_TO_PERSON, YES_NO, Answer, Context, Knowledge, Turn, article_source, as_choice
 
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 # Emphasis marks: stars and backticks anywhere, underscores only at a word's edge (snake_case
@@ -86,7 +86,7 @@ def _answer(best: Answer, others: list[dict], question: str) -> Turn:
 
 
 def _picked(text: str, choices: list[dict]) -> dict | None:
-    answer = text.strip().lower().rstrip("!.?")
+    answer = as_choice(text)
     for number, kept in enumerate(choices, start=1):
         if answer in (kept["title"].lower(), str(number)):
             return kept

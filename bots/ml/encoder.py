@@ -248,12 +248,14 @@ _shared: Encoder | None = None
 def serving_path() -> Path | None:
     """The export this process serves: its precision's, else the other one (an install that
     exported only fp32, as before int8 served), else None (torch serves)."""
-    wanted = default_onnx_path()
-    for path in (wanted, *(default_onnx_path(p) for p in PRECISIONS if p != precision())):
-        if path.exists():
-            if path != wanted:
-                logger.warning("no %s export (%s): serving %s; run `make install`", precision(), wanted.name, path.name)
-            return path
+    chosen = precision()
+    wanted = default_onnx_path(chosen)
+    if wanted.exists():
+        return wanted
+    other = default_onnx_path(next(p for p in PRECISIONS if p != chosen))
+    if other.exists():
+        logger.warning("no %s export (%s): serving %s; run `make install`", chosen, wanted.name, other.name)
+        return other
     logger.warning("no ONNX export in %s: serving with torch; run `make install`", wanted.parent)
     return None
 

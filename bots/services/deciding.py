@@ -94,13 +94,10 @@ def decide_on_facts(facts: Facts) -> Decision:
     return decide(facts, stage=ON_MESSAGE)
 
 
-def flow_interrupted(facts: Facts, *, picked: bool = False) -> bool:
+def flow_interrupted(facts: Facts) -> bool:
     """Whether the rules take a message away from the flow under way (the turn then decides on
-    it as on any message, and hands over). `picked`: the message is one of the buttons the
-    flow offered ("No", "None of these"): an answer, not a feeling, so it is never taken (the
-    person button is not among them)."""
-    if picked:
-        return False
+    it as on any message, and hands over). A button the flow offered ("No", "None of these")
+    is not asked about: it is an answer, not a feeling (bots/services/turns.py)."""
     decision = decide_on_facts(facts)
     return decision.route == "human" and decision.trigger in INTERRUPTING
 

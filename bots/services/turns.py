@@ -73,14 +73,16 @@ def _handle_message(message_id: int) -> None:
     state = state_of(conversation)
     if state.flow and (module := flow_named(state.flow)) is not None:
         emails: list[str] = []
-        facts = message_facts(
-            stored_reading(message.body, prediction, loaded),
-            conversation=conversation,
-            message_id=message.pk,
-            earlier=message.earlier,
-        )
+        # A button the flow offered is its answer: the rules are not asked (nor their facts read).
         picked = as_choice(message.body) in (state.memory or {}).get("offered", [])
-        if not flow_interrupted(facts, picked=picked):
+        if not picked:
+            facts = message_facts(
+                stored_reading(message.body, prediction, loaded),
+                conversation=conversation,
+                message_id=message.pk,
+                earlier=message.earlier,
+            )
+        if picked or not flow_interrupted(facts):
             context = context_for(
                 conversation, state, message, prediction.intent, emails, tone=prediction.sentiment_score
             )
@@ -115,16 +117,14 @@ def _handle_message(message_id: int) -> None:
     found = knowledge is not None and knowledge.kind != "none"
     if knowledge is not None and not found and prediction.intent != "out_of_scope":
         gap_record(text=message.body, guessed_intent=prediction.intent, reason="below_floor", vector=reading.vector)
-    if prediction.intent == "out_of_scope" and not found:
+    unplaced = prediction.intent == "out_of_scope" and not found
+    if unplaced or unhelped:
         reading.store()
-        # Questions the bot cannot place become knowledge-base gaps for supervisors.
-        guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
-        gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope", vector=reading.vector)
+        if unplaced:
+            # Questions the bot cannot place become knowledge-base gaps for supervisors.
+            guess = next((name for name, _ in prediction.top_intents if name != "out_of_scope"), "")
+            gap_record(text=message.body, guessed_intent=guess, reason="out_of_scope", vector=reading.vector)
         # A turn the bot cannot handle: counted before deciding, so "two failed turns" rules see it.
-        conversation_bot_failure_count(conversation_id=conversation.pk)
-        failures += 1
-    if unhelped:
-        reading.store()
         conversation_bot_failure_count(conversation_id=conversation.pk)
         failures += 1
     conversation.bot_failures = failures
