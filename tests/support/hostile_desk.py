@@ -115,7 +115,12 @@ def _seed() -> dict:
 
     now = timezone.now()
     # Not auto-assigned: the seeded waiting conversation stays in Waiting until the test looks.
-    queue = Queue.objects.create(name=QUEUE, description=f"{IMG} {TEMPLATE}", auto_assign=False)
+    # No requeue from an offline agent: the supervisor's inbox session (supervisor_state) closes
+    # long before the markup tests open the chat it holds, and after the default 120 s the sweep
+    # would put that chat back in line, announcing it, in the middle of the checks.
+    queue = Queue.objects.create(
+        name=QUEUE, description=f"{IMG} {TEMPLATE}", auto_assign=False, offline_requeue_seconds=None
+    )
     user = get_user_model().objects.create_user(
         username=SUPERVISOR, password=PASSWORD, is_staff=True, is_superuser=True, email="boss@example.com"
     )
