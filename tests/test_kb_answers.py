@@ -242,7 +242,7 @@ def test_kb_calibrate_stores_the_trade_off_the_admin_shows(client, boss, tmp_pat
     )
     call_command("kb_calibrate", str(questions), stdout=io.StringIO())
     row = KnowledgeBaseSettings.current()
-    assert len(row.curve) == 26 and row.curve_source.startswith("q.jsonl")
+    assert len(row.curve) == 36 and row.curve_source.startswith("q.jsonl")
     client.force_login(boss)
     page = client.get(f"/admin/helpdesk/knowledgebasesettings/{row.pk}/change/").content.decode()
     assert "unanswerable questions answered" in page and "(now)" in page

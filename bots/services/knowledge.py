@@ -26,7 +26,18 @@ from helpdesk.services.kb import article_passages_store
 from ..flows import flow_for, information
 from ..flows.base import Answer, Knowledge
 from ..ml.encoder import HIDDEN, encoder_id, load_encoder
-from ..ml.retrieval import Choice, Hit, Index, Passage, Weights, choose, passage_context, split_passages
+from ..ml.retrieval import (
+    Choice,
+    Hit,
+    Index,
+    Passage,
+    Weights,
+    choose,
+    passage_context,
+    split_passages,
+    verify_lazily,
+)
+from ..ml.verifier import load_verifier
 
 # Which vectors the index holds: the encoder's block 0 (its sentence embedding). Passages
 # written by another encoder (another adapter) are re-embedded when the index loads.
@@ -206,6 +217,18 @@ def searched(intent: str) -> bool:
 INTENT_BOOST = 0.08
 
 
+def verified(text: str, hits: list[Hit], loaded: _Loaded) -> list[Hit]:
+    """The search's hits with the verifier's reading of their best passages added (as few as
+    decide the answer, `verify_lazily`); as they were when this install has no verifier graph
+    (fewer direct answers, never more)."""
+    verifier = load_verifier()
+    if verifier is None:
+        return hits
+    return verify_lazily(
+        hits, loaded.weights, lambda some: verifier.probabilities(text, [loaded.index.texts[h.passage] for h in some])
+    )
+
+
 def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top: int = 5) -> Search:
     """What the knowledge base says to a question. `vector`: the message's sentence vector
     when the caller already encoded it (the bot's turn did, for the intent heads); `intent`:
@@ -214,7 +237,7 @@ def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top
     if vector is None:
         vector = embed([text])[0]
     boost = dict.fromkeys(loaded.by_intent.get(intent, ()), INTENT_BOOST)
-    hits = loaded.index.search(text, vector[:HIDDEN], loaded.weights, top=top, boost=boost)
+    hits = verified(text, loaded.index.search(text, vector[:HIDDEN], loaded.weights, top=top, boost=boost), loaded)
     choice: Choice = choose(hits, loaded.weights)
 
     def found(hit: Hit) -> Found:

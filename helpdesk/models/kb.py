@@ -122,13 +122,13 @@ class KnowledgeBaseSettings(models.Model):
     changed (one indexed read a second, not a scan)."""
 
     answer_at = models.FloatField(
-        default=0.50, help_text="Answer directly when the best article scores at least this ..."
+        default=0.58, help_text="Answer directly when the best article scores at least this ..."
     )
-    lead = models.FloatField(default=0.06, help_text="... and leads the next article by at least this.")
+    lead = models.FloatField(default=0.04, help_text="... and leads the next article by at least this.")
     offer_at = models.FloatField(
         default=0.24, help_text="Otherwise offer the close articles (two or three) that score at least this."
     )
-    offer_within = models.FloatField(default=0.12, help_text="“Close”: within this of the best article's score.")
+    offer_within = models.FloatField(default=0.10, help_text="“Close”: within this of the best article's score.")
     curve = models.JSONField(
         default=list, blank=True, editable=False, help_text="The trade-off measured on a question set."
     )

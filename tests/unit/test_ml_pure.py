@@ -64,3 +64,48 @@ def test_metrics_by_hand() -> None:
     assert report["oos_recall"] == pytest.approx(1 / 2)
     assert macro_recall(gold, pred) == pytest.approx((1 / 2 + 1 + 1 / 2) / 3)
     assert 0 < macro_f1(gold, pred) < 1
+
+
+def test_the_verifier_lifts_the_passage_that_answers_and_reorders() -> None:
+    from bots.ml.retrieval import Hit, Weights, to_verify, verify
+
+    weights = Weights(verify=0.2)
+    hits = [Hit(1, 0.60, 0, 0.5, 0.4, 0.3), Hit(2, 0.55, 3, 0.5, 0.4, 0.3), Hit(3, 0.20, 5, 0.1, 0.1, 0.1)]
+    verified = verify(hits, [0.05, 0.90, 0.99], weights)
+    assert [(h.article_id, h.score, h.verified) for h in verified] == [
+        (2, 0.73, 0.9),
+        (1, 0.61, 0.05),
+        (3, 0.398, 0.99),
+    ]
+    assert verify([], [], weights) == []
+    # It reads only what the search alone would offer, at most three: it confirms, never finds.
+    ranked = [Hit(a, score, 0, 0, 0, 0) for a, score in enumerate((0.7, 0.5, 0.3, 0.28, 0.2))]
+    assert [h.article_id for h in to_verify(ranked, Weights(offer_at=0.24))] == [0, 1, 2]
+    assert [h.article_id for h in to_verify(ranked, Weights(offer_at=0.4))] == [0, 1]
+
+
+def test_the_verifier_reads_the_others_only_when_they_could_change_the_answer() -> None:
+    from bots.ml.retrieval import Hit, Weights, choose, verify, verify_lazily
+
+    weights = Weights(answer_at=0.6, lead=0.0, offer_at=0.24, verify=0.2)
+    ranked = [Hit(1, 0.62, 0, 0, 0, 0), Hit(2, 0.40, 1, 0, 0, 0), Hit(3, 0.30, 2, 0, 0, 0)]
+    asked: list[list[int]] = []
+
+    def read(probabilities: dict[int, float]):
+        def reader(some: list[Hit]) -> list[float]:
+            asked.append([h.article_id for h in some])
+            return [probabilities[h.article_id] for h in some]
+
+        return reader
+
+    # The first reads 0.9 (0.80): the others could reach 0.60 at most, so they are not read.
+    lazily = verify_lazily(ranked, weights, read({1: 0.9, 2: 1.0, 3: 1.0}))
+    assert asked == [[1]] and choose(lazily, weights).hits[0].article_id == 1
+    # Against a closer second (0.50) the first reading 0.1 (0.64) could be passed (0.70), so
+    # both others are read, and the result is what reading all three at once gives.
+    asked.clear()
+    closer = [ranked[0], Hit(2, 0.50, 1, 0, 0, 0), ranked[2]]
+    lazily = verify_lazily(closer, weights, read({1: 0.1, 2: 1.0, 3: 0.5}))
+    assert asked == [[1], [2, 3]]
+    assert lazily == verify(closer, [0.1, 1.0, 0.5], weights)
+    assert choose(lazily, weights).hits[0].article_id == 2

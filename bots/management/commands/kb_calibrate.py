@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bots.ml.retrieval import measure, trade_off
-from bots.services.knowledge import embed, index_current
+from bots.services.knowledge import embed, index_current, verified
 from helpdesk.models import KnowledgeBaseSettings
 from helpdesk.services.kb import kb_index_bump
 
@@ -41,7 +41,10 @@ class Command(BaseCommand):
             raise CommandError(f"these articles are not published here: {', '.join(missing)}")
         expected = [by_title[r["article"].lower()] if r.get("article") else None for r in rows]
         vectors = embed([r["q"] for r in rows])
-        ranked = [loaded.index.search(r["q"], v, loaded.weights, top=5) for r, v in zip(rows, vectors, strict=True)]
+        ranked = [
+            verified(r["q"], loaded.index.search(r["q"], v, loaded.weights, top=5), loaded)
+            for r, v in zip(rows, vectors, strict=True)
+        ]
         now = measure(expected, ranked, loaded.weights)
         curve = trade_off(expected, ranked, loaded.weights)
         self.stdout.write(f"{now.answerable} answerable and {now.unanswerable} unanswerable questions")
