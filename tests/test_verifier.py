@@ -32,11 +32,14 @@ def test_the_passage_that_answers_reads_above_the_one_that_does_not(verifier) ->
     assert other_question < 0.5
 
 
-def test_a_long_passage_is_cut_never_the_question_and_no_passages_is_nothing(verifier) -> None:
+def test_a_long_passage_or_question_is_cut_and_no_passages_is_nothing(verifier) -> None:
     long_passage = RETURNS + " More words about returns." * 200
     (probability,) = verifier.probabilities("can I send back a lamp I don't like?", [long_passage])
     assert 0.0 <= probability <= 1.0
     assert verifier.probabilities("anything", []).shape == (0,)
+    # A pasted email longer than the limit is cut too: a reading, not an error.
+    (pasted,) = verifier.probabilities("where is my order? " * 300, [RETURNS])
+    assert 0.0 <= pasted <= 1.0
 
 
 def test_int8_reads_as_fp32_does() -> None:

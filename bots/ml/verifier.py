@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -42,6 +43,7 @@ VERIFIER = Path(__file__).resolve().parent / "weights" / "verifier.npz"
 MAX_PAIR_TOKENS = 128  # served; the same figures as at 160, less time on long passages
 TRAIN_PAIR_TOKENS = 160
 RANK = 16
+QUESTIONS = Path(__file__).resolve().parents[2] / "bots" / "seed" / "kb_questions.json"
 SEED = 7
 
 
@@ -103,8 +105,10 @@ class OnnxVerifier:
     def __init__(self, onnx_path: Path, *, threads: int = 1) -> None:
         self.session = onnx_session(onnx_path, threads=threads)
         self.tokenizer = wheel_tokenizer()
-        # The passage gives way, never the question: its words are what is being verified.
-        self.tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="only_second")
+        # The longer of the two gives way, a token at a time: the passage, for any question that
+        # fits (what is being verified), and the question itself when it alone is longer than
+        # the limit (a pasted email), which "only_second" would refuse with an error.
+        self.tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="longest_first")
         self.tokenizer.no_padding()
 
     def probabilities(self, question: str, passages: Sequence[str]) -> np.ndarray:
@@ -164,7 +168,10 @@ def training_groups(negatives: int = 4) -> list[tuple[str, list[str], int]]:
     vectors = encoder.encode(texts)[:, :HIDDEN]
     titles = dict(enumerate(encoder.encode(list(articles))[:, :HIDDEN]))
     index = Index(article_ids=np.array(ids, dtype=np.int64), vectors=vectors, titles=titles, texts=texts)
-    questions = [(q, number[title]) for q, title in answerable] + [(q, None) for q in unanswerable]
+    # Messages that name no question ("I have a question", "about my order") are taught as
+    # answered by nothing: without them it read "I have a question" as answered by an article.
+    vague = json.loads(QUESTIONS.read_text(encoding="utf-8"))["vague"]
+    questions = [(q, number[title]) for q, title in answerable] + [(q, None) for q in [*unanswerable, *vague]]
     weights = Weights()
     features = encoder.encode([q for q, _ in questions])[:, :HIDDEN]
     groups = []
