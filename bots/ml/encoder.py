@@ -70,11 +70,16 @@ NO_ADAPTER = "base"
 
 
 @cache
+def file_digest(path: Path) -> str:
+    """A shipped weights file's first 12 hex digits of SHA-256: the name its exports carry."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def adapter_digest() -> str:
     """The shipped adapter's digest (12 hex digits), or NO_ADAPTER when none ships."""
     if not ADAPTER.exists():
         return NO_ADAPTER
-    return hashlib.sha256(ADAPTER.read_bytes()).hexdigest()[:12]
+    return file_digest(ADAPTER)
 
 
 def encoder_id(digest: str | None = None) -> str:

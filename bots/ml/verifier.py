@@ -24,7 +24,6 @@ nothing does". Only the adapter and head ship (`bots/ml/weights/verifier.npz`, f
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import threading
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import HIDDEN, adapted_linears, onnx_session, weights_dir, wheel_tokenizer
+from .encoder import HIDDEN, adapted_linears, file_digest, onnx_session, weights_dir, wheel_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +48,8 @@ SEED = 7
 
 @cache
 def verifier_digest(path: Path = VERIFIER) -> str:
-    """The shipped verifier's first 12 hex digits of SHA-256: its graphs' file names carry it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.exists() else "none"
+    """The shipped verifier's digest: its graphs' file names carry it."""
+    return file_digest(path) if path.exists() else "none"
 
 
 def verifier_onnx_path(graph_precision: str | None = None) -> Path:
@@ -131,22 +130,23 @@ class OnnxVerifier:
 
 _lock = threading.Lock()
 _shared: OnnxVerifier | None = None
-_missing_logged = False
+_decided = False
 
 
 def load_verifier() -> OnnxVerifier | None:
-    """The process's verifier, loaded once; None when its graph was not exported (the search
-    then decides on its own scores, which answer less often, never more)."""
-    global _shared, _missing_logged
+    """The process's verifier, looked for once (as the encoder is): None when its graph was not
+    exported, and the search then decides on its own scores, which answer less often, never
+    more. Deciding once keeps the missing case off the turn: finding the graph's name hashes
+    the adapter's file, and `make install` then a restart is what brings a graph."""
+    global _shared, _decided
     with _lock:
-        if _shared is None:
+        if not _decided:
             path = verifier_onnx_path()
-            if not path.exists():
-                if not _missing_logged:
-                    logger.warning("no verifier graph (%s): answering on the search alone; run `make install`", path)
-                    _missing_logged = True
-                return None
-            _shared = OnnxVerifier(path)
+            if path.exists():
+                _shared = OnnxVerifier(path)
+            else:
+                logger.warning("no verifier graph (%s): answering on the search alone; run `make install`", path)
+            _decided = True
         return _shared
 
 
