@@ -137,31 +137,34 @@ def export_verifier(out: Path) -> Path:
     return out
 
 
+def _check_probabilities(graph: Path) -> np.ndarray:
+    """A verifier graph's probabilities on the check's pairs."""
+    verifier = OnnxVerifier(graph)
+    return np.concatenate([verifier.probabilities(q, [p]) for q, p in CHECK_PAIRS])
+
+
 def verifier_shift(reference: Path, out: Path) -> float:
     """The largest difference in probability, over the check's pairs, between two verifier
-    graphs (torch's when `reference` is None)."""
-    got = np.concatenate([OnnxVerifier(out).probabilities(q, [p]) for q, p in CHECK_PAIRS])
-    expected = np.concatenate([OnnxVerifier(reference).probabilities(q, [p]) for q, p in CHECK_PAIRS])
-    return float(np.abs(expected - got).max())
+    graphs."""
+    return float(np.abs(_check_probabilities(reference) - _check_probabilities(out)).max())
 
 
 def verifier_torch_error(out: Path) -> float:
-    """The largest difference in logit between the graph and torch on the check's pairs."""
+    """The largest difference in probability between the graph and torch on the check's pairs."""
     import torch
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(weights_dir())
     module = build_module()
-    errors = []
+    expected = []
     for question, passage in CHECK_PAIRS:
         encoded = tokenizer(
             [question], [passage], truncation="longest_first", max_length=MAX_PAIR_TOKENS, return_tensors="pt"
         )
         with torch.inference_mode():
-            expected = float(module(encoded["input_ids"], encoded["attention_mask"], encoded["token_type_ids"])[0])
-        probability = float(OnnxVerifier(out).probabilities(question, [passage])[0])
-        errors.append(abs(1 / (1 + np.exp(-expected)) - probability))
-    return max(errors)
+            logit = float(module(encoded["input_ids"], encoded["attention_mask"], encoded["token_type_ids"])[0])
+        expected.append(1 / (1 + np.exp(-logit)))
+    return float(np.abs(np.array(expected) - _check_probabilities(out)).max())
 
 
 def build(fp32: Path, int8: Path, *, if_missing: bool, what: str, export_fp32, torch_error, int8_check) -> bool:

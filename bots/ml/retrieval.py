@@ -279,7 +279,7 @@ class Index:
 
 
 # The verifier reads this many of the search's best articles (on their best passages): the
-# decision looks at no more than three (`choose`), and each pair costs ~3 ms of CPU.
+# decision looks at no more than three (`choose`), and each pair costs ~5 ms of CPU.
 VERIFIED = 3
 
 
@@ -294,10 +294,9 @@ def to_verify(hits: Sequence[Hit], weights: Weights) -> list[Hit]:
 def verify(hits: Sequence[Hit], probabilities: Sequence[float], weights: Weights) -> list[Hit]:
     """The hits with the verifier's reading of the first `len(probabilities)` best passages
     (`bots/ml/verifier.py`, those `to_verify` gave) added to their scores, best first (the
-    rest keep theirs, below):
-    the search ranks, the verifier says whether the best of them answers. On the calibration
-    set the sum separates answerable questions from the rest better than either alone
-    (docs/benchmarks.md)."""
+    rest keep theirs, below): the search ranks, the verifier says whether the best of them
+    answers. On the calibration set the sum separates answerable questions from the rest
+    better than either alone (docs/benchmarks.md)."""
     if len(probabilities) > len(hits):
         raise ValueError("more probabilities than hits")
     verified = [
