@@ -48,3 +48,16 @@ def test_int8_reads_as_fp32_does() -> None:
     fp32 = OnnxVerifier(verifier_onnx_path("fp32")).probabilities(question, pairs)
     int8 = OnnxVerifier(verifier_onnx_path("int8")).probabilities(question, pairs)
     assert np.abs(fp32 - int8).max() < 0.1
+
+
+def test_every_training_help_centre_reads_and_its_questions_name_its_articles() -> None:
+    from bots.ml.finetune import help_centre
+    from bots.ml.verifier import training_centres
+
+    centres = training_centres()
+    assert len(centres) >= 4  # the demo's and the shops written only for training
+    for articles_dir, questions in centres:
+        articles, answerable, unanswerable = help_centre(articles_dir, questions)
+        assert len(articles) >= 25, articles_dir
+        assert {title for _, title in answerable} <= set(articles), questions
+        assert len(answerable) >= 5 * len(articles) and len(unanswerable) >= 40, questions

@@ -85,10 +85,14 @@ def split(texts_by_label: dict[str, list[str]]) -> tuple[list[tuple[str, str]], 
     return train, held
 
 
-def help_centre() -> tuple[dict[str, list[str]], list[tuple[str, str]], list[str]]:
-    """The demo help centre's published articles as {title: [title, passage texts as indexed]},
-    and the questions written for it to train on (`bots/seed/kb_questions.json`: answerable
-    (question, title) pairs and unanswerable questions; none is a bench/ question)."""
+def help_centre(
+    articles_dir: Path = ROOT / "helpdesk" / "management" / "demo_kb",
+    questions: Path = ROOT / "bots" / "seed" / "kb_questions.json",
+) -> tuple[dict[str, list[str]], list[tuple[str, str]], list[str]]:
+    """A help centre's published articles as {title: [title, passage texts as indexed]}, and
+    the questions written for it to train on: answerable (question, title) pairs and
+    unanswerable questions. By default the demo's (`bots/seed/kb_questions.json`; none is a
+    bench/ question)."""
     import os
 
     import django
@@ -100,12 +104,12 @@ def help_centre() -> tuple[dict[str, list[str]], list[tuple[str, str]], list[str
     from .retrieval import passage_context, split_passages
 
     articles = {}
-    for path in sorted((ROOT / "helpdesk" / "management" / "demo_kb").glob("*.md")):
+    for path in sorted(articles_dir.glob("*.md")):
         article = parse_article(path.read_text(encoding="utf-8"))
         if article.status == "published":
             passages = [passage_context(article.title, p) for p in split_passages(article.body)]
             articles[article.title] = [article.title, *passages]
-    data = json.loads((ROOT / "bots" / "seed" / "kb_questions.json").read_text(encoding="utf-8"))
+    data = json.loads(questions.read_text(encoding="utf-8"))
     answerable = [(row["q"], row["article"]) for row in data["answerable"]]
     return articles, answerable, data["unanswerable"]
 

@@ -42,7 +42,9 @@ VERIFIER = Path(__file__).resolve().parent / "weights" / "verifier.npz"
 MAX_PAIR_TOKENS = 128  # served; the same figures as at 160, less time on long passages
 TRAIN_PAIR_TOKENS = 160
 RANK = 16
-QUESTIONS = Path(__file__).resolve().parents[2] / "bots" / "seed" / "kb_questions.json"
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "bots" / "seed" / "kb_questions.json"
+TRAINING_CENTRES = ROOT / "bots" / "seed" / "kb_train"
 SEED = 7
 
 
@@ -69,6 +71,8 @@ def build_module(path: Path = VERIFIER):
 
     data = np.load(path, allow_pickle=False)
     model = AutoModel.from_pretrained(weights_dir(), attn_implementation="eager").eval()
+    if "layers" in data:
+        _keep_layers(model, int(data["layers"]))
     scale = float(data["scale"])
     with torch.no_grad():
         for name, linear in adapted_linears(model).items():
@@ -91,6 +95,12 @@ def build_module(path: Path = VERIFIER):
             return self.head(_mean(hidden, attention_mask)).squeeze(-1)
 
     return Verifier().eval()
+
+
+def _keep_layers(model, layers: int) -> None:
+    """Cut the encoder to its first `layers` transformer layers (each costs a sixth of a pair)."""
+    model.encoder.layer = model.encoder.layer[:layers]
+    model.config.num_hidden_layers = layers
 
 
 def _mean(hidden, mask):
@@ -153,24 +163,43 @@ def load_verifier() -> OnnxVerifier | None:
 # --- Training -------------------------------------------------------------------------------
 
 
+def training_centres() -> list[tuple[Path, Path]]:
+    """(articles folder, questions file) of every help centre the verifier trains on: the
+    demo's, then each one written only for training under `bots/seed/kb_train/` (other shops:
+    what a passage that answers looks like should not be learned from one shop's wording)."""
+    centres = [(ROOT / "helpdesk" / "management" / "demo_kb", QUESTIONS)]
+    for folder in sorted(p for p in TRAINING_CENTRES.iterdir() if p.is_dir()):
+        centres.append((folder / "articles", folder / "questions.json"))
+    return centres
+
+
 def training_groups(negatives: int = 4) -> list[tuple[str, list[str], int]]:
-    """(question, candidate passages, index of the one that answers it or -1) for each of the
-    demo help centre's training questions, the candidates read off the search itself."""
+    """(question, candidate passages, index of the one that answers it or -1) for each
+    training question of every training help centre, the candidates read off the search of
+    the question's own help centre."""
     from .encoder import load_encoder
+
+    encoder = load_encoder()
+    groups = []
+    for articles_dir, questions in training_centres():
+        groups += _centre_groups(encoder, articles_dir, questions, negatives)
+    return groups
+
+
+def _centre_groups(encoder, articles_dir: Path, questions_path: Path, negatives: int):
     from .finetune import help_centre
     from .retrieval import Index, Weights
 
-    articles, answerable, unanswerable = help_centre()
+    articles, answerable, unanswerable = help_centre(articles_dir, questions_path)
     number = {title: i for i, title in enumerate(articles)}
     ids = [number[title] for title, texts in articles.items() for _ in texts[1:]]
     texts = [text for values in articles.values() for text in values[1:]]
-    encoder = load_encoder()
     vectors = encoder.encode(texts)[:, :HIDDEN]
     titles = dict(enumerate(encoder.encode(list(articles))[:, :HIDDEN]))
     index = Index(article_ids=np.array(ids, dtype=np.int64), vectors=vectors, titles=titles, texts=texts)
     # Messages that name no question ("I have a question", "about my order") are taught as
     # answered by nothing: without them it read "I have a question" as answered by an article.
-    vague = json.loads(QUESTIONS.read_text(encoding="utf-8"))["vague"]
+    vague = json.loads(questions_path.read_text(encoding="utf-8")).get("vague", [])
     questions = [(q, number[title]) for q, title in answerable] + [(q, None) for q in [*unanswerable, *vague]]
     weights = Weights()
     features = encoder.encode([q for q, _ in questions])[:, :HIDDEN]
@@ -187,10 +216,11 @@ def training_groups(negatives: int = 4) -> list[tuple[str, list[str], int]]:
             candidates.insert(0, texts[int(rows[np.argmax(combined[rows])])])
             right = 0
         groups.append((question, candidates, right))
+    print(f"{questions_path.parent.name}/{questions_path.name}: {len(groups)} questions", flush=True)
     return groups
 
 
-def train(out: Path, *, epochs: int, lr: float, per_batch: int = 4) -> None:
+def train(out: Path, *, epochs: int, lr: float, layers: int, per_batch: int = 4) -> None:
     """Fit the adapter and head (listwise: one softmax over a question's candidates and a
     "none" logit of 0) and write them to `out`."""
     import torch
@@ -203,6 +233,7 @@ def train(out: Path, *, epochs: int, lr: float, per_batch: int = 4) -> None:
     print(f"{len(groups)} questions, {sum(len(c) for _, c, _ in groups)} pairs", flush=True)
     tokenizer = AutoTokenizer.from_pretrained(weights_dir())
     model = AutoModel.from_pretrained(weights_dir())
+    _keep_layers(model, layers)
     for parameter in model.parameters():
         parameter.requires_grad = False
     adapters = _lora(model, RANK, 2 * RANK)
@@ -250,7 +281,7 @@ def train(out: Path, *, epochs: int, lr: float, per_batch: int = 4) -> None:
             total += loss.item()
         batches = (len(order) + per_batch - 1) // per_batch
         print(f"epoch {epoch + 1}: loss {total / batches:.3f} ({time.perf_counter() - started:.0f} s)", flush=True)
-    arrays: dict[str, np.ndarray] = {"scale": np.array(2.0, dtype=np.float32)}
+    arrays: dict[str, np.ndarray] = {"scale": np.array(2.0, dtype=np.float32), "layers": np.array(layers)}
     for name, adapter in adapters.items():
         arrays[f"{name}.A"] = adapter.A.detach().numpy().astype(np.float16)
         arrays[f"{name}.B"] = adapter.B.detach().numpy().astype(np.float16)
@@ -267,8 +298,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=VERIFIER)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--layers", type=int, default=6, help="the wheel's first N transformer layers (of 6)")
     args = parser.parse_args()
-    train(args.out, epochs=args.epochs, lr=args.lr)
+    train(args.out, epochs=args.epochs, lr=args.lr, layers=args.layers)
 
 
 if __name__ == "__main__":
