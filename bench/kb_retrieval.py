@@ -107,6 +107,7 @@ def ranked_hits(index, encoder, questions, weights, *, intents: bool = False, ve
     ]
     checker = load_verifier() if verifier else None
     if checker is None:
+        ranked_hits.verifier_time = "verifier: none read (no graph exported: the search alone)"
         return ranked
     verified, timings, pairs = [], [], 0
     for q, hits in zip(questions, ranked, strict=True):
@@ -223,6 +224,13 @@ def main() -> None:
     parser.add_argument("--speed", type=int, nargs="*", help="time the search at these index sizes")
     parser.add_argument("--no-verify", action="store_true", help="the search's scores alone, no verifier")
     parser.add_argument(
+        "--thresholds",
+        type=float,
+        nargs=4,
+        metavar=("ANSWER_AT", "LEAD", "OFFER_AT", "OFFER_WITHIN"),
+        help="decide at these instead of the shipped defaults",
+    )
+    parser.add_argument(
         "--intents", action="store_true", help="lift articles tagged with the intent the seed head reads, as live"
     )
     args = parser.parse_args()
@@ -237,6 +245,9 @@ def main() -> None:
     from bots.ml.retrieval import measure
 
     base = Weights()
+    if args.thresholds:
+        answer_at, lead, offer_at, within = args.thresholds
+        base = replace(base, answer_at=answer_at, lead=lead, offer_at=offer_at, offer_within=within)
     expected = expected_ids(questions, titles)
     # The sweep reads every candidate: which ones the live chat skips depends on the thresholds.
     hits = ranked_hits(
