@@ -129,7 +129,7 @@ class Weights:
     semantic: float = 0.6
     title: float = 0.2
     lexical: float = 0.4
-    answer_at: float = 0.58  # the best article's score at least this ...
+    answer_at: float = 0.62  # the best article's score at least this ...
     lead: float = 0.04  # ... and this far ahead of the next: answered directly
     offer_at: float = 0.24  # otherwise the articles within `offer_within` of it, above this: a choice
     offer_within: float = 0.10

@@ -122,7 +122,7 @@ class KnowledgeBaseSettings(models.Model):
     changed (one indexed read a second, not a scan)."""
 
     answer_at = models.FloatField(
-        default=0.58, help_text="Answer directly when the best article scores at least this ..."
+        default=0.62, help_text="Answer directly when the best article scores at least this ..."
     )
     lead = models.FloatField(default=0.04, help_text="... and leads the next article by at least this.")
     offer_at = models.FloatField(
