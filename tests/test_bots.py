@@ -80,23 +80,31 @@ def test_the_frustration_examples_are_held_out_from_the_dev_set() -> None:
 
 
 def test_the_knowledge_base_training_questions_are_held_out_from_the_bench() -> None:
-    """bots/seed/kb_questions.json fine-tunes the encoder for retrieval (bots/ml/finetune.py);
-    bench/data's question sets measure it: no training question may be one of theirs, nor one
-    with a few characters changed, and every answerable one names a published demo article."""
+    """bots/seed/kb_questions.json fine-tunes the encoder for retrieval (bots/ml/finetune.py),
+    and it and the training-only shops of bots/seed/kb_train/ train the verifier
+    (bots/ml/verifier.py); bench/data's question sets measure both: no training question may
+    be one of theirs, nor one with a few characters changed, and every answerable one names a
+    published article of its help centre."""
     from bots.ml.finetune import help_centre
+    from bots.ml.verifier import training_centres
 
     articles, answerable, unanswerable = help_centre()
     assert len(answerable) >= 250 and len(unanswerable) >= 100
-    assert {title for _, title in answerable} <= set(articles)
     bench = Path(__file__).resolve().parents[1] / "bench" / "data"
+    sets = [bench / "kb_dev.jsonl", bench / "kb_calibration.jsonl", *sorted(bench.glob("kb_other*/questions.jsonl"))]
+    assert len(sets) >= 5
     measured = [
         words(json.loads(line)["q"])
-        for path in (bench / "kb_dev.jsonl", bench / "kb_calibration.jsonl", bench / "kb_other" / "questions.jsonl")
+        for path in sets
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    trained = [question for question, _ in answerable] + unanswerable
-    assert not [q for q in trained if any(near(words(q), m) for m in measured)]
+    for articles_dir, questions in training_centres():
+        articles, answerable, unanswerable = help_centre(articles_dir, questions)
+        assert {title for _, title in answerable} <= set(articles), questions
+        vague = json.loads(questions.read_text(encoding="utf-8")).get("vague", [])
+        trained = [question for question, _ in answerable] + unanswerable + vague
+        assert not [q for q in trained if any(near(words(q), m) for m in measured)], questions
 
 
 def test_tiers_and_queues_are_the_issue_table() -> None:
