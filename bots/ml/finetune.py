@@ -85,9 +85,13 @@ def split(texts_by_label: dict[str, list[str]]) -> tuple[list[tuple[str, str]], 
     return train, held
 
 
+DEMO_KB = ROOT / "helpdesk" / "management" / "demo_kb"
+DEMO_KB_QUESTIONS = ROOT / "bots" / "seed" / "kb_questions.json"
+
+
 def help_centre(
-    articles_dir: Path = ROOT / "helpdesk" / "management" / "demo_kb",
-    questions: Path = ROOT / "bots" / "seed" / "kb_questions.json",
+    articles_dir: Path = DEMO_KB,
+    questions: Path = DEMO_KB_QUESTIONS,
 ) -> tuple[dict[str, list[str]], list[tuple[str, str]], list[str]]:
     """A help centre's published articles as {title: [title, passage texts as indexed]}, and
     the questions written for it to train on: answerable (question, title) pairs and

@@ -42,9 +42,7 @@ VERIFIER = Path(__file__).resolve().parent / "weights" / "verifier.npz"
 MAX_PAIR_TOKENS = 128  # served; the same figures as at 160, less time on long passages
 TRAIN_PAIR_TOKENS = 160
 RANK = 16
-ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = ROOT / "bots" / "seed" / "kb_questions.json"
-TRAINING_CENTRES = ROOT / "bots" / "seed" / "kb_train"
+TRAINING_CENTRES = Path(__file__).resolve().parents[2] / "bots" / "seed" / "kb_train"
 SEED = 7
 
 
@@ -167,7 +165,9 @@ def training_centres() -> list[tuple[Path, Path]]:
     """(articles folder, questions file) of every help centre the verifier trains on: the
     demo's, then each one written only for training under `bots/seed/kb_train/` (other shops:
     what a passage that answers looks like should not be learned from one shop's wording)."""
-    centres = [(ROOT / "helpdesk" / "management" / "demo_kb", QUESTIONS)]
+    from .finetune import DEMO_KB, DEMO_KB_QUESTIONS
+
+    centres = [(DEMO_KB, DEMO_KB_QUESTIONS)]
     for folder in sorted(p for p in TRAINING_CENTRES.iterdir() if p.is_dir()):
         centres.append((folder / "articles", folder / "questions.json"))
     return centres
