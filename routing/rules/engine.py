@@ -102,6 +102,9 @@ def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tu
         return facts.intent in p[
             "intents"
         ], f"intent {facts.intent or '—'} {'in' if facts.intent in p['intents'] else 'not in'} {p['intents']}"
+    if kind == "intent_not_in":
+        outside = facts.intent not in p["intents"]
+        return outside, f"intent {facts.intent or '—'} {'not in' if outside else 'in'} {p['intents']}"
     if kind == "confidence_below":
         return facts.intent_confidence < p["value"], f"confidence {facts.intent_confidence:.2f} < {p['value']}"
     if kind == "confidence_above":

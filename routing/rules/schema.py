@@ -53,6 +53,7 @@ class Action:
 # (2..MAX_TURNS), strings, string, tiers, sentiment, emotion, regex, bool, priority, queue, trigger
 CONDITION_PARAMS: dict[str, dict[str, str]] = {
     "intent_in": {"intents": "strings"},
+    "intent_not_in": {"intents": "strings"},
     "confidence_below": {"value": "unit"},
     "confidence_above": {"value": "unit"},
     "sentiment_is": {"label": "sentiment"},

@@ -35,6 +35,7 @@ TRIGGER_WORDS: dict[str, str] = {
 # What each condition asks, as the type's choice label in the builder.
 CONDITION_WORDS: dict[str, str] = {
     "intent_in": "the request is about",
+    "intent_not_in": "the request is not about",
     "confidence_below": "the bot's confidence is below (0 to 1)",
     "confidence_above": "the bot's confidence is above (0 to 1)",
     "sentiment_is": "the message reads as",
@@ -106,6 +107,7 @@ def condition_phrase(item: dict) -> str:
     p = item
     phrases = {
         "intent_in": lambda: f"the request is about {_either(p.get('intents'))}",
+        "intent_not_in": lambda: f"the request is not about {_either(p.get('intents'))}",
         "confidence_below": lambda: f"the bot's confidence is below {p.get('value')}",
         "confidence_above": lambda: f"the bot's confidence is above {p.get('value')}",
         "sentiment_is": lambda: f"the message reads as {p.get('label')}",

@@ -30,6 +30,10 @@ from routing.rules.sentences import (
             "the customer is standard, VIP or enterprise",
         ),
         ({"type": "intent_in", "intents": ["billing_dispute"]}, "the request is about billing dispute"),
+        (
+            {"type": "intent_not_in", "intents": ["damaged_item", "order_status"]},
+            "the request is not about damaged item or order status",
+        ),
         ({"type": "confidence_below", "value": 0.35}, "the bot's confidence is below 0.35"),
         ({"type": "sentiment_is", "label": "negative"}, "the message reads as negative"),
         ({"type": "negative_streak_at_least", "count": 2}, "2 or more negative messages in a row"),

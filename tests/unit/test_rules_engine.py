@@ -88,6 +88,30 @@ def test_the_trace_says_why_each_rule_matched_or_not() -> None:
     assert "Three turns the bot could not handle" not in by_rule  # stopped before it
 
 
+def test_a_rule_can_leave_intents_out() -> None:
+    rule = compile_rule(
+        {
+            "name": "Frustrated, not in a flow",
+            "order": 1,
+            "enabled": True,
+            "stage": "on_message",
+            "conditions": {
+                "match": "all",
+                "items": [
+                    {"type": "frustration_at_least", "value": 0.5},
+                    {"type": "intent_not_in", "intents": ["damaged_item", "order_status"]},
+                ],
+            },
+            "actions": [{"type": "handoff", "queue": "General", "trigger": "negative_sentiment"}],
+            "stop_after": True,
+        }
+    )
+    outside = evaluate([rule], facts(intent="shipping_info", frustration=0.7), stage="on_message")
+    inside = evaluate([rule], facts(intent="damaged_item", frustration=0.7), stage="on_message")
+    assert outside.route == "human" and inside.route == "bot"
+    assert any("intent damaged_item in" in reason for reason in inside.trace[0].reasons)
+
+
 def test_stop_after_and_first_handoff_wins_and_highest_priority_wins() -> None:
     rules = [
         compile_rule(
@@ -138,6 +162,7 @@ def test_stop_after_and_first_handoff_wins_and_highest_priority_wins() -> None:
         ("nope", "conditions"),
         ({"match": "most", "items": []}, "conditions.match"),
         ({"items": [{"type": "intent_in"}]}, "conditions.items[0].intents"),
+        ({"items": [{"type": "intent_not_in", "intents": []}]}, "conditions.items[0].intents"),
         ({"items": [{"type": "confidence_below", "value": 2}]}, "conditions.items[0].value"),
         ({"items": [{"type": "sentiment_below", "value": "low"}]}, "conditions.items[0].value"),
         ({"items": [{"type": "text_matches", "pattern": "(unclosed"}]}, "conditions.items[0].pattern"),
