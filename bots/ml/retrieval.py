@@ -308,27 +308,33 @@ def verify(hits: Sequence[Hit], probabilities: Sequence[float], weights: Weights
 
 def verify_lazily(hits: Sequence[Hit], weights: Weights, read: Callable[[list[Hit]], Sequence[float]]) -> list[Hit]:
     """`verify` with the fewest pairs read (`read`: the verifier's probabilities for some hits'
-    passages, ~5 ms of CPU a pair): the best article first, and the others only when what
-    they could read (at most 1) might still change the answer. When the first one, verified,
-    is answered and leads the rest by more than their largest possible lift, `choose` answers
-    with it whatever they read, so they are not read; otherwise all of `to_verify` are."""
+    passages, ~5 ms of CPU a pair): none when the search alone has decided the answer, then the
+    best article, and the others only when what they could read (at most 1) might still change
+    the answer. When the first one is answered and leads the rest by more than their largest
+    possible lift, `choose` answers with it whatever they read, so they are not read; otherwise
+    all of `to_verify` are. What is not read keeps the search's score (the first's is then
+    lower by what the verifier would have added, never below "answer at")."""
     chosen = to_verify(hits, weights)
     if not chosen:
         return list(hits)
+    if _decided(hits, chosen[0], {h.article_id for h in chosen}, weights):
+        return list(hits)
     first = list(read(chosen[:1]))
     lifted = verify(hits, first, weights)
-    if len(chosen) == 1:
-        return lifted
-    unread = {h.article_id for h in chosen[1:]}
-    ceiling = max(h.score + (weights.verify if h.article_id in unread else 0.0) for h in lifted[1:])
-    best = lifted[0]
-    if (
-        best.article_id == chosen[0].article_id
-        and best.score >= weights.answer_at
-        and best.score - ceiling >= weights.lead
-    ):
+    if len(chosen) == 1 or _decided(lifted, chosen[0], {h.article_id for h in chosen[1:]}, weights):
         return lifted
     return verify(hits, [*first, *read(chosen[1:])], weights)
+
+
+def _decided(ranked: Sequence[Hit], first: Hit, unread: set[int], weights: Weights) -> bool:
+    """Whether `choose` answers with `first` whatever the verifier reads for the `unread`
+    articles: it is best and answered, and ahead of each other one by `lead` even if that one
+    were lifted by the most the verifier can add (its own lift only raises it further)."""
+    best = ranked[0]
+    if best.article_id != first.article_id or best.score < weights.answer_at:
+        return False
+    others = [h.score + (weights.verify if h.article_id in unread else 0.0) for h in ranked[1:]]
+    return best.score - max(others, default=0.0) >= weights.lead
 
 
 def choose(hits: Sequence[Hit], weights: Weights) -> Choice:

@@ -35,6 +35,8 @@ from ..ml.retrieval import (
     choose,
     passage_context,
     split_passages,
+    to_verify,
+    verify,
     verify_lazily,
 )
 from ..ml.verifier import load_verifier
@@ -217,16 +219,22 @@ def searched(intent: str) -> bool:
 INTENT_BOOST = 0.08
 
 
-def verified(text: str, hits: list[Hit], loaded: _Loaded) -> list[Hit]:
-    """The search's hits with the verifier's reading of their best passages added (as few as
-    decide the answer, `verify_lazily`); as they were when this install has no verifier graph
-    (fewer direct answers, never more)."""
+def verified(text: str, hits: list[Hit], loaded: _Loaded, *, lazy: bool = True) -> list[Hit]:
+    """The search's hits with the verifier's reading of their best passages added: as few as
+    decide the answer at the knowledge base's thresholds (`verify_lazily`), or with `lazy`
+    False every one the verifier reads (`to_verify`: what a trade-off over other thresholds
+    needs); as they were when this install has no verifier graph (fewer direct answers, never
+    more)."""
     verifier = load_verifier()
     if verifier is None:
         return hits
-    return verify_lazily(
-        hits, loaded.weights, lambda some: verifier.probabilities(text, [loaded.index.texts[h.passage] for h in some])
-    )
+
+    def read(some: list[Hit]):
+        return verifier.probabilities(text, [loaded.index.texts[h.passage] for h in some])
+
+    if lazy:
+        return verify_lazily(hits, loaded.weights, read)
+    return verify(hits, read(to_verify(hits, loaded.weights)), loaded.weights)
 
 
 def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top: int = 5) -> Search:

@@ -98,8 +98,13 @@ def test_the_verifier_reads_the_others_only_when_they_could_change_the_answer() 
 
         return reader
 
-    # The first reads 0.9 (0.80): the others could reach 0.60 at most, so they are not read.
+    # The search alone answers (0.62; the others could reach 0.60 at most): nothing is read.
     lazily = verify_lazily(ranked, weights, read({1: 0.9, 2: 1.0, 3: 1.0}))
+    assert asked == [] and lazily == ranked and choose(lazily, weights).hits[0].article_id == 1
+    # Below "answer at", the first is read: 0.9 lifts it to 0.73, past what the others could
+    # reach, so they are not read.
+    lower = [Hit(1, 0.55, 0, 0, 0, 0), *ranked[1:]]
+    lazily = verify_lazily(lower, weights, read({1: 0.9, 2: 1.0, 3: 1.0}))
     assert asked == [[1]] and choose(lazily, weights).hits[0].article_id == 1
     # Against a closer second (0.50) the first reading 0.1 (0.64) could be passed (0.70), so
     # both others are read, and the result is what reading all three at once gives.

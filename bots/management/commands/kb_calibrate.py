@@ -42,7 +42,7 @@ class Command(BaseCommand):
         expected = [by_title[r["article"].lower()] if r.get("article") else None for r in rows]
         vectors = embed([r["q"] for r in rows])
         ranked = [
-            verified(r["q"], loaded.index.search(r["q"], v, loaded.weights, top=5), loaded)
+            verified(r["q"], loaded.index.search(r["q"], v, loaded.weights, top=5), loaded, lazy=False)
             for r, v in zip(rows, vectors, strict=True)
         ]
         now = measure(expected, ranked, loaded.weights)
