@@ -59,9 +59,10 @@ class Command(BaseCommand):
         except runtime.NoActiveModel as error:
             raise CommandError(str(error)) from error
         lines = [line.strip() for line in sys.stdin if line.strip()]
-        for start in range(0, len(lines), 64):
-            batch = lines[start : start + 64]
-            for text, prediction in zip(batch, loaded.classifier.classify(batch), strict=True):
+        # One line at a time, as the live chat reads one message: in a batch the int8 encoder
+        # quantises by the whole batch's range, so a line's reading would move with its neighbours.
+        for text in lines:
+            for prediction in loaded.classifier.classify([text]):
                 intent = prediction.intent
                 decision = decide_on_message(message_reading(text, prediction, loaded))
                 route, queue, trigger = decision.route, decision.handoff_queue, decision.trigger
