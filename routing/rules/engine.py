@@ -98,13 +98,10 @@ class Decision:
 def _holds(condition: Condition, pattern: re.Pattern | None, facts: Facts) -> tuple[bool, str]:
     p = condition.params
     kind = condition.type
-    if kind == "intent_in":
-        return facts.intent in p[
-            "intents"
-        ], f"intent {facts.intent or '—'} {'in' if facts.intent in p['intents'] else 'not in'} {p['intents']}"
-    if kind == "intent_not_in":
-        outside = facts.intent not in p["intents"]
-        return outside, f"intent {facts.intent or '—'} {'not in' if outside else 'in'} {p['intents']}"
+    if kind in ("intent_in", "intent_not_in"):
+        inside = facts.intent in p["intents"]
+        why = f"intent {facts.intent or '—'} {'in' if inside else 'not in'} {p['intents']}"
+        return inside == (kind == "intent_in"), why
     if kind == "confidence_below":
         return facts.intent_confidence < p["value"], f"confidence {facts.intent_confidence:.2f} < {p['value']}"
     if kind == "confidence_above":

@@ -62,32 +62,32 @@ class Command(BaseCommand):
         # One line at a time, as the live chat reads one message: in a batch the int8 encoder
         # quantises by the whole batch's range, so a line's reading would move with its neighbours.
         for text in lines:
-            for prediction in loaded.classifier.classify([text]):
-                intent = prediction.intent
-                decision = decide_on_message(message_reading(text, prediction, loaded))
-                route, queue, trigger = decision.route, decision.handoff_queue, decision.trigger
-                answer, choices = None, []
-                if route == "bot":
-                    answer, choices, stale = knowledge_fields(text, prediction)
-                    if stale is not None:
-                        route, (queue, trigger) = "human", stale
-                emotions = prediction.emotions
-                self.stdout.write(
-                    json.dumps(
-                        {
-                            "text": text,
-                            "intent": intent.intent,
-                            "intent_confidence": round(intent.confidence, 4),
-                            "sentiment": prediction.sentiment.label,
-                            "sentiment_score": prediction.sentiment.score,
-                            "route": route,
-                            "queue": queue,
-                            "trigger": trigger,
-                            "answer": answer,
-                            "choices": choices,
-                            "emotions": emotions.emotions if emotions else {},
-                            "frustration": emotions.frustration if emotions else None,
-                        },
-                        ensure_ascii=False,
-                    )
+            (prediction,) = loaded.classifier.classify([text])
+            intent = prediction.intent
+            decision = decide_on_message(message_reading(text, prediction, loaded))
+            route, queue, trigger = decision.route, decision.handoff_queue, decision.trigger
+            answer, choices = None, []
+            if route == "bot":
+                answer, choices, stale = knowledge_fields(text, prediction)
+                if stale is not None:
+                    route, (queue, trigger) = "human", stale
+            emotions = prediction.emotions
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "text": text,
+                        "intent": intent.intent,
+                        "intent_confidence": round(intent.confidence, 4),
+                        "sentiment": prediction.sentiment.label,
+                        "sentiment_score": prediction.sentiment.score,
+                        "route": route,
+                        "queue": queue,
+                        "trigger": trigger,
+                        "answer": answer,
+                        "choices": choices,
+                        "emotions": emotions.emotions if emotions else {},
+                        "frustration": emotions.frustration if emotions else None,
+                    },
+                    ensure_ascii=False,
                 )
+            )
