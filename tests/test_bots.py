@@ -231,6 +231,26 @@ def test_triage_answers_an_information_question_from_its_article(queues, monkeyp
     assert 0 < row["answer"]["score"] <= 1
 
 
+def test_triage_hands_over_where_the_flows_first_step_does_and_keeps_nothing(queues, monkeypatch) -> None:
+    # The refund flow finds the order and hands it to Billing at once, as the live chat does;
+    # a technical problem gets the first step of its article's fix, with that article as the
+    # answer. The turns ran on conversations that were rolled back.
+    from helpdesk.models import KnowledgeGap
+
+    kept = (Conversation.objects.count(), Message.objects.count(), KnowledgeGap.objects.count())
+    lines = "has my refund for order A-1003 been processed yet?\nthe checkout page shows an error\n" + "x" * 5000
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    out = io.StringIO()
+    call_command("triage", stdout=out)
+    refund, technical, too_long = (json.loads(line) for line in out.getvalue().splitlines())
+    assert refund["intent"] == "refund_status", refund
+    assert (refund["route"], refund["queue"], refund["trigger"]) == ("human", "Billing", "topic_rule")
+    assert technical["intent"] == "technical_issue" and technical["route"] == "bot", technical
+    assert technical["answer"]["title"] and 0 < technical["answer"]["score"] <= 1
+    assert "at most" in too_long["error"]
+    assert (Conversation.objects.count(), Message.objects.count(), KnowledgeGap.objects.count()) == kept
+
+
 def test_the_task_is_retry_safe_and_on_the_ml_queue() -> None:
     from config.celery import app
 
