@@ -240,6 +240,25 @@ def test_close_by_customer_abandons_with_the_state_it_left(queues, started) -> N
     assert closed.value.code == "conversation_closed"
 
 
+def test_closing_the_chat_with_a_person_resolves_it(queues, agent, started) -> None:
+    # metrics.md: abandonment with an agent is silence; a customer who closes the chat the
+    # agent holds ends it resolved and asked for a rating.
+    from analytics.scorecard import scorecard
+
+    conversation = started[0]
+    say(conversation, "my parcel went to the wrong address")
+    conversation = handed_off(conversation)
+    conversation_accept(conversation_id=conversation.pk, agent_user_id=agent.user_id)
+    conversation_close_by_customer(conversation_id=conversation.pk)
+    conversation.refresh_from_db()
+    assert conversation.status == "resolved" and conversation.closed_by_customer_at and conversation.csat_requested_at
+    resolved = ConversationEvent.objects.get(conversation=conversation, kind="resolved")
+    assert (resolved.actor_type, resolved.old_value) == ("customer", "assigned")
+    today = timezone.localdate()
+    outcomes = scorecard(today - timedelta(days=1), today + timedelta(days=1))["outcomes"]
+    assert outcomes["handed_off_resolved"] == 1 and outcomes["abandoned_with_agent"] == 0
+
+
 def test_a_customer_who_ends_an_answered_chat_is_asked_for_a_rating(queues, started) -> None:
     conversation, _ = started
     say(conversation, "how long does delivery take?")  # the bot answers inline here

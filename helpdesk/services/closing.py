@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,31 +34,34 @@ def conversation_resolve(
             holder_or_supervisor_check(actor, conversation)
         else:
             assert_status(conversation, ConversationStatus.BOT)
-        previous_agent = conversation.agent_id
-        now = timezone.now()
-        conversation.resolved_at = now
-        conversation.csat_requested_at = now
-        last = (
-            Message.objects.filter(conversation=conversation, sender="customer").order_by("-id").values("data").first()
-        )
-        reading = ((last or {}).get("data") or {}).get("prediction") or {}
-        conversation.sentiment_at_resolution = reading.get("sentiment_score")
-        conversation.save(update_fields=["resolved_at", "csat_requested_at", "sentiment_at_resolution"])
-        user = actor.user if actor else None
-        ConversationEvent.objects.create(
-            conversation=conversation,
-            kind=EventKind.RESOLVED,
-            actor_type=actor_type,
-            actor=user,
-            old_value=conversation.status,
-        )
-        set_status(conversation, ConversationStatus.RESOLVED, actor_type=actor_type, actor=user)
-        system_say(conversation_id=conversation.pk, body="This conversation is resolved. Thank you for contacting us!")
-        ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CSAT_REQUESTED, actor_type="system")
-        realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "csat_request", "scale": 5})
-        if previous_agent:
-            release_agent(previous_agent, conversation.pk, ConversationStatus.RESOLVED)
+        resolve_locked(conversation, actor_type=actor_type, user=actor.user if actor else None)
     return conversation
+
+
+def resolve_locked(conversation: Conversation, *, actor_type: str, user: AbstractBaseUser | None = None) -> None:
+    """Inside a transaction holding the conversation's lock, its status checked: resolved, the
+    agent's slot freed, the customer asked for a rating."""
+    previous_agent = conversation.agent_id
+    now = timezone.now()
+    conversation.resolved_at = now
+    conversation.csat_requested_at = now
+    last = Message.objects.filter(conversation=conversation, sender="customer").order_by("-id").values("data").first()
+    reading = ((last or {}).get("data") or {}).get("prediction") or {}
+    conversation.sentiment_at_resolution = reading.get("sentiment_score")
+    conversation.save(update_fields=["resolved_at", "csat_requested_at", "sentiment_at_resolution"])
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind=EventKind.RESOLVED,
+        actor_type=actor_type,
+        actor=user,
+        old_value=conversation.status,
+    )
+    set_status(conversation, ConversationStatus.RESOLVED, actor_type=actor_type, actor=user)
+    system_say(conversation_id=conversation.pk, body="This conversation is resolved. Thank you for contacting us!")
+    ConversationEvent.objects.create(conversation=conversation, kind=EventKind.CSAT_REQUESTED, actor_type="system")
+    realtime.after_commit(realtime.customer_frame, conversation.pk, {"type": "csat_request", "scale": 5})
+    if previous_agent:
+        release_agent(previous_agent, conversation.pk, ConversationStatus.RESOLVED)
 
 
 def conversation_handback(*, conversation_id: uuid.UUID | str, actor: AgentProfile) -> Conversation:

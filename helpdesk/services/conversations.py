@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..models.conversations import OPEN_STATUSES
 from ..security.tokens import customer_token_issue, hash_token
+from .closing import resolve_locked
 from .customers import customer_identify
 from .lifecycle import push_conversation_updated, push_queue_positions, release_agent, set_status
 
@@ -69,7 +70,9 @@ def conversation_start(
 
 
 def conversation_close_by_customer(*, conversation_id: uuid.UUID | str) -> Conversation:
-    """The customer ended the chat: an open conversation is abandoned (metrics.md)."""
+    """The customer ended the chat. With the bot or in a queue it is abandoned; with a person
+    it is resolved (metrics.md counts only silence there as abandonment: a customer who says
+    goodbye to the agent and closes the window was helped)."""
     with transaction.atomic():
         conversation = lock_conversation(conversation_id)
         if not conversation.is_open:
@@ -80,6 +83,9 @@ def conversation_close_by_customer(*, conversation_id: uuid.UUID | str) -> Conve
         ConversationEvent.objects.create(
             conversation=conversation, kind=EventKind.CLOSED, actor_type="customer", old_value=conversation.status
         )
+        if conversation.status == ConversationStatus.ASSIGNED:
+            resolve_locked(conversation, actor_type="customer")
+            return conversation
         _abandon(conversation, reason="closed")
         # A customer who ends the chat after being answered is asked for a rating too, as one
         # whose chat was resolved (the response rate, metrics.md, still counts resolved ones).
@@ -98,9 +104,10 @@ def _was_answered(conversation: Conversation) -> bool:
     first = (
         Message.objects.filter(conversation=conversation, sender="customer").order_by("id").values_list("id").first()
     )
-    return bool(first) and Message.objects.filter(
-        conversation=conversation, sender__in=("bot", "agent"), id__gt=first[0]
-    ).exists()
+    return (
+        bool(first)
+        and Message.objects.filter(conversation=conversation, sender__in=("bot", "agent"), id__gt=first[0]).exists()
+    )
 
 
 def _abandon(conversation: Conversation, *, reason: str) -> None:
@@ -225,9 +232,7 @@ def conversation_priority_raise(
     return True
 
 
-def collected_merge(
-    *, conversation: Conversation, values: dict[str, Any], first_words: str | None = None
-) -> list[str]:
+def collected_merge(*, conversation: Conversation, values: dict[str, Any], first_words: str | None = None) -> list[str]:
     """Facts gathered about the customer's request, merged into `collected` (a value of None
     removes its key), and the summary rebuilt from them. Inside the caller's transaction
     holding the conversation's lock: returns the changed fields, unsaved, for the caller's own

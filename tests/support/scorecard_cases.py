@@ -7,12 +7,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from analytics.scorecard import scorecard
+from helpdesk.models import Conversation
 from helpdesk.services.claims import conversation_accept
 from helpdesk.services.closing import conversation_resolve
-from helpdesk.services.conversations import conversation_close_by_customer, conversation_start, csat_submit
+from helpdesk.services.conversations import (
+    conversation_close_by_customer,
+    conversation_start,
+    conversations_sweep_inactive,
+    csat_submit,
+)
 from helpdesk.services.messages import agent_reply_post, customer_message_post
 
 
@@ -44,14 +51,18 @@ def scripted(queues, agent):
     conversation_close_by_customer(conversation_id=left_queue.pk)
     # 5. never engaged.
     conversation_start(name="five")
-    # 6. with an agent when the customer left.
+    # 6. with an agent when the customer went silent.
     left_agent, _ = conversation_start(name="six")
     say(left_agent, "can I talk to a real person please")
     conversation_accept(conversation_id=left_agent.pk, agent_user_id=agent.user_id)
     agent_reply_post(
         conversation_id=left_agent.pk, body="Hello", author=agent.user, author_name="Grace"
     )
-    conversation_close_by_customer(conversation_id=left_agent.pk)
+    # Silent for longer than HELPDESK_ABANDON_AFTER_SECONDS: the sweep ends it (closing the
+    # chat with a person would resolve it).
+    long_ago = timezone.now() - timedelta(seconds=settings.HELPDESK_ABANDON_AFTER_SECONDS + 60)
+    Conversation.objects.filter(pk=left_agent.pk).update(last_customer_message_at=long_ago)
+    assert conversations_sweep_inactive() == 1
     # 7. accepted by Grace, transferred to Tech, resolved there; not rated.
     from helpdesk.services.transfers import conversation_transfer
     from tests.support.people import make_agent
