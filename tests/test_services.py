@@ -310,6 +310,26 @@ def test_sweep_ends_silent_conversations_once(queues, started, settings) -> None
     assert conversation.status == "abandoned" and fresh.status == "bot"
 
 
+def test_the_sweep_command_ends_a_backlog_larger_than_a_batch(queues, settings) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from helpdesk.models import Conversation
+
+    silent = []
+    for name in ("a", "b", "c"):
+        conversation, _ = conversation_start(name=name)
+        say(conversation, "hello")
+        silent.append(conversation.pk)
+    long_ago = timezone.now() - timedelta(seconds=settings.HELPDESK_ABANDON_AFTER_SECONDS + 5)
+    Conversation.objects.filter(pk__in=silent).update(last_customer_message_at=long_ago)
+    out = io.StringIO()
+    call_command("sweep_inactive", "--batch", "1", stdout=out)
+    assert out.getvalue().strip() == "ended 3 silent conversation(s)"
+    assert set(Conversation.objects.filter(pk__in=silent).values_list("status", flat=True)) == {"abandoned"}
+
+
 def test_packet_carries_what_the_agent_needs(queues, agent, started) -> None:
     conversation, _ = started
     say(conversation, "my order A-1001 is late")

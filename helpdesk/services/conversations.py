@@ -130,20 +130,22 @@ def _abandon(conversation: Conversation, *, reason: str) -> None:
         release_agent(previous_agent, conversation.pk, ConversationStatus.ABANDONED)
 
 
-def conversations_sweep_inactive(*, now=None) -> int:
+def conversations_sweep_inactive(*, now=None, batch: int = 500) -> int:
     """End open conversations whose customer has been silent for
-    HELPDESK_ABANDON_AFTER_SECONDS. Each is claimed under its row lock and re-checked, so two
-    sweeps running at once end a conversation once."""
+    HELPDESK_ABANDON_AFTER_SECONDS, up to `batch` of each kind a call (the periodic task runs
+    every minute within a time limit; `sweep_inactive` calls again until none is left). Each is
+    claimed under its row lock and re-checked, so two sweeps running at once end a
+    conversation once."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.HELPDESK_ABANDON_AFTER_SECONDS)
     candidates = list(
         Conversation.objects.filter(status__in=OPEN_STATUSES)
         .filter(last_customer_message_at__lt=cutoff)
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:batch]
     ) + list(
         Conversation.objects.filter(
             status__in=OPEN_STATUSES, last_customer_message_at__isnull=True, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
+        ).values_list("pk", flat=True)[:batch]
     )
     ended = 0
     for pk in candidates:
