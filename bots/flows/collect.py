@@ -72,12 +72,15 @@ class DamagedItem:
 
 
 class OrderQuestion:
-    """refund_status and change_order: find the order, say what we see, and hand over to the team
-    that can act, with the order attached."""
+    """refund_status and change_order: find the order and say what we see. When that answers the
+    question (a refund whose return has arrived), the bot keeps the chat and offers a person;
+    otherwise the team that can act takes it, with the order attached. A number the shop does
+    not know is asked again once (a typo is likelier than a missing order)."""
 
-    def __init__(self, queue: str, answers: dict[str, str]) -> None:
+    def __init__(self, queue: str, answers: dict[str, str], settled: frozenset[str] = frozenset()) -> None:
         self.queue = queue
         self.answers = answers
+        self.settled = settled  # order statuses whose answer needs nobody to act
 
     def start(self, ctx: Context) -> Turn:
         got = _need_order(ctx, "Sure — which order is it about? The number looks like A-1001.")
@@ -113,17 +116,31 @@ class OrderQuestion:
                 handoff=(self.queue, "topic_rule"),
             )
         if order is None:
+            unknown = int(ctx.memory.get("unknown_orders", 0)) + 1
+            if unknown < 2:
+                return Turn(
+                    reply=f"I couldn't find an order {number}. Could you double-check the number? "
+                    "It's in your confirmation email and looks like A-1001.",
+                    memory={"unknown_orders": unknown},
+                    step="ask_number",
+                    options=[TALK_TO_PERSON],
+                )
             return Turn(
-                reply=f"I can't find an order {number}; a person will check it with you.",
+                reply=f"I can't find an order {number} either; a person will check it with you.",
                 collected={"order_number": number},
+                memory={"unknown_orders": unknown},
                 handoff=(self.queue, "topic_rule"),
             )
         note = self.answers.get(order.status, "")
-        return Turn(
-            reply=note or None,
-            collected={"order_number": order.number, "order_status": order.status},
-            handoff=(self.queue, "topic_rule"),
-        )
+        collected = {"order_number": order.number, "order_status": order.status}
+        if order.status in self.settled:
+            return Turn(
+                reply=f"{note} Is there anything else I can help with?",
+                collected=collected,
+                answered=True,
+                options=[TALK_TO_PERSON, {"label": "That's all, thanks", "value": "thanks"}],
+            )
+        return Turn(reply=note or None, collected=collected, handoff=(self.queue, "topic_rule"))
 
 
 class TechnicalIssue:
@@ -207,6 +224,7 @@ account_locked = AccountLocked()
 refund_status = OrderQuestion(
     "Billing",
     {"returned": "I can see the return for that order arrived; refunds take up to 5 working days."},
+    settled=frozenset({"returned"}),
 )
 change_order = OrderQuestion(
     "General",

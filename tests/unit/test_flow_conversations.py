@@ -165,10 +165,19 @@ CONVERSATIONS: list[Conversation] = [
         Say("I forgot my password", "password_reset", "reply", "password_reset/ask_email/0"),
         Say("where is my order A-1001?", "order_status", "reply", "", "has shipped"),
     ), collected=A1001),
-    Conversation("refund: asked for the order, Billing takes it with the order", (
+    Conversation("refund: asked for the order, its return arrived: answered, the bot keeps it", (
         Say("where's my refund?", "refund_status", "reply", "refund_status/ask_number/0", "which order"),
-        Say("A-1003", "out_of_scope", "handoff Billing topic_rule", "", "return for that order arrived"),
+        Say("A-1003", "out_of_scope", "reply", "", "return for that order arrived"),
     ), collected={"order_number": "A-1003", "order_status": "returned"}),
+    Conversation("refund: a mistyped number is asked again, the right one goes to Billing", (
+        Say("has my refund for A-1010 gone through?", "refund_status", "reply", "refund_status/ask_number/0",
+            "couldn't find an order A-1010"),
+        Say("sorry, A-1001", "out_of_scope", "handoff Billing topic_rule"),
+    ), collected={"order_number": "A-1001", "order_status": "shipped"}, memory={"unknown_orders": 1}),
+    Conversation("refund: two unknown numbers go to Billing with the last", (
+        Say("refund for A-1010?", "refund_status", "reply", "refund_status/ask_number/0"),
+        Say("A-1011", "out_of_scope", "handoff Billing topic_rule", "", "A-1011 either"),
+    ), collected={"order_number": "A-1011"}, memory={"unknown_orders": 2}),
     Conversation("refund: a new question leaves the flow, and its answer did not help", (
         Say("where's my refund?", "refund_status", "reply", "refund_status/ask_number/0"),
         Say("what are your shipping times?", "shipping_info", "reply", "information/helpful/0",

@@ -69,7 +69,8 @@ A1001_SAYS = (
 RETRY_NUMBER = {"step": "ask_number", "tries": 1, "options": ASK}
 A1003_REFUND = {
     "collected": {"order_number": "A-1003", "order_status": "returned"},
-    "handoff": ("Billing", "topic_rule"),
+    "answered": True,
+    "options": [*ASK, *DONE],
 }
 RESET_SENT = {"collected": {"email": "dana@example.com"}, "options": DONE}
 HELPED = {"resolve": True, "feedback": "helped", "article_id": 7}
@@ -244,20 +245,27 @@ ROWS: list[Row] = [
         {"collected": {"damage": "x" * 500}, "handoff": ("Returns", "topic_rule")}, step="ask_damage"),
     Row("damaged resume: no step of its own is not an answer", "damaged_item", "resume", "hello",
         {"consumed": False}, step=None),
-    # refund_status / change_order: find the order, say what we see, hand over with it.
+    # refund_status / change_order: find the order and say what we see; a refund whose return
+    # arrived is answered, anything else goes to the team that acts, with the order.
     Row("refund start: the order API is down: Billing checks it", "refund_status", "start",
         "refund for Z-9999", {"collected": {"order_number": "Z-9999"}, "handoff": ("Billing", "topic_rule")},
         ("I can't look orders up right now",)),
     Row("refund start: asks which order", "refund_status", "start", "where is my refund?",
         {"step": "ask_number", "options": ASK}, ("which order is it about?",)),
-    Row("refund start: a returned order: what we see, then Billing", "refund_status", "start",
-        "refund for A-1003", A1003_REFUND, ("I can see the return for that order arrived",)),
+    Row("refund start: a returned order: the refund's timing, and the bot keeps the chat", "refund_status",
+        "start", "refund for A-1003", A1003_REFUND,
+        ("I can see the return for that order arrived", "Is there anything else I can help with?")),
     Row("refund start: nothing to say about a shipped order, Billing takes it", "refund_status", "start",
         "refund for A-1001",
         {"collected": {"order_number": "A-1001", "order_status": "shipped"}, "handoff": ("Billing", "topic_rule")}),
-    Row("refund start: an unknown order still goes to Billing", "refund_status", "start", "refund for A-9999",
-        {"collected": {"order_number": "A-9999"}, "handoff": ("Billing", "topic_rule")},
-        ("I can't find an order A-9999; a person will check it with you.",)),
+    Row("refund start: an unknown order is asked again once", "refund_status", "start", "refund for A-9999",
+        {"memory": {"unknown_orders": 1}, "step": "ask_number", "options": ASK},
+        ("I couldn't find an order A-9999. Could you double-check the number?",)),
+    Row("refund resume: a second unknown order goes to Billing", "refund_status", "resume", "A-9998",
+        {"collected": {"order_number": "A-9998"}, "memory": {"unknown_orders": 2},
+         "handoff": ("Billing", "topic_rule")},
+        ("I can't find an order A-9998 either; a person will check it with you.",),
+        step="ask_number", memory={"unknown_orders": 1}),
     Row("refund start: the number from an earlier message", "refund_status", "start", "is it refunded yet?",
         A1003_REFUND, ("return for that order arrived",), collected={"order_number": "A-1003"}),
     Row("refund resume: the number", "refund_status", "resume", "A-1003", A1003_REFUND,
@@ -289,9 +297,13 @@ ROWS: list[Row] = [
          "handoff": ("General", "topic_rule")}),
     Row("change resume: no number is asked again once", "change_order", "resume", "the blue one", RETRY_NUMBER,
         ("I need the order number",), step="ask_number"),
-    Row("change resume: an unknown order goes to General", "change_order", "resume", "A-9999",
-        {"collected": {"order_number": "A-9999"}, "handoff": ("General", "topic_rule")},
-        ("I can't find an order A-9999",), step="ask_number"),
+    Row("change resume: an unknown order is asked again once", "change_order", "resume", "A-9999",
+        {"memory": {"unknown_orders": 1}, "step": "ask_number", "options": ASK},
+        ("I couldn't find an order A-9999",), step="ask_number"),
+    Row("change resume: a second unknown order goes to General", "change_order", "resume", "A-9998",
+        {"collected": {"order_number": "A-9998"}, "memory": {"unknown_orders": 2},
+         "handoff": ("General", "topic_rule")},
+        ("I can't find an order A-9998 either",), step="ask_number", memory={"unknown_orders": 1}),
     # technical_issue: the fresh article's steps one at a time; after the last, Tech.
     Row("tech start: the first step", "technical_issue", "start", PROBLEM,
         {"options": YES_NO, "step": "step_0", "collected": {"problem": PROBLEM}, "sources": FIX_SOURCE},
