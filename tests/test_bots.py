@@ -277,10 +277,14 @@ def test_an_agent_sees_the_reading_in_the_packet(queues, supervisor, client) -> 
     assert Intent.objects.get(name="damaged_item").default_queue.name == "Returns"
 
 
-def test_a_backlog_is_read_in_one_encoder_call_and_a_lone_message_alone(queues, settings) -> None:
+@pytest.mark.parametrize("batch_invariant", [True, False], ids=["fp32", "int8"])
+def test_a_backlog_is_read_in_one_encoder_call_only_where_batches_read_alike(
+    queues, settings, batch_invariant
+) -> None:
     """The bot's turn in batches (issue 19): when the bot is behind, the first turn reads the
     messages queued after its own in one encoder call; their turns take those readings, which
-    match what a lone read gives. A message that did not wait is read alone."""
+    match what a lone read gives. A message that did not wait is read alone. With an encoder
+    whose features move with their batch (the int8 graph), every message is read alone."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -298,16 +302,19 @@ def test_a_backlog_is_read_in_one_encoder_call_and_a_lone_message_alone(queues, 
     loaded = runtime.current()
     calls: list[list[str]] = []
     classify = loaded.classifier.classify
+    encoder = loaded.classifier.encoder
+    served = encoder.batch_invariant
 
     def counted(batch):
         calls.append(list(batch))
         return classify(batch)
 
     loaded.classifier.classify = counted
+    encoder.batch_invariant = batch_invariant  # the precision's property; the readings below are int8's
     try:
         for message in messages:
             handle_message.run(message.pk)
-        assert calls == [texts]
+        assert calls == ([texts] if batch_invariant else [[text] for text in texts])
         for message, text in zip(messages, texts, strict=True):
             stored = MessagePrediction.objects.get(message=message)
             alone = classify([text])[0]
@@ -322,6 +329,23 @@ def test_a_backlog_is_read_in_one_encoder_call_and_a_lone_message_alone(queues, 
         assert calls == [["what is your return policy"]]
     finally:
         loaded.classifier.classify = classify
+        encoder.batch_invariant = served
+
+
+def test_the_int8_graph_reads_a_text_by_its_batch_and_the_fp32_one_does_not() -> None:
+    """Why the int8 graph is never asked for a batch of customer messages: its activations are
+    quantised by the range of the whole input."""
+    import numpy as np
+
+    from bots.ml.encoder import OnnxEncoder, default_onnx_path
+
+    text = "my order arrived broken and nobody answers my emails"
+    mates = [text, "hi", "I would like to know whether you deliver to Norway and what it costs, please!!"]
+    for precision, invariant in (("fp32", True), ("int8", False)):
+        encoder = OnnxEncoder(default_onnx_path(precision))
+        assert encoder.batch_invariant is invariant
+        alone, batched = encoder.encode([text])[0], encoder.encode(mates)[0]
+        assert np.allclose(alone, batched, atol=1e-5) is invariant, precision
 
 
 def test_an_intent_version_trained_on_another_encoder_is_named_in_the_log(queues, caplog) -> None:
