@@ -73,7 +73,7 @@ def ranked_hits(index, encoder, questions, weights, *, intents: bool = False, ve
     head (trained here, as the tests train it) reads each question, and an article tagged with
     that intent gets the search's intent lift (bots/services/knowledge.py)."""
     from bots.ml.encoder import HIDDEN
-    from bots.ml.retrieval import to_verify, verify, verify_lazily
+    from bots.ml.retrieval import verify_hits
     from bots.ml.verifier import load_verifier
 
     features = encoder.encode([q["q"] for q in questions])
@@ -118,9 +118,7 @@ def ranked_hits(index, encoder, questions, weights, *, intents: bool = False, ve
             return checker.probabilities(question, [index.texts[h.passage] for h in some])
 
         started = time.perf_counter()
-        verified.append(
-            verify_lazily(hits, weights, read) if lazy else verify(hits, read(to_verify(hits, weights)), weights)
-        )
+        verified.append(verify_hits(hits, weights, read, lazy=lazy))
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     ranked_hits.verifier_time = (

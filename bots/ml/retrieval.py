@@ -326,6 +326,16 @@ def verify_lazily(hits: Sequence[Hit], weights: Weights, read: Callable[[list[Hi
     return verify(hits, [*first, *read(chosen[1:])], weights)
 
 
+def verify_hits(
+    hits: Sequence[Hit], weights: Weights, read: Callable[[list[Hit]], Sequence[float]], *, lazy: bool = True
+) -> list[Hit]:
+    """The verifier's reading added: as few pairs as decide the answer (`verify_lazily`), or
+    with `lazy` False every hit of `to_verify` (what a trade-off over other thresholds needs)."""
+    if lazy:
+        return verify_lazily(hits, weights, read)
+    return verify(hits, read(to_verify(hits, weights)), weights)
+
+
 def _decided(ranked: Sequence[Hit], first: Hit, unread: set[int], weights: Weights) -> bool:
     """Whether `choose` answers with `first` whatever the verifier reads for the `unread`
     articles: it is best and answered, and ahead of each other one by `lead` even if that one

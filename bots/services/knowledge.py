@@ -35,9 +35,7 @@ from ..ml.retrieval import (
     choose,
     passage_context,
     split_passages,
-    to_verify,
-    verify,
-    verify_lazily,
+    verify_hits,
 )
 from ..ml.verifier import load_verifier
 
@@ -232,9 +230,7 @@ def verified(text: str, hits: list[Hit], loaded: _Loaded, *, lazy: bool = True) 
     def read(some: list[Hit]):
         return verifier.probabilities(text, [loaded.index.texts[h.passage] for h in some])
 
-    if lazy:
-        return verify_lazily(hits, loaded.weights, read)
-    return verify(hits, read(to_verify(hits, loaded.weights)), loaded.weights)
+    return verify_hits(hits, loaded.weights, read, lazy=lazy)
 
 
 def search(text: str, *, vector: np.ndarray | None = None, intent: str = "", top: int = 5) -> Search:
