@@ -34,21 +34,13 @@ class FirstTurn:
     choices: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _Undo(Exception):
-    """Leaves the transaction, rolling it back."""
-
-
 def first_turn(text: str) -> FirstTurn:
     """The live chat's decision on `text` as a conversation's first message. Raises the
     kernel's ServiceError for a message the chat would refuse (empty, too long)."""
-    found: list[FirstTurn] = []
-    try:
-        with transaction.atomic():
-            found.append(_run(text))
-            raise _Undo
-    except _Undo:
-        pass
-    return found[0]
+    with transaction.atomic():
+        turn = _run(text)
+        transaction.set_rollback(True)
+    return turn
 
 
 def _run(text: str) -> FirstTurn:
@@ -73,13 +65,13 @@ def _run(text: str) -> FirstTurn:
         # An article found by the message's intent (an information intent's article, the first
         # step of a technical problem's fix): its score is the intent's confidence.
         reply = Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=message.pk)
-        for data in reply.values_list("data", flat=True):
-            for source in (data or {}).get("sources", [])[:1]:
-                turn.answer = {
-                    "article_id": source["id"],
-                    "title": source["title"],
-                    "score": round(turn.reading.intent_confidence, 4),
-                }
+        sources = (reply.values_list("data", flat=True).first() or {}).get("sources") or []
+        if sources:
+            turn.answer = {
+                "article_id": sources[0]["id"],
+                "title": sources[0]["title"],
+                "score": round(turn.reading.intent_confidence, 4),
+            }
     return turn
 
 
