@@ -16,7 +16,7 @@ import { flushOutbox, renderPending } from './chat/outbox.js';
 import { wireComposer, wireAttach, sendMessage } from './chat/composer.js';
 import { wireSurvey } from './chat/survey.js';
 import {
-  applyState, refreshState, renderStatus, resetConversation, showChat, showPrechat
+  applyState, refreshState, renderStatus, resetConversation, setEnded, showChat, showPrechat
 } from './chat/status.js';
 import { handleFrame } from './chat/frames.js';
 import { wirePrechat } from './chat/prechat.js';
@@ -71,7 +71,10 @@ ui.endConfirmBtn.addEventListener('click', function () {
     toast('Not connected right now. Please try again in a moment.', 'error');
     return;
   }
-  applyState({ status: 'abandoned' });
+  // With a person holding it, ending the chat resolves it (docs/protocol.md); with the bot or
+  // in a queue it is abandoned. Either way the customer ended it: it is over on this page.
+  applyState({ status: state.status === 'assigned' ? 'resolved' : 'abandoned' });
+  setEnded('This conversation has ended.');
 });
 ui.endConfirm.addEventListener('keydown', function (e) {
   if (e.key === 'Escape') { ui.endConfirm.hidden = true; ui.end.focus(); }

@@ -221,3 +221,33 @@ def test_replies_the_server_refuses_go_back_into_the_agents_composer(live_daphne
     expect(customer.locator("#chat-status")).to_contain_text("esolved", timeout=WAIT_MS)
     agent_ctx.close()
     context.close()
+
+
+def test_a_customer_who_ends_the_chat_with_an_agent_leaves_it_resolved(live_daphne, browser) -> None:
+    """With a person holding the chat, the customer's "End chat" resolves it (metrics.md counts
+    only silence as abandonment there): the page says it has ended and asks for a rating, and
+    the agent's own list lets it go, which frees their slot."""
+    base = live_daphne.url.rstrip("/")
+    context, customer = _chat_started(browser, base, "Ending Browser")
+    talk = customer.locator("#talk-to-human")
+    expect(talk).to_be_enabled(timeout=WAIT_MS)
+    talk.click()
+
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    agent = agent_ctx.new_page()
+    agent.goto(f"{base}/login/?next=/inbox/")
+    agent.fill("#id_username", "agent_general")
+    agent.fill("#id_password", PASSWORD)
+    agent.click("#login-submit")
+    mine = agent.locator("#mine-list .conv-item").filter(has_text="Ending Browser")
+    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    expect(customer.locator("#chat-status")).to_contain_text("Chatting with", timeout=WAIT_MS)
+
+    customer.click("#end-chat")
+    customer.click("#end-confirm-btn")
+    expect(customer.locator("#chat-ended")).to_be_visible(timeout=WAIT_MS)
+    expect(customer.locator("#csat")).to_be_visible(timeout=WAIT_MS)
+    expect(customer.locator("#chat-status")).to_have_text("Ended", timeout=WAIT_MS)
+    expect(mine).to_have_count(0, timeout=WAIT_MS)
+    agent_ctx.close()
+    context.close()

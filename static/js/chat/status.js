@@ -3,7 +3,7 @@
 
 import { ui, botName, scrollToBottom } from './page.js';
 import {
-  PROFILE_KEY, conv, state, readJSON, save, setConv, setState, setEndedFlag
+  PROFILE_KEY, conv, ended, state, readJSON, save, setConv, setState, setEndedFlag
 } from './session.js';
 import { socket } from './connection.js';
 import { bySeq, hideTyping, refreshOptions } from './transcript.js';
@@ -31,7 +31,7 @@ export function renderStatus() {
     }
     if (bits.length) text += ' \u2014 ' + bits.join(', ');
   } else if (s === 'assigned') text = 'Chatting with ' + (state.agent_name || 'a person');
-  else if (s === 'resolved') text = 'Resolved \u2014 write again within a day to reopen it';
+  else if (s === 'resolved') text = ended ? 'Ended' : 'Resolved \u2014 write again within a day to reopen it';
   else if (s === 'abandoned') text = 'Ended';
   else text = 'Connecting\u2026';
   ui.status.textContent = text;
