@@ -156,7 +156,8 @@ def _guess(message: Message, loaded: runtime.Loaded) -> tuple[Prediction, int]:
     Only an encoder whose reading does not depend on the batch is asked for a batch (fp32,
     `HELPDESK_MODEL_PRECISION=fp32`): with the int8 graph, the default, one customer's words
     would move another's reading, and the bot would decide differently under load than the same
-    message alone (bots/ml/encoder.py `batch_invariant`); the batch would save ~0.4 ms a message."""
+    message alone (bots/ml/encoder.py `batch_invariant`). The batch would save ~0.4 ms of
+    encoder a message, about one load step at the bot's knee (docs/benchmarks.md)."""
     if not loaded.classifier.encoder.batch_invariant:
         return loaded.classifier.classify_one(message.body), 1
     if timezone.now() - message.created_at < BATCH_AFTER:
