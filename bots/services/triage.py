@@ -56,7 +56,7 @@ def _run(text: str) -> FirstTurn:
         turn.queue = conversation.queue.name if conversation.queue_id else None
         return turn
     for served in KnowledgeAnswer.objects.filter(conversation=conversation).select_related("article").order_by("id"):
-        found = {"article_id": str(served.article_id), "title": served.article.title, "score": round(served.score, 4)}
+        found = _article(served.article_id, served.article.title, served.score)
         if served.kind == "answer":
             turn.answer = found
         else:
@@ -67,12 +67,13 @@ def _run(text: str) -> FirstTurn:
         reply = Message.objects.filter(conversation=conversation, sender=Sender.BOT, data__in_reply_to=message.pk)
         sources = (reply.values_list("data", flat=True).first() or {}).get("sources") or []
         if sources:
-            turn.answer = {
-                "article_id": sources[0]["id"],
-                "title": sources[0]["title"],
-                "score": round(turn.reading.intent_confidence, 4),
-            }
+            turn.answer = _article(sources[0]["id"], sources[0]["title"], turn.reading.intent_confidence)
     return turn
+
+
+def _article(article_id: int | str, title: str, score: float) -> dict[str, Any]:
+    """knowledge-base.md §3's article: `answer`, or one of `choices`."""
+    return {"article_id": str(article_id), "title": title, "score": round(score, 4)}
 
 
 def _route_handoff(conversation: Conversation) -> None:
