@@ -158,9 +158,7 @@ def _guess(message: Message, loaded: runtime.Loaded) -> tuple[Prediction, int]:
     would move another's reading, and the bot would decide differently under load than the same
     message alone (bots/ml/encoder.py `batch_invariant`). The batch would save ~0.4 ms of
     encoder a message, about one load step at the bot's knee (docs/benchmarks.md)."""
-    if not loaded.classifier.encoder.batch_invariant:
-        return loaded.classifier.classify_one(message.body), 1
-    if timezone.now() - message.created_at < BATCH_AFTER:
+    if not loaded.classifier.encoder.batch_invariant or timezone.now() - message.created_at < BATCH_AFTER:
         return loaded.classifier.classify_one(message.body), 1
     prefetched = cache.get(_prefetch_key(loaded.version_id, message.pk))
     if prefetched is not None:
