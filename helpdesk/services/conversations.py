@@ -104,10 +104,9 @@ def _was_answered(conversation: Conversation) -> bool:
     first = (
         Message.objects.filter(conversation=conversation, sender="customer").order_by("id").values_list("id").first()
     )
-    return (
-        bool(first)
-        and Message.objects.filter(conversation=conversation, sender__in=("bot", "agent"), id__gt=first[0]).exists()
-    )
+    return bool(first) and Message.objects.filter(
+        conversation=conversation, sender__in=("bot", "agent"), id__gt=first[0]
+    ).exists()
 
 
 def _abandon(conversation: Conversation, *, reason: str) -> None:
