@@ -157,6 +157,23 @@ def _chat_started(browser, base: str, name: str):
     return context, page
 
 
+def _given_to_agent_general(browser, base: str, customer, name: str):
+    """The customer asks for a person and agent_general, signed in on a page of her own, gets
+    the chat. (agent context, agent page, the chat's row in her own list)"""
+    talk = customer.locator("#talk-to-human")
+    expect(talk).to_be_enabled(timeout=WAIT_MS)
+    talk.click()
+    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    agent = agent_ctx.new_page()
+    agent.goto(f"{base}/login/?next=/inbox/")
+    agent.fill("#id_username", "agent_general")
+    agent.fill("#id_password", PASSWORD)
+    agent.click("#login-submit")
+    mine = agent.locator("#mine-list .conv-item").filter(has_text=name)
+    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    return agent_ctx, agent, mine
+
+
 def test_a_burst_past_the_rate_limit_lands_once_each_in_order(live_daphne, browser) -> None:
     """Twenty messages at once, twice the socket's burst (10): the page paces them under the
     limit (and would send a refused one again), so each is stored once, in the order typed."""
@@ -187,18 +204,7 @@ def test_replies_the_server_refuses_go_back_into_the_agents_composer(live_daphne
     client_msg_id and its text returns to the composer; the other four are stored once."""
     base = live_daphne.url.rstrip("/")
     context, customer = _chat_started(browser, base, "Refused Browser")
-    talk = customer.locator("#talk-to-human")
-    expect(talk).to_be_enabled(timeout=WAIT_MS)
-    talk.click()
-
-    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    agent = agent_ctx.new_page()
-    agent.goto(f"{base}/login/?next=/inbox/")
-    agent.fill("#id_username", "agent_general")
-    agent.fill("#id_password", PASSWORD)
-    agent.click("#login-submit")
-    mine = agent.locator("#mine-list .conv-item").filter(has_text="Refused Browser")
-    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    agent_ctx, agent, mine = _given_to_agent_general(browser, base, customer, "Refused Browser")
     mine.click()
     expect(agent.locator("#packet")).to_contain_text("Refused Browser", timeout=WAIT_MS)
 
@@ -229,18 +235,7 @@ def test_a_customer_who_ends_the_chat_with_an_agent_leaves_it_resolved(live_daph
     the agent's own list lets it go, which frees their slot."""
     base = live_daphne.url.rstrip("/")
     context, customer = _chat_started(browser, base, "Ending Browser")
-    talk = customer.locator("#talk-to-human")
-    expect(talk).to_be_enabled(timeout=WAIT_MS)
-    talk.click()
-
-    agent_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    agent = agent_ctx.new_page()
-    agent.goto(f"{base}/login/?next=/inbox/")
-    agent.fill("#id_username", "agent_general")
-    agent.fill("#id_password", PASSWORD)
-    agent.click("#login-submit")
-    mine = agent.locator("#mine-list .conv-item").filter(has_text="Ending Browser")
-    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    agent_ctx, agent, mine = _given_to_agent_general(browser, base, customer, "Ending Browser")
     expect(customer.locator("#chat-status")).to_contain_text("Chatting with", timeout=WAIT_MS)
 
     customer.click("#end-chat")
